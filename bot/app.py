@@ -1,0 +1,72 @@
+"""Wiring: build_application(settings, clock) is the one place the bot is put together."""
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.context import BotContext, Deps
+from bot.errors import error_handler
+from bot.handlers import cards, chat, emotions, fixes, maps, pains, replies, stages, touchpoints
+from bot.ratelimit import RetryingRateLimiter
+from bot.settings import Settings
+from cjm.clock import Clock, SystemClock
+from cjm.db import make_engine, unit_of_work_factory, upgrade
+from cjm.render.texts import Texts
+
+log = logging.getLogger(__name__)
+
+FEATURES = (chat, maps, cards, stages, touchpoints, emotions, pains, fixes, replies)
+
+JourneyApp = Application[Any, BotContext, Any, Any, Any, Any]
+
+
+async def log_update(update: Update, context: BotContext) -> None:
+    """One line per update: its kind, chat and current map (never message text or tokens)."""
+    chat = update.effective_chat
+    kind = next(
+        (name for name in ("message", "callback_query", "my_chat_member", "edited_message")
+         if getattr(update, name, None) is not None),
+        "other",
+    )
+    map_id = context.chat(update).current_map_id if chat else None
+    log.info("update %s %s chat=%s map=%s", update.update_id, kind, chat.id if chat else None,
+             map_id)
+
+
+def build_application(settings: Settings, *, clock: Clock | None = None) -> JourneyApp:
+    """Build the bot: database (migrated), texts, handlers, error handler, rate limiter."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    clock = clock or SystemClock()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    texts = Texts()
+    deps = Deps(settings=settings, new_uow=unit_of_work_factory(engine, clock), texts=texts,
+                clock=clock)
+
+    async def post_init(application: JourneyApp) -> None:
+        await chat.register_commands(application, texts)
+
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .context_types(ContextTypes(context=BotContext))
+        .rate_limiter(RetryingRateLimiter(
+            overall_max_rate=settings.bot_overall_messages_per_second, overall_time_period=1,
+            group_max_rate=settings.bot_group_messages_per_minute, group_time_period=60,
+        ))
+        .post_init(post_init)
+    )
+    if settings.telegram_api_base_url:
+        builder = builder.base_url(settings.telegram_api_base_url)
+    if settings.telegram_api_base_file_url:
+        builder = builder.base_file_url(settings.telegram_api_base_file_url)
+    application: JourneyApp = builder.build()
+    application.bot_data["deps"] = deps
+    application.add_handler(TypeHandler(Update, log_update), group=-1)
+    for feature in FEATURES:
+        application.add_handlers(feature.HANDLERS)
+    application.add_error_handler(error_handler)  # type: ignore[arg-type]
+    return application

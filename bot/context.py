@@ -1,0 +1,246 @@
+"""BotContext: the typed helpers every handler uses (unit of work, actor, texts, cards)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+from telegram import (
+    ForceReply,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.keyboards import card_keyboard
+from bot.settings import Settings
+from cjm.cards import resolve
+from cjm.clock import Clock
+from cjm.db import UnitOfWork
+from cjm.errors import GroupOnly
+from cjm.render.texts import Texts
+from cjm.services import chats, prompts
+from cjm.views import Actor, CardView, ChatRef, ChatView
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What handlers need, wired once in bot/app.py."""
+
+    settings: Settings
+    new_uow: Callable[[], UnitOfWork]
+    texts: Texts
+    clock: Clock
+
+
+class Labels:
+    """Button labels as plain text (Telegram shows button text as is, so no HTML escapes)."""
+
+    def __init__(self, module: Any) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str) -> Callable[..., str]:
+        macro = getattr(self._module, name)
+        return lambda *args, **kwargs: Markup(macro(*args, **kwargs)).unescape().strip()
+
+
+def fit_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> str:
+    """Cut a text at a line boundary so Telegram accepts it (cards keep every tag on one line)."""
+    if len(text) <= limit:
+        return text
+    kept = text[: limit - 2].rsplit("\n", 1)[0]
+    return kept + "\n…"
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """CallbackContext with Journey Bot's helpers; handlers never touch bot_data themselves."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self._chat_view: ChatView | None = None
+
+    @property
+    def deps(self) -> Deps:
+        """The wired dependencies."""
+        deps: Deps = self.bot_data["deps"]
+        return deps
+
+    def uow(self) -> UnitOfWork:
+        """A fresh unit of work."""
+        return self.deps.new_uow()
+
+    @staticmethod
+    def actor(update: Update) -> Actor:
+        """The member behind an update."""
+        user = update.effective_user
+        if user is None:
+            return Actor(0, "?")
+        return Actor(user.id, user.full_name, user.username)
+
+    @staticmethod
+    def chat_ref(update: Update) -> ChatRef:
+        """The chat an update came from."""
+        chat = update.effective_chat
+        user = update.effective_user
+        assert chat is not None  # noqa: S101  (every handled update has a chat)
+        return ChatRef(
+            id=chat.id,
+            title=chat.effective_name or "",
+            language_code=user.language_code if user else None,
+            is_group=chat.type in ("group", "supergroup"),
+        )
+
+    def group_chat(self, update: Update) -> ChatRef:
+        """The chat, which must be a group: team commands make no sense in a private chat."""
+        ref = self.chat_ref(update)
+        if not ref.is_group:
+            raise GroupOnly
+        return ref
+
+    def chat(self, update: Update) -> ChatView:
+        """The chat's settings (registered on first contact), read once per update."""
+        if self._chat_view is None:
+            settings = self.deps.settings
+            self._chat_view = chats.get_chat(
+                self.uow(),
+                self.chat_ref(update),
+                default_language=settings.bot_default_language,
+                default_tz=settings.bot_default_timezone,
+            )
+        return self._chat_view
+
+    def forget_chat(self) -> None:
+        """Drop the cached chat settings after changing them."""
+        self._chat_view = None
+
+    def language(self, update: Update) -> str:
+        """The language to answer this update in."""
+        return self.chat(update).language
+
+    def render(self, update: Update, template: str, **context: Any) -> str:
+        """Render a chat template in the chat's language."""
+        return self.deps.texts.render(self.language(update), template, **context)
+
+    def labels(self, update: Update) -> Labels:
+        """Button labels in the chat's language."""
+        return Labels(self.deps.texts.labels(self.language(update)))
+
+    async def reply(
+        self,
+        update: Update,
+        template: str,
+        *,
+        reply_markup: InlineKeyboardMarkup | ForceReply | None = None,
+        **context: Any,
+    ) -> Message:
+        """Send a message rendered from a template to the update's chat."""
+        chat = update.effective_chat
+        assert chat is not None  # noqa: S101  (every handled update has a chat)
+        return await self.bot.send_message(
+            chat.id,
+            fit_message(self.render(update, template, **context)),
+            parse_mode=ParseMode.HTML,
+            reply_markup=reply_markup,
+            disable_web_page_preview=True,
+        )
+
+    @staticmethod
+    def payload(update: Update) -> str | None:
+        """The pressed button's callback data."""
+        return update.callback_query.data if update.callback_query else None
+
+    async def answer(self, update: Update, text: str | None = None) -> None:
+        """Answer the button press (Telegram shows a spinner until every press is answered)."""
+        if update.callback_query is not None:
+            await update.callback_query.answer(text)
+
+    async def edit_query_message(self, update: Update, template: str, **context: Any) -> None:
+        """Replace the text of the message whose button was pressed (its buttons go away)."""
+        query = update.callback_query
+        assert query is not None  # noqa: S101  (only button handlers call this)
+        await query.edit_message_text(
+            fit_message(self.render(update, template, **context)), parse_mode=ParseMode.HTML
+        )
+
+    async def show_card(self, update: Update, card: CardView, *, new: bool = False) -> None:
+        """Edit the card in place, or post it (and remember it as a prompt) when new."""
+        text = fit_message(self.render(
+            update, f"chat/steps/{card.step.value}.html", card=card, **_focus_context(card)
+        ))
+        keyboard = card_keyboard(card, self.labels(update))
+        chat_id = self.chat(update).id
+        if card.message_id is not None and not new:
+            try:
+                await self.bot.edit_message_text(
+                    text, chat_id=chat_id, message_id=card.message_id,
+                    parse_mode=ParseMode.HTML, reply_markup=keyboard,
+                )
+            except BadRequest as error:
+                # Two members pressing the same button leave nothing to change: not an error.
+                if "not modified" not in error.message:
+                    raise
+            return
+        message = await self.bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+        )
+        focus = resolve(card)
+        target = _initial_target(card, focus)
+        prompts.remember(
+            self.uow(), chat_id=chat_id, message_id=message.message_id,
+            kind=prompts.card_kind(card.step), map_id=card.map.id,
+            target_id=target[0], field=target[1],
+        )
+
+    async def ask(
+        self, update: Update, template_macro: str, *, kind: prompts.PromptKind, map_id: int,
+        target_id: int | None, field: str | None, card_message_id: int | None, **params: Any,
+    ) -> None:
+        """Post a question members answer by replying (ForceReply works under privacy mode)."""
+        text = self.deps.texts.macro(self.language(update), "chat/prompts.html", template_macro,
+                                     **params)
+        chat_id = self.chat(update).id
+        message = await self.bot.send_message(
+            chat_id, fit_message(text), parse_mode=ParseMode.HTML,
+            reply_markup=ForceReply(input_field_placeholder=None),
+        )
+        prompts.remember(
+            self.uow(), chat_id=chat_id, message_id=message.message_id, kind=kind, map_id=map_id,
+            target_id=target_id, field=field, card_message_id=card_message_id,
+        )
+
+
+def _focus_context(card: CardView) -> dict[str, Any]:
+    focus = resolve(card)
+    return {
+        "focus_stage": focus.stage,
+        "focus_tp": focus.touchpoint,
+        "focus_pain": focus.pain,
+        "focus_fix": focus.fix,
+        "pain_number": focus.pain_number(card.map),
+    }
+
+
+def _initial_target(card: CardView, focus: Any) -> tuple[int | None, str | None]:
+    """What a freshly posted card points at, stored so replies to it land there."""
+    if card.focus_id is not None:
+        return card.focus_id, card.focus_field
+    if focus.touchpoint is not None:
+        return focus.touchpoint.id, "touchpoint" if card.step.value == "touchpoints" else None
+    if focus.pain is not None:
+        return focus.pain.id, "pain"
+    if focus.stage is not None and card.step.value != "stages":
+        return focus.stage.id, "stage"
+    return None, None

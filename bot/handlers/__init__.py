@@ -1,0 +1,1 @@
+"""One module per feature; each exports HANDLERS that bot/app.py registers."""

@@ -1,0 +1,109 @@
+"""The chat itself: /start, /help, /language, /cancel, joining, leaving and migrating."""
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.callbacks import SetLanguage
+from bot.context import BotContext
+from bot.keyboards import language_keyboard
+from cjm.errors import StaleButton
+from cjm.render.texts import Texts
+from cjm.services import chats
+from cjm.services.chats import LANGUAGES
+
+# The command menu, in the order Telegram shows it (descriptions: templates/chat/commands.html).
+COMMANDS = (
+    "newmap", "map", "maps", "persona", "stages", "touchpoints", "emotions", "pains", "fixes",
+    "cancel", "language", "deletemap", "help",
+)
+
+
+async def start_command(update: Update, context: BotContext) -> None:
+    """/start: say what the bot does and how to begin."""
+    await context.reply(update, "chat/welcome.html")
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """/help: every command with what it does."""
+    await context.reply(update, "chat/help.html", command_names=COMMANDS)
+
+
+async def cancel_command(update: Update, context: BotContext) -> None:
+    """/cancel: nothing is pending between messages, so just say so and point to /map."""
+    await context.reply(update, "chat/cancelled.html")
+
+
+async def language_command(update: Update, context: BotContext) -> None:
+    """/language [en|ru]: switch directly, or offer a button per language."""
+    if context.args:
+        chats.set_language(
+            context.uow(), context.chat_ref(update), language=context.args[0],
+            default_tz=context.deps.settings.bot_default_timezone,
+        )
+        context.forget_chat()
+        await context.reply(update, "chat/language_set.html")
+        return
+    await context.reply(
+        update, "chat/language.html", reply_markup=language_keyboard(context.labels(update))
+    )
+
+
+async def language_button(update: Update, context: BotContext) -> None:
+    """A language button."""
+    payload = SetLanguage.parse(context.payload(update))
+    if not 0 <= payload.language < len(LANGUAGES):
+        raise StaleButton
+    chats.set_language(
+        context.uow(), context.chat_ref(update), language=LANGUAGES[payload.language],
+        default_tz=context.deps.settings.bot_default_timezone,
+    )
+    context.forget_chat()
+    await context.edit_query_message(update, "chat/language_set.html")
+    await context.answer(update)
+
+
+async def migrated(update: Update, context: BotContext) -> None:
+    """The group became a supergroup: its maps and prompts follow it to the new id."""
+    message = update.effective_message
+    assert message is not None  # noqa: S101  (filtered on migrate_to_chat_id)
+    if message.migrate_to_chat_id:
+        chats.migrate(context.uow(), old_id=message.chat.id, new_id=message.migrate_to_chat_id)
+
+
+async def membership_changed(update: Update, context: BotContext) -> None:
+    """The bot was added (greet) or removed (remember; keep every map)."""
+    change = update.my_chat_member
+    assert change is not None  # noqa: S101  (ChatMemberHandler.MY_CHAT_MEMBER)
+    if change.new_chat_member.status in ("left", "kicked"):
+        chats.mark_unreachable(context.uow(), chat_id=change.chat.id)
+    elif change.old_chat_member.status in ("left", "kicked"):
+        await context.reply(update, "chat/welcome.html")
+
+
+async def register_commands(application: Application, texts: Texts) -> None:  # type: ignore[type-arg]
+    """Publish the command menu in every language the bot speaks (setMyCommands)."""
+    for language in LANGUAGES:
+        commands = [
+            BotCommand(name, texts.plain_macro(language, "chat/commands.html", "describe", command=name))
+            for name in COMMANDS
+        ]
+        code = None if language == "en" else language
+        await application.bot.set_my_commands(commands, language_code=code)
+
+
+HANDLERS = [
+    CommandHandler("start", start_command),
+    CommandHandler("help", help_command),
+    CommandHandler("cancel", cancel_command),
+    CommandHandler("language", language_command),
+    CallbackQueryHandler(language_button, pattern=SetLanguage.pattern()),
+    MessageHandler(filters.StatusUpdate.MIGRATE, migrated),
+    ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
+]

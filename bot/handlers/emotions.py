@@ -1,0 +1,25 @@
+"""Step 4 buttons: each member's emotion vote."""
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.callbacks import Vote
+from bot.context import BotContext
+from bot.handlers.cards import check_on_card, refresh_card
+from bot.keyboards import EMOJI
+from cjm.services import emotions
+
+
+async def vote_button(update: Update, context: BotContext) -> None:
+    """Record the member's vote (a second press replaces the first)."""
+    payload = Vote.parse(context.payload(update))
+    await check_on_card(update, context, "touchpoint", payload.touchpoint_id)
+    emotions.cast_vote(
+        context.uow(), touchpoint_id=payload.touchpoint_id, score=payload.score,
+        voter=context.actor(update),
+    )
+    await refresh_card(update, context)
+    await context.answer(update, EMOJI[payload.score])
+
+
+HANDLERS = [CallbackQueryHandler(vote_button, pattern=Vote.pattern())]

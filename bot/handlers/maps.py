@@ -1,0 +1,125 @@
+"""Maps: /newmap, /maps, /map, the step commands, switching and deleting maps."""
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.callbacks import ConfirmDeleteMap, KeepMap, OpenStep, SwitchMap
+from bot.context import BotContext
+from bot.keyboards import delete_map_keyboard, maps_keyboard, status_keyboard
+from bot.permissions import require_admin
+from cjm.cards import STEP_ORDER
+from cjm.errors import StaleButton
+from cjm.models import Step
+from cjm.services import maps
+from cjm.views import CardView
+
+
+async def newmap_command(update: Update, context: BotContext) -> None:
+    """/newmap <title>: start a map in this group and post the persona card."""
+    settings = context.deps.settings
+    journey = maps.create_map(
+        context.uow(), chat=context.group_chat(update), actor=context.actor(update),
+        title=" ".join(context.args or []), default_language=settings.bot_default_language,
+        default_tz=settings.bot_default_timezone,
+    )
+    await context.reply(update, "chat/maps/created.html", map=journey)
+    await context.show_card(update, CardView(journey, Step.PERSONA), new=True)
+
+
+async def maps_command(update: Update, context: BotContext) -> None:
+    """/maps: list the chat's maps with a button to switch to each."""
+    summaries = maps.list_maps(context.uow(), chat_id=context.group_chat(update).id)
+    await context.reply(
+        update, "chat/maps/list.html", summaries=summaries,
+        reply_markup=maps_keyboard(summaries, context.labels(update)),
+    )
+
+
+async def map_command(update: Update, context: BotContext) -> None:
+    """/map: where the current map stands, a button per step."""
+    journey = maps.get_current_map(context.uow(), chat_id=context.group_chat(update).id)
+    await context.reply(
+        update, "chat/maps/status.html", map=journey,
+        reply_markup=status_keyboard(journey, context.labels(update)),
+    )
+
+
+def _step_command(step: Step) -> CommandHandler[BotContext, None]:
+    async def step_command(update: Update, context: BotContext) -> None:
+        journey = maps.get_current_map(context.uow(), chat_id=context.group_chat(update).id)
+        await context.show_card(update, CardView(journey, step), new=True)
+
+    step_command.__doc__ = f"/{step.value}: post the card of the {step.value} step."
+    return CommandHandler(step.value, step_command)
+
+
+async def open_step_button(update: Update, context: BotContext) -> None:
+    """A step button (or Back / Next): post that step's card; −1 shows the overview."""
+    payload = OpenStep.parse(context.payload(update))
+    journey = maps.get_map(context.uow(), map_id=payload.map_id)
+    if journey.chat_id != context.chat(update).id:
+        raise StaleButton
+    if payload.step == -1:
+        await context.reply(
+            update, "chat/maps/status.html", map=journey,
+            reply_markup=status_keyboard(journey, context.labels(update)),
+        )
+    elif 0 <= payload.step < len(STEP_ORDER):
+        await context.show_card(update, CardView(journey, STEP_ORDER[payload.step]), new=True)
+    else:
+        raise StaleButton
+    await context.answer(update)
+
+
+async def switch_map_button(update: Update, context: BotContext) -> None:
+    """Make another map current."""
+    payload = SwitchMap.parse(context.payload(update))
+    journey = maps.switch_map(context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id)
+    await context.reply(
+        update, "chat/maps/switched.html", map=journey,
+        reply_markup=status_keyboard(journey, context.labels(update)),
+    )
+    await context.answer(update)
+
+
+async def deletemap_command(update: Update, context: BotContext) -> None:
+    """/deletemap: ask an admin to confirm deleting the current map."""
+    chat = context.group_chat(update)
+    await require_admin(update, context)
+    journey = maps.get_current_map(context.uow(), chat_id=chat.id)
+    await context.reply(
+        update, "chat/maps/confirm_delete.html", map=journey,
+        reply_markup=delete_map_keyboard(journey.id, context.labels(update)),
+    )
+
+
+async def confirm_delete_map_button(update: Update, context: BotContext) -> None:
+    """"Yes, delete": an admin deletes the map for good."""
+    payload = ConfirmDeleteMap.parse(context.payload(update))
+    await require_admin(update, context)
+    title = maps.delete_map(context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id)
+    await context.edit_query_message(
+        update, "chat/maps/deleted.html", title=title, who=context.actor(update).name
+    )
+    await context.answer(update)
+
+
+async def keep_map_button(update: Update, context: BotContext) -> None:
+    """"Cancel" under the delete question."""
+    payload = KeepMap.parse(context.payload(update))
+    journey = maps.get_map(context.uow(), map_id=payload.map_id)
+    await context.edit_query_message(update, "chat/maps/kept.html", map=journey)
+    await context.answer(update)
+
+
+HANDLERS = [
+    CommandHandler("newmap", newmap_command),
+    CommandHandler("maps", maps_command),
+    CommandHandler("map", map_command),
+    CommandHandler("deletemap", deletemap_command),
+    *(_step_command(step) for step in Step),
+    CallbackQueryHandler(open_step_button, pattern=OpenStep.pattern()),
+    CallbackQueryHandler(switch_map_button, pattern=SwitchMap.pattern()),
+    CallbackQueryHandler(confirm_delete_map_button, pattern=ConfirmDeleteMap.pattern()),
+    CallbackQueryHandler(keep_map_button, pattern=KeepMap.pattern()),
+]

@@ -1,0 +1,45 @@
+"""Step 2 buttons: stage templates and reordering."""
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.callbacks import MoveStage, UseTemplate
+from bot.context import BotContext
+from bot.handlers.cards import check_on_card, refresh_card
+from bot.keyboards import STAGE_TEMPLATES
+from cjm.errors import StaleButton
+from cjm.services import stages
+
+
+async def template_button(update: Update, context: BotContext) -> None:
+    """Fill the stages from a template, named in the chat's language."""
+    payload = UseTemplate.parse(context.payload(update))
+    await check_on_card(update, context, "map", payload.map_id)
+    if not 0 <= payload.template < len(STAGE_TEMPLATES):
+        raise StaleButton
+    names = context.deps.texts.macro(
+        context.language(update), "chat/stage_templates.html", STAGE_TEMPLATES[payload.template]
+    )
+    stages.add_stages(context.uow(), map_id=payload.map_id, text=names, actor=context.actor(update))
+    await refresh_card(update, context)
+    await context.answer(update)
+
+
+async def move_stage_button(update: Update, context: BotContext) -> None:
+    """Move a stage earlier or later."""
+    payload = MoveStage.parse(context.payload(update))
+    await check_on_card(update, context, "stage", payload.stage_id)
+    if payload.offset not in (-1, 1):
+        raise StaleButton
+    stages.move_stage(
+        context.uow(), stage_id=payload.stage_id, offset=payload.offset,
+        actor=context.actor(update),
+    )
+    await refresh_card(update, context)
+    await context.answer(update)
+
+
+HANDLERS = [
+    CallbackQueryHandler(template_button, pattern=UseTemplate.pattern()),
+    CallbackQueryHandler(move_stage_button, pattern=MoveStage.pattern()),
+]

@@ -1,0 +1,290 @@
+"""Inline keyboards built from views; labels come from templates/chat/labels.html."""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks import (
+    Ask,
+    AskDelete,
+    ConfirmDeleteMap,
+    KeepMap,
+    AttachPain,
+    Button,
+    ConfirmDelete,
+    Focus,
+    MoveStage,
+    OpenStep,
+    SetCategory,
+    SetChannel,
+    SetFixStatus,
+    SetLanguage,
+    SetMode,
+    SetSeverity,
+    ShowCard,
+    SwitchMap,
+    UseTemplate,
+    Vote,
+)
+from cjm.cards import STEP_ORDER, Focus as CardFocus, neighbour, resolve
+from cjm.models import FixStatus, Mode, PainCategory, PersonaField, Severity, Step
+from cjm.services.chats import LANGUAGES
+from cjm.services.emotions import SCORES
+from cjm.services.prompts import PromptKind
+from cjm.services.touchpoints import SUGGESTED_CHANNELS
+from cjm.views import CardView, MapSummary, MapView
+
+FOCUS_KINDS = ("stage", "touchpoint", "pain", "fix")
+DELETABLE = ("stage", "touchpoint", "pain", "fix")
+STAGE_TEMPLATES = ("b2c", "b2b")
+PROMPT_KINDS = tuple(PromptKind)
+CHANNELS = tuple(SUGGESTED_CHANNELS)
+EMOJI = {-2: "😡", -1: "🙁", 0: "😐", 1: "🙂", 2: "😍"}
+
+Row = list[InlineKeyboardButton]
+
+
+def button(label: str, payload: Button) -> InlineKeyboardButton:
+    """One inline button; the payload packs itself (and refuses more than 64 bytes)."""
+    return InlineKeyboardButton(label[:64], callback_data=payload.pack())
+
+
+def rows(buttons: Iterable[InlineKeyboardButton], width: int) -> list[Row]:
+    """Lay buttons out `width` to a row."""
+    items = list(buttons)
+    return [items[i : i + width] for i in range(0, len(items), width)]
+
+
+def ask(kind: PromptKind, item_id: int) -> Ask:
+    """The payload of a button that posts a question."""
+    return Ask(PROMPT_KINDS.index(kind), item_id)
+
+
+def focus(kind: str, item_id: int | None) -> Focus:
+    """The payload of a button that points the card at an item (0: the list)."""
+    return Focus(FOCUS_KINDS.index(kind), item_id or 0)
+
+
+def _short(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def card_keyboard(card: CardView, labels: Any) -> InlineKeyboardMarkup:
+    """The buttons under a step card: the step's own, then Back / Map / Next."""
+    focused = resolve(card)
+    build = _STEP_KEYBOARDS[card.step]
+    return InlineKeyboardMarkup([*build(card.map, focused, labels), _nav_row(card, labels)])
+
+
+def _nav_row(card: CardView, labels: Any) -> Row:
+    row = []
+    previous, following = neighbour(card.step, -1), neighbour(card.step, +1)
+    if previous:
+        row.append(button(labels.back(), OpenStep(card.map.id, STEP_ORDER.index(previous))))
+    row.append(button(labels.overview(), OpenStep(card.map.id, -1)))
+    if following:
+        row.append(button(labels.next(), OpenStep(card.map.id, STEP_ORDER.index(following))))
+    else:
+        row.append(button(labels.done(), OpenStep(card.map.id, -1)))
+    return row
+
+
+def _persona(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
+    fields = list(PersonaField)
+    return rows(
+        (
+            button(
+                ("✅ " if journey.persona[f] else "") + labels.field(f.value),
+                ask(PromptKind.PERSONA_FIELD, fields.index(f)),
+            )
+            for f in fields
+        ),
+        2,
+    )
+
+
+def _stages(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
+    stage = focused.stage
+    if stage is not None:
+        return [
+            [button(labels.rename(), ask(PromptKind.STAGE_RENAME, stage.id)),
+             button(labels.goal(), ask(PromptKind.STAGE_GOAL, stage.id))],
+            [button(labels.up(), MoveStage(stage.id, -1)),
+             button(labels.down(), MoveStage(stage.id, +1)),
+             button(labels.delete(), AskDelete(DELETABLE.index("stage"), stage.id))],
+            [button(labels.list(), focus("stage", None))],
+        ]
+    keyboard: list[Row] = []
+    if not journey.stages:
+        keyboard.append([
+            button(labels.template_b2c(), UseTemplate(journey.id, 0)),
+            button(labels.template_b2b(), UseTemplate(journey.id, 1)),
+        ])
+    keyboard += rows(
+        (button(f"{i}. {_short(s.name)}", focus("stage", s.id))
+         for i, s in enumerate(journey.stages, start=1)),
+        3,
+    )
+    label = labels.add() if journey.stages else labels.custom_stages()
+    keyboard.append([button(label, ask(PromptKind.STAGE_ADD, journey.id))])
+    return keyboard
+
+
+def _stage_selector(journey: MapView, current: int | None, kind: str = "stage") -> list[Row]:
+    return rows(
+        (button(("▶ " if s.id == current else "") + _short(s.name, 18), focus(kind, s.id))
+         for s in journey.stages),
+        3,
+    )
+
+
+def _touchpoints(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
+    touchpoint, stage = focused.touchpoint, focused.stage
+    if touchpoint is not None:
+        channels = rows(
+            (button(("✓ " if touchpoint.channel == c else "") + labels.channel(c),
+                    SetChannel(touchpoint.id, i)) for i, c in enumerate(CHANNELS)),
+            4,
+        )
+        return [
+            *channels,
+            [button(labels.channel_other(), ask(PromptKind.TOUCHPOINT_CHANNEL, touchpoint.id))],
+            [button(("✓ " if touchpoint.mode is m else "") + labels.mode(m.value),
+                    SetMode(touchpoint.id, i)) for i, m in enumerate(Mode)],
+            [button(labels.rename(), ask(PromptKind.TOUCHPOINT_RENAME, touchpoint.id)),
+             button(labels.delete(), AskDelete(DELETABLE.index("touchpoint"), touchpoint.id))],
+            [button(labels.list(), focus("stage", touchpoint.stage_id))],
+        ]
+    if stage is None:
+        return []
+    return [
+        *_stage_selector(journey, stage.id),
+        *rows((button(f"📍 {_short(t.name)}", focus("touchpoint", t.id))
+               for t in stage.touchpoints), 2),
+        [button(labels.add_touchpoints(), ask(PromptKind.TOUCHPOINT_ADD, stage.id))],
+    ]
+
+
+def _emotions(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
+    touchpoint = focused.touchpoint
+    if touchpoint is None:
+        return []
+    ids = [t.id for t in journey.touchpoints]
+    index = ids.index(touchpoint.id)
+    keyboard = [[button(EMOJI[score], Vote(touchpoint.id, score)) for score in SCORES]]
+    moves = []
+    if index > 0:
+        moves.append(button(labels.previous_item(), focus("touchpoint", ids[index - 1])))
+    moves.append(button(labels.note(), ask(PromptKind.EMOTION_NOTE, touchpoint.id)))
+    if index + 1 < len(ids):
+        moves.append(button(labels.next_item(), focus("touchpoint", ids[index + 1])))
+    keyboard.append(moves)
+    return keyboard
+
+
+def _pains(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
+    pain, stage = focused.pain, focused.stage
+    if pain is not None and stage is not None:
+        attach = [button(("✓ " if pain.touchpoint_id is None else "") + labels.whole_stage(),
+                         AttachPain(pain.id, 0))]
+        attach += [button(("✓ " if pain.touchpoint_id == t.id else "") + f"📍 {_short(t.name)}",
+                          AttachPain(pain.id, t.id)) for t in stage.touchpoints]
+        return [
+            [button(("✓ " if pain.category is c else "") + labels.category(c.value),
+                     SetCategory(pain.id, i)) for i, c in enumerate(PainCategory)],
+            [button(("✓ " if pain.severity is s else "") + labels.severity(s.value),
+                     SetSeverity(pain.id, i)) for i, s in enumerate(Severity)],
+            *rows(attach, 3),
+            [button(labels.edit_text(), ask(PromptKind.PAIN_TEXT, pain.id)),
+             button(labels.delete(), AskDelete(DELETABLE.index("pain"), pain.id))],
+            [button(labels.list(), focus("stage", pain.stage_id))],
+        ]
+    if stage is None:
+        return []
+    return [
+        *_stage_selector(journey, stage.id),
+        *rows((button(f"🩹 {_short(p.text)}", focus("pain", p.id))
+               for p in journey.pains_at(stage.id)), 2),
+        [button(labels.add_pain(), ask(PromptKind.PAIN_ADD, stage.id))],
+    ]
+
+
+def _fixes(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
+    fix, pain = focused.fix, focused.pain
+    if fix is not None:
+        return [
+            [button(("✓ " if fix.status is s else "") + labels.status(s.value),
+                    SetFixStatus(fix.id, i)) for i, s in enumerate(FixStatus)][:2],
+            [button(("✓ " if fix.status is s else "") + labels.status(s.value),
+                    SetFixStatus(fix.id, i)) for i, s in enumerate(FixStatus)][2:],
+            [button(labels.owner(), ask(PromptKind.FIX_OWNER, fix.id)),
+             button(labels.due(), ask(PromptKind.FIX_DUE, fix.id))],
+            [button(labels.edit_text(), ask(PromptKind.FIX_TEXT, fix.id)),
+             button(labels.delete(), AskDelete(DELETABLE.index("fix"), fix.id))],
+            [button(labels.list(), focus("pain", fix.pain_point_id))],
+        ]
+    if pain is None:
+        return []
+    ids = [p.id for p in journey.pains]
+    index = ids.index(pain.id)
+    moves = []
+    if index > 0:
+        moves.append(button(labels.previous_item(), focus("pain", ids[index - 1])))
+    moves.append(button(labels.add_fix(), ask(PromptKind.FIX_ADD, pain.id)))
+    if index + 1 < len(ids):
+        moves.append(button(labels.next_item(), focus("pain", ids[index + 1])))
+    return [
+        *rows((button(f"🛠 {_short(f.text)}", focus("fix", f.id)) for f in pain.fixes), 2),
+        moves,
+    ]
+
+
+_STEP_KEYBOARDS = {
+    Step.PERSONA: _persona,
+    Step.STAGES: _stages,
+    Step.TOUCHPOINTS: _touchpoints,
+    Step.EMOTIONS: _emotions,
+    Step.PAINS: _pains,
+    Step.FIXES: _fixes,
+}
+
+
+def confirm_delete_keyboard(kind: str, item_id: int, labels: Any) -> InlineKeyboardMarkup:
+    """Yes / Cancel under a delete question."""
+    return InlineKeyboardMarkup([[
+        button(labels.confirm_delete(), ConfirmDelete(DELETABLE.index(kind), item_id)),
+        button(labels.cancel(), ShowCard()),
+    ]])
+
+
+def status_keyboard(journey: MapView, labels: Any) -> InlineKeyboardMarkup:
+    """/map: a button per step, marking the steps that are done."""
+    return InlineKeyboardMarkup(rows(
+        (button(labels.step_button(i, step.value, journey.step_done(step)),
+                OpenStep(journey.id, i - 1)) for i, step in enumerate(STEP_ORDER, start=1)),
+        2,
+    ))
+
+
+def maps_keyboard(summaries: Sequence[MapSummary], labels: Any) -> InlineKeyboardMarkup:
+    """/maps: switch to any map that is not current."""
+    return InlineKeyboardMarkup([
+        [button(labels.switch_to(_short(s.title, 40)), SwitchMap(s.id))]
+        for s in summaries if not s.is_current
+    ])
+
+
+def delete_map_keyboard(map_id: int, labels: Any) -> InlineKeyboardMarkup:
+    """Yes / Cancel under "delete this map?"."""
+    return InlineKeyboardMarkup([[
+        button(labels.confirm_delete(), ConfirmDeleteMap(map_id)),
+        button(labels.cancel(), KeepMap(map_id)),
+    ]])
+
+
+def language_keyboard(labels: Any) -> InlineKeyboardMarkup:
+    """/language: one button per language the bot speaks."""
+    return InlineKeyboardMarkup([[
+        button(labels.language(code), SetLanguage(i)) for i, code in enumerate(LANGUAGES)
+    ]])

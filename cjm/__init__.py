@@ -1,0 +1,1 @@
+"""Journey Bot's domain core: maps, services, analytics, rendering and exports (no Telegram)."""

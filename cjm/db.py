@@ -1,0 +1,134 @@
+"""The database: engine set-up, the UTC timestamp column, the unit of work and migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Self, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel, create_engine
+
+from cjm.clock import Clock
+from cjm.errors import AlreadyHandled, ItemGone
+from cjm.models import ChangeEvent, HandledMessage
+from cjm.views import Actor
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+Model = TypeVar("Model", bound=SQLModel)
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    if url in ("sqlite://", "sqlite:///:memory:"):
+        # One shared connection, or every session would see its own empty in-memory database.
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, poolclass=StaticPool
+        )
+    else:
+        _ensure_parent_dir(url)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _ensure_parent_dir(url: str) -> None:
+    path = url.split(":///", 1)[-1]
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database schema to the newest migration (run on every start)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+@dataclass
+class UnitOfWork:
+    """One transaction per outermost `with` block; nothing is saved unless commit() is called.
+
+    Nested `with` blocks join the outer transaction, so a service that composes two others
+    (answering a prompt = find the prompt + add the item) still commits once, or not at all.
+    """
+
+    new_session: Callable[[], Session]
+    clock: Clock
+    session: Session = field(init=False, repr=False)
+    _depth: int = field(default=0, init=False, repr=False)
+
+    def __enter__(self) -> Self:
+        if self._depth == 0:
+            self.session = self.new_session()
+        self._depth += 1
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self.session.rollback()  # harmless after commit(); undoes everything otherwise
+            self.session.close()
+
+    def commit(self) -> None:
+        """Commit, unless this block is nested in another, which then decides."""
+        if self._depth == 1:
+            self.session.commit()
+        else:
+            self.session.flush()
+
+    def get(self, model: type[Model], item_id: int | None) -> Model:
+        """Load one row by id, or raise ItemGone naming what is missing."""
+        item = None if item_id is None else self.session.get(model, item_id)
+        if item is None:
+            raise ItemGone(kind=model.__name__.lower())
+        return item
+
+    def claim_message(self, chat_id: int, message_id: int) -> None:
+        """Mark a Telegram message as handled; a redelivered one raises AlreadyHandled."""
+        if self.session.get(HandledMessage, (chat_id, message_id)) is not None:
+            raise AlreadyHandled
+        self.session.add(HandledMessage(chat_id=chat_id, message_id=message_id))
+
+    def record(
+        self, actor: Actor, map_id: int, action: str, item_id: int | None, summary: str
+    ) -> None:
+        """Add a line to the map's change log (who did what to which item, now)."""
+        self.session.add(
+            ChangeEvent(
+                map_id=map_id,
+                actor_id=actor.user_id,
+                actor_name=actor.name[:128],
+                action=action,
+                item_id=item_id,
+                summary=summary[:200],
+                at=self.clock.now(),
+            )
+        )
+
+
+def unit_of_work_factory(engine: Engine, clock: Clock) -> Callable[[], UnitOfWork]:
+    """Return a factory of fresh units of work on `engine`."""
+
+    def new_session() -> Session:
+        return Session(engine, expire_on_commit=False)
+
+    return lambda: UnitOfWork(new_session, clock)

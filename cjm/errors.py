@@ -1,0 +1,109 @@
+"""Rules a user can break: each error has a code, and its text is the macro `code` in errors.html."""
+
+from typing import ClassVar
+
+
+class JourneyError(Exception):
+    """A rule the user broke; its text is the macro `code` in templates/chat/errors.html."""
+
+    code: ClassVar[str]
+
+    def __init__(self, **params: object) -> None:
+        super().__init__(self.code, params)
+        self.params = params
+
+
+class TextEmpty(JourneyError):
+    """An answer with no text where text is needed (params: field)."""
+
+    code = "text_empty"
+
+
+class TextTooLong(JourneyError):
+    """An answer over a field's limit (params: field, limit, length)."""
+
+    code = "text_too_long"
+
+
+class NotText(JourneyError):
+    """A sticker, photo or voice message where the bot asked for text."""
+
+    code = "not_text"
+
+
+class DuplicateName(JourneyError):
+    """A second item with the same name in the same place (params: kind, name)."""
+
+    code = "duplicate_name"
+
+
+class TooManyItems(JourneyError):
+    """Adding would pass a limit (params: kind, limit)."""
+
+    code = "too_many_items"
+
+
+class ItemGone(JourneyError):
+    """The item a button or prompt points at was deleted meanwhile (params: kind)."""
+
+    code = "item_gone"
+
+
+class NoCurrentMap(JourneyError):
+    """The chat has no map yet, or the current one was deleted."""
+
+    code = "no_current_map"
+
+
+class MapTitleMissing(JourneyError):
+    """/newmap without a title."""
+
+    code = "map_title_missing"
+
+
+class PromptUnknown(JourneyError):
+    """A reply to a bot message that asks nothing (or asked for a map since deleted)."""
+
+    code = "prompt_unknown"
+
+
+class GroupOnly(JourneyError):
+    """A team command sent in a private chat."""
+
+    code = "group_only"
+
+
+class AdminsOnly(JourneyError):
+    """A destructive action by someone who is not a chat admin."""
+
+    code = "admins_only"
+
+
+class InvalidDate(JourneyError):
+    """A due date the bot could not read (params: text)."""
+
+    code = "invalid_date"
+
+
+class DateInPast(JourneyError):
+    """A due date before today (params: date)."""
+
+    code = "date_in_past"
+
+
+class StaleButton(JourneyError):
+    """A button whose payload no longer makes sense (an old card, or forged data)."""
+
+    code = "stale_button"
+
+
+class AlreadyHandled(JourneyError):
+    """Telegram delivered the same message twice; the second delivery changes nothing."""
+
+    code = "already_handled"
+
+
+class UnknownLanguage(JourneyError):
+    """A /language argument the bot has no texts for (params: language, available)."""
+
+    code = "unknown_language"

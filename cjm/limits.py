@@ -1,0 +1,42 @@
+"""The limits a map keeps to, and the one place user text is cleaned and checked against them."""
+
+import re
+import unicodedata
+
+from cjm.errors import TextEmpty, TextTooLong
+
+MAX_MAPS_PER_CHAT = 20
+MAX_STAGES = 12
+MAX_TOUCHPOINTS_PER_STAGE = 8
+MAX_PAINS_PER_MAP = 100
+MAX_FIXES_PER_PAIN = 10
+
+TITLE_MAX_CHARS = 100
+NAME_MAX_CHARS = 100
+CHANNEL_MAX_CHARS = 40
+TEXT_MAX_CHARS = 500
+NOTE_MAX_CHARS = 300
+OWNER_MAX_CHARS = 64
+
+# Control characters other than newline and tab break rendering in every output.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(value: str | None, *, field: str, limit: int, multiline: bool = False) -> str:
+    """Strip and normalise a member's text; raise TextEmpty / TextTooLong with the field's name."""
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", value or "")).strip()
+    if not multiline:
+        text = " ".join(text.split())
+    if not text:
+        raise TextEmpty(field=field)
+    if len(text) > limit:
+        raise TextTooLong(field=field, limit=limit, length=len(text))
+    return text
+
+
+def split_lines(value: str | None, *, field: str) -> list[str]:
+    """Split a multi-line answer into its non-empty lines (one item per line)."""
+    lines = [line for line in (value or "").splitlines() if line.strip()]
+    if not lines:
+        raise TextEmpty(field=field)
+    return lines

@@ -1,0 +1,265 @@
+"""The journey map as stored: SQLModel tables and the enums they use."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, Enum, ForeignKey, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from cjm.columns import UTCDateTime
+
+
+class MapStatus(StrEnum):
+    """Where a map is in its life."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class Step(StrEnum):
+    """The six mapping steps, in the order the wizard walks them."""
+
+    PERSONA = "persona"
+    STAGES = "stages"
+    TOUCHPOINTS = "touchpoints"
+    EMOTIONS = "emotions"
+    PAINS = "pains"
+    FIXES = "fixes"
+
+
+class PersonaField(StrEnum):
+    """The persona's fields, in the order the card shows them."""
+
+    NAME = "name"
+    ROLE = "role"
+    AGE_GROUP = "age_group"
+    GENDER = "gender"
+    LOCATION = "location"
+    AREA = "area"
+    FAMILY = "family"
+    INCOME = "income"
+    BEHAVIOUR = "behaviour"
+    INFO_SOURCES = "info_sources"
+    GOALS_SHORT = "goals_short"
+    GOALS_LONG = "goals_long"
+    PROBLEMS = "problems"
+    WISHES = "wishes"
+
+
+class Mode(StrEnum):
+    """Whether a touchpoint happens online or offline."""
+
+    ONLINE = "online"
+    OFFLINE = "offline"
+
+
+class PainCategory(StrEnum):
+    """The four kinds of customer pain."""
+
+    FINANCIAL = "financial"
+    PRODUCTIVITY = "productivity"
+    PROCESS = "process"
+    SUPPORT = "support"
+
+
+class Severity(StrEnum):
+    """How much a pain point hurts."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class PainSource(StrEnum):
+    """Who found a pain point: the team, or a customer survey."""
+
+    TEAM = "team"
+    SURVEY = "survey"
+
+
+class FixStatus(StrEnum):
+    """Where a fix is in its life."""
+
+    IDEA = "idea"
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+def _text_enum(enum: type[StrEnum]) -> Enum:
+    # Stored as the value in a plain VARCHAR without a CHECK, so a later value needs no migration.
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=16,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+def _chat_fk() -> Column[int]:
+    return Column(
+        BigInteger, ForeignKey("chat.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Column[int]:
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+def _utc(*, nullable: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable)
+
+
+class Chat(SQLModel, table=True):
+    """A Telegram group (or private chat) the bot works in."""
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    title: str = Field(default="", max_length=255)
+    language: str = Field(max_length=8)
+    tz: str = Field(max_length=64)
+    current_map_id: int | None = Field(default=None)
+    reachable: bool = Field(default=True)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class JourneyMap(SQLModel, table=True):
+    """One customer journey map; a chat may keep several, one of them current."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=_chat_fk())
+    title: str = Field(max_length=100)
+    segment: str | None = Field(default=None, max_length=200)
+    status: MapStatus = Field(default=MapStatus.DRAFT, sa_type=_text_enum(MapStatus))
+    owner_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    owner_name: str = Field(max_length=128)
+    created_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())
+
+
+class Persona(SQLModel, table=True):
+    """The customer the map is about: one per map."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    map_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("journeymap.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
+    name: str | None = Field(default=None, max_length=500)
+    role: str | None = Field(default=None, max_length=500)
+    age_group: str | None = Field(default=None, max_length=500)
+    gender: str | None = Field(default=None, max_length=500)
+    location: str | None = Field(default=None, max_length=500)
+    area: str | None = Field(default=None, max_length=500)
+    family: str | None = Field(default=None, max_length=500)
+    income: str | None = Field(default=None, max_length=500)
+    behaviour: str | None = Field(default=None, max_length=500)
+    info_sources: str | None = Field(default=None, max_length=500)
+    goals_short: str | None = Field(default=None, max_length=500)
+    goals_long: str | None = Field(default=None, max_length=500)
+    problems: str | None = Field(default=None, max_length=500)
+    wishes: str | None = Field(default=None, max_length=500)
+
+
+class Stage(SQLModel, table=True):
+    """A phase of the journey; stages are ordered by position."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    map_id: int = Field(sa_column=_fk("journeymap.id"))
+    position: int
+    name: str = Field(max_length=100)
+    customer_goal: str | None = Field(default=None, max_length=500)
+
+
+class Touchpoint(SQLModel, table=True):
+    """Where the customer meets the company within a stage."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    stage_id: int = Field(sa_column=_fk("stage.id"))
+    position: int
+    name: str = Field(max_length=100)
+    channel: str | None = Field(default=None, max_length=40)
+    mode: Mode | None = Field(default=None, sa_type=_text_enum(Mode))
+
+
+class EmotionVote(SQLModel, table=True):
+    """One member's feeling about a touchpoint, −2..+2; a member has one vote per touchpoint."""
+
+    __table_args__ = (UniqueConstraint("touchpoint_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    touchpoint_id: int = Field(sa_column=_fk("touchpoint.id"))
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    user_name: str = Field(max_length=128)
+    score: int | None = Field(default=None)
+    note: str | None = Field(default=None, max_length=300)
+    updated_at: datetime = Field(sa_column=_utc())
+
+
+class PainPoint(SQLModel, table=True):
+    """Something that hurts the customer at a stage, optionally at one touchpoint."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    map_id: int = Field(sa_column=_fk("journeymap.id"))
+    stage_id: int = Field(sa_column=_fk("stage.id"))
+    touchpoint_id: int | None = Field(
+        default=None, sa_column=_fk("touchpoint.id", nullable=True, ondelete="SET NULL")
+    )
+    text: str = Field(max_length=500)
+    category: PainCategory | None = Field(default=None, sa_type=_text_enum(PainCategory))
+    severity: Severity = Field(default=Severity.MEDIUM, sa_type=_text_enum(Severity))
+    source: PainSource = Field(default=PainSource.TEAM, sa_type=_text_enum(PainSource))
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class Fix(SQLModel, table=True):
+    """What the team will do about a pain point."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    pain_point_id: int = Field(sa_column=_fk("painpoint.id"))
+    text: str = Field(max_length=500)
+    owner_name: str | None = Field(default=None, max_length=128)
+    owner_user_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    status: FixStatus = Field(default=FixStatus.IDEA, sa_type=_text_enum(FixStatus))
+    due_on: date | None = Field(default=None)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class ChangeEvent(SQLModel, table=True):
+    """Who did what to which item, and when: the map's change log."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    map_id: int = Field(sa_column=_fk("journeymap.id"))
+    actor_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    actor_name: str = Field(max_length=128)
+    action: str = Field(max_length=40)
+    item_id: int | None = Field(default=None)
+    summary: str = Field(default="", max_length=200)
+    at: datetime = Field(sa_column=_utc())
+
+
+class Prompt(SQLModel, table=True):
+    """A bot message that asks something: a reply to it is routed by (chat_id, message_id)."""
+
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int
+    kind: str = Field(max_length=32)
+    map_id: int | None = Field(
+        default=None, sa_column=_fk("journeymap.id", nullable=True, ondelete="SET NULL")
+    )
+    target_id: int | None = Field(default=None)
+    field: str | None = Field(default=None, max_length=32)
+    card_message_id: int | None = Field(default=None)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class HandledMessage(SQLModel, table=True):
+    """A member's message already acted on, so a redelivered update changes nothing."""
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    message_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))

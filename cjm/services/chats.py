@@ -1,0 +1,111 @@
+"""Chats: registering them, their language and time zone, and following a group's migration."""
+
+from sqlmodel import col, select, update
+
+from cjm.db import UnitOfWork
+from cjm.errors import UnknownLanguage
+from cjm.models import Chat, JourneyMap, Prompt
+from cjm.views import ChatRef, ChatView
+
+LANGUAGES = ("en", "ru")
+
+
+def _view(chat: Chat) -> ChatView:
+    return ChatView(
+        id=chat.id,
+        title=chat.title,
+        language=chat.language,
+        tz=chat.tz,
+        current_map_id=chat.current_map_id,
+    )
+
+
+def pick_language(language_code: str | None, default: str) -> str:
+    """The supported language closest to a Telegram user's language_code."""
+    base = (language_code or "").split("-")[0].lower()
+    return base if base in LANGUAGES else default
+
+
+def ensure(uow: UnitOfWork, chat: ChatRef, *, default_language: str, default_tz: str) -> Chat:
+    """The chat's row, created on first contact; the first member's language sets the default."""
+    row = uow.session.get(Chat, chat.id)
+    if row is None:
+        row = Chat(
+            id=chat.id,
+            title=chat.title[:255],
+            language=pick_language(chat.language_code, default_language),
+            tz=default_tz,
+            created_at=uow.clock.now(),
+        )
+        uow.session.add(row)
+        uow.session.flush()
+    elif chat.title and row.title != chat.title[:255]:
+        row.title = chat.title[:255]
+    row.reachable = True
+    return row
+
+
+def get_chat(
+    uow: UnitOfWork, chat: ChatRef, *, default_language: str, default_tz: str
+) -> ChatView:
+    """The chat's settings, registering the chat when it is new."""
+    with uow:
+        view = _view(ensure(uow, chat, default_language=default_language, default_tz=default_tz))
+        uow.commit()
+    return view
+
+
+def set_language(uow: UnitOfWork, chat: ChatRef, *, language: str, default_tz: str) -> ChatView:
+    """Switch the language the bot speaks in this chat."""
+    language = language.strip().lower()
+    if language not in LANGUAGES:
+        raise UnknownLanguage(language=language, available=", ".join(LANGUAGES))
+    with uow:
+        row = ensure(uow, chat, default_language=language, default_tz=default_tz)
+        row.language = language
+        view = _view(row)
+        uow.commit()
+    return view
+
+
+def migrate(uow: UnitOfWork, *, old_id: int, new_id: int) -> None:
+    """A group became a supergroup: its maps and prompts follow it to the new chat id."""
+    with uow:
+        old = uow.session.get(Chat, old_id)
+        if old is None or uow.session.get(Chat, new_id) is not None:
+            return
+        uow.session.add(
+            Chat(
+                id=new_id,
+                title=old.title,
+                language=old.language,
+                tz=old.tz,
+                current_map_id=old.current_map_id,
+                reachable=True,
+                created_at=old.created_at,
+            )
+        )
+        uow.session.flush()
+        uow.session.execute(
+            update(JourneyMap).where(col(JourneyMap.chat_id) == old_id).values(chat_id=new_id)
+        )
+        uow.session.execute(
+            update(Prompt).where(col(Prompt.chat_id) == old_id).values(chat_id=new_id)
+        )
+        uow.session.delete(old)
+        uow.commit()
+
+
+def mark_unreachable(uow: UnitOfWork, *, chat_id: int) -> None:
+    """The bot was removed from the chat or blocked: remember it, keep every map."""
+    with uow:
+        row = uow.session.get(Chat, chat_id)
+        if row is not None:
+            row.reachable = False
+            uow.commit()
+
+
+def list_chat_ids(uow: UnitOfWork) -> list[int]:
+    """Every chat the bot knows."""
+    with uow:
+        return list(uow.session.exec(select(Chat.id)).all())

@@ -1,0 +1,271 @@
+"""Maps: create, list, switch, read whole, delete."""
+
+from collections import defaultdict
+
+from sqlmodel import col, func, select
+
+from cjm.db import UnitOfWork
+from cjm.errors import ItemGone, MapTitleMissing, NoCurrentMap, TextEmpty, TooManyItems
+from cjm.limits import MAX_MAPS_PER_CHAT, TITLE_MAX_CHARS, clean_text
+from cjm.models import (
+    Chat,
+    EmotionVote,
+    Fix,
+    JourneyMap,
+    PainPoint,
+    Persona,
+    PersonaField,
+    Stage,
+    Touchpoint,
+)
+from cjm.services import chats
+from cjm.views import (
+    Actor,
+    ChatRef,
+    FixView,
+    MapSummary,
+    MapView,
+    PainView,
+    StageView,
+    TouchpointView,
+    VoteView,
+)
+
+
+def create_map(
+    uow: UnitOfWork,
+    *,
+    chat: ChatRef,
+    actor: Actor,
+    title: str,
+    default_language: str,
+    default_tz: str,
+) -> MapView:
+    """Start a map in the chat, make it current, and return it (empty, persona step first)."""
+    try:
+        title = clean_text(title, field="title", limit=TITLE_MAX_CHARS)
+    except TextEmpty:
+        raise MapTitleMissing from None
+    with uow:
+        row = chats.ensure(uow, chat, default_language=default_language, default_tz=default_tz)
+        count = uow.session.exec(
+            select(func.count()).select_from(JourneyMap).where(JourneyMap.chat_id == chat.id)
+        ).one()
+        if count >= MAX_MAPS_PER_CHAT:
+            raise TooManyItems(kind="map", limit=MAX_MAPS_PER_CHAT)
+        now = uow.clock.now()
+        journey = JourneyMap(
+            chat_id=chat.id,
+            title=title,
+            owner_id=actor.user_id,
+            owner_name=actor.name[:128],
+            created_at=now,
+            updated_at=now,
+        )
+        uow.session.add(journey)
+        uow.session.flush()
+        assert journey.id is not None  # noqa: S101  (flush assigned it)
+        uow.session.add(Persona(map_id=journey.id))
+        row.current_map_id = journey.id
+        uow.record(actor, journey.id, "map.created", journey.id, title)
+        view = load(uow, journey.id)
+        uow.commit()
+    return view
+
+
+def list_maps(uow: UnitOfWork, *, chat_id: int) -> list[MapSummary]:
+    """The chat's maps, newest first, marking the current one."""
+    with uow:
+        chat = uow.session.get(Chat, chat_id)
+        current = chat.current_map_id if chat else None
+        rows = uow.session.exec(
+            select(JourneyMap)
+            .where(JourneyMap.chat_id == chat_id)
+            .order_by(col(JourneyMap.id).desc())
+        ).all()
+        summaries = []
+        for journey in rows:
+            assert journey.id is not None  # noqa: S101  (loaded rows have ids)
+            stage_ids = uow.session.exec(select(Stage.id).where(Stage.map_id == journey.id)).all()
+            touchpoints = uow.session.exec(
+                select(func.count())
+                .select_from(Touchpoint)
+                .where(col(Touchpoint.stage_id).in_(stage_ids))
+            ).one()
+            summaries.append(
+                MapSummary(
+                    id=journey.id,
+                    title=journey.title,
+                    status=journey.status,
+                    is_current=journey.id == current,
+                    stage_count=len(stage_ids),
+                    touchpoint_count=touchpoints,
+                )
+            )
+    return summaries
+
+
+def switch_map(uow: UnitOfWork, *, chat_id: int, map_id: int) -> MapView:
+    """Make another of the chat's maps the current one."""
+    with uow:
+        journey = uow.get(JourneyMap, map_id)
+        chat = uow.session.get(Chat, chat_id)
+        if journey.chat_id != chat_id or chat is None:
+            raise ItemGone(kind="journeymap")
+        chat.current_map_id = map_id
+        view = load(uow, map_id)
+        uow.commit()
+    return view
+
+
+def current_map_id(uow: UnitOfWork, chat_id: int) -> int:
+    """The id of the chat's current map, or NoCurrentMap."""
+    chat = uow.session.get(Chat, chat_id)
+    if chat is None or chat.current_map_id is None:
+        raise NoCurrentMap
+    if uow.session.get(JourneyMap, chat.current_map_id) is None:
+        raise NoCurrentMap
+    return chat.current_map_id
+
+
+def get_current_map(uow: UnitOfWork, *, chat_id: int) -> MapView:
+    """The chat's current map, whole."""
+    with uow:
+        return load(uow, current_map_id(uow, chat_id))
+
+
+def get_map(uow: UnitOfWork, *, map_id: int) -> MapView:
+    """One map, whole."""
+    with uow:
+        return load(uow, map_id)
+
+
+def delete_map(uow: UnitOfWork, *, chat_id: int, map_id: int) -> str:
+    """Delete a map and everything on it; the chat's newest other map becomes current."""
+    with uow:
+        journey = uow.get(JourneyMap, map_id)
+        if journey.chat_id != chat_id:
+            raise ItemGone(kind="journeymap")
+        title = journey.title
+        uow.session.delete(journey)
+        uow.session.flush()
+        chat = uow.session.get(Chat, chat_id)
+        if chat is not None and chat.current_map_id == map_id:
+            chat.current_map_id = uow.session.exec(
+                select(JourneyMap.id)
+                .where(JourneyMap.chat_id == chat_id)
+                .order_by(col(JourneyMap.id).desc())
+            ).first()
+        uow.commit()
+    return title
+
+
+def touched(uow: UnitOfWork, map_id: int) -> MapView:
+    """Mark the map as changed now and return it as it stands."""
+    uow.get(JourneyMap, map_id).updated_at = uow.clock.now()
+    return load(uow, map_id)
+
+
+def load(uow: UnitOfWork, map_id: int) -> MapView:
+    """Read a whole map into a view with a handful of queries."""
+    session = uow.session
+    journey = uow.get(JourneyMap, map_id)
+    chat = session.get(Chat, journey.chat_id)
+    persona = session.exec(select(Persona).where(Persona.map_id == map_id)).first()
+    stages = session.exec(
+        select(Stage).where(Stage.map_id == map_id).order_by(col(Stage.position))
+    ).all()
+    stage_ids = [stage.id for stage in stages]
+    touchpoints = session.exec(
+        select(Touchpoint)
+        .where(col(Touchpoint.stage_id).in_(stage_ids))
+        .order_by(col(Touchpoint.position))
+    ).all()
+    votes = session.exec(
+        select(EmotionVote)
+        .where(col(EmotionVote.touchpoint_id).in_([t.id for t in touchpoints]))
+        .order_by(col(EmotionVote.id))
+    ).all()
+    pains = session.exec(
+        select(PainPoint).where(PainPoint.map_id == map_id).order_by(col(PainPoint.id))
+    ).all()
+    fixes = session.exec(
+        select(Fix).where(col(Fix.pain_point_id).in_([p.id for p in pains])).order_by(col(Fix.id))
+    ).all()
+
+    votes_by_tp: dict[int, list[VoteView]] = defaultdict(list)
+    for vote in votes:
+        votes_by_tp[vote.touchpoint_id].append(
+            VoteView(vote.user_id, vote.user_name, vote.score, vote.note)
+        )
+    tps_by_stage: dict[int, list[TouchpointView]] = defaultdict(list)
+    for tp in touchpoints:
+        assert tp.id is not None  # noqa: S101  (loaded rows have ids)
+        tps_by_stage[tp.stage_id].append(
+            TouchpointView(
+                id=tp.id,
+                stage_id=tp.stage_id,
+                position=tp.position,
+                name=tp.name,
+                channel=tp.channel,
+                mode=tp.mode,
+                votes=tuple(votes_by_tp[tp.id]),
+            )
+        )
+    fixes_by_pain: dict[int, list[FixView]] = defaultdict(list)
+    for fix in fixes:
+        assert fix.id is not None  # noqa: S101  (loaded rows have ids)
+        fixes_by_pain[fix.pain_point_id].append(
+            FixView(
+                id=fix.id,
+                pain_point_id=fix.pain_point_id,
+                text=fix.text,
+                owner_name=fix.owner_name,
+                status=fix.status,
+                due_on=fix.due_on,
+            )
+        )
+    stage_position = {stage.id: stage.position for stage in stages}
+    pain_views = sorted(
+        (
+            PainView(
+                id=pain.id,
+                stage_id=pain.stage_id,
+                touchpoint_id=pain.touchpoint_id,
+                text=pain.text,
+                category=pain.category,
+                severity=pain.severity,
+                source=pain.source,
+                fixes=tuple(fixes_by_pain[pain.id]),
+            )
+            for pain in pains
+            if pain.id is not None
+        ),
+        key=lambda p: (stage_position.get(p.stage_id, 0), p.id),
+    )
+    return MapView(
+        id=map_id,
+        chat_id=journey.chat_id,
+        title=journey.title,
+        segment=journey.segment,
+        status=journey.status,
+        owner_name=journey.owner_name,
+        created_at=journey.created_at,
+        updated_at=journey.updated_at,
+        persona={f: getattr(persona, f.value) if persona else None for f in PersonaField},
+        stages=tuple(
+            StageView(
+                id=stage.id,
+                position=stage.position,
+                name=stage.name,
+                customer_goal=stage.customer_goal,
+                touchpoints=tuple(tps_by_stage[stage.id]),
+            )
+            for stage in stages
+            if stage.id is not None
+        ),
+        pains=tuple(pain_views),
+        is_current=chat is not None and chat.current_map_id == map_id,
+        tz=chat.tz if chat else "UTC",
+        language=chat.language if chat else "en",
+    )

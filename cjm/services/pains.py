@@ -1,0 +1,99 @@
+"""Step 5: pain points at a stage or a touchpoint, with category and severity."""
+
+from sqlmodel import func, select
+
+from cjm.db import UnitOfWork
+from cjm.errors import ItemGone, TooManyItems
+from cjm.limits import MAX_PAINS_PER_MAP, TEXT_MAX_CHARS, clean_text
+from cjm.models import PainCategory, PainPoint, PainSource, Severity, Stage, Touchpoint
+from cjm.services import maps
+from cjm.views import Actor, MapView
+
+
+def add_pain(
+    uow: UnitOfWork,
+    *,
+    stage_id: int,
+    text: str,
+    actor: Actor,
+    touchpoint_id: int | None = None,
+    source: PainSource = PainSource.TEAM,
+) -> MapView:
+    """Add a pain point to a stage (and optionally one of its touchpoints)."""
+    text = clean_text(text, field="pain", limit=TEXT_MAX_CHARS, multiline=True)
+    with uow:
+        stage = uow.get(Stage, stage_id)
+        if touchpoint_id is not None and uow.get(Touchpoint, touchpoint_id).stage_id != stage_id:
+            raise ItemGone(kind="touchpoint")
+        count = uow.session.exec(
+            select(func.count()).select_from(PainPoint).where(PainPoint.map_id == stage.map_id)
+        ).one()
+        if count >= MAX_PAINS_PER_MAP:
+            raise TooManyItems(kind="pain", limit=MAX_PAINS_PER_MAP)
+        pain = PainPoint(
+            map_id=stage.map_id,
+            stage_id=stage_id,
+            touchpoint_id=touchpoint_id,
+            text=text,
+            source=source,
+            created_at=uow.clock.now(),
+        )
+        uow.session.add(pain)
+        uow.session.flush()
+        uow.record(actor, stage.map_id, "pain.added", pain.id, text)
+        view = maps.touched(uow, stage.map_id)
+        uow.commit()
+    return view
+
+
+def edit_pain(
+    uow: UnitOfWork,
+    *,
+    pain_id: int,
+    actor: Actor,
+    text: str | None = None,
+    category: PainCategory | None = None,
+    severity: Severity | None = None,
+) -> MapView:
+    """Change a pain point's text, category or severity."""
+    if text is not None:
+        text = clean_text(text, field="pain", limit=TEXT_MAX_CHARS, multiline=True)
+    with uow:
+        pain = uow.get(PainPoint, pain_id)
+        pain.text = text or pain.text
+        pain.category = category or pain.category
+        pain.severity = severity or pain.severity
+        uow.record(actor, pain.map_id, "pain.edited", pain_id, pain.text)
+        view = maps.touched(uow, pain.map_id)
+        uow.commit()
+    return view
+
+
+def attach_to_touchpoint(
+    uow: UnitOfWork, *, pain_id: int, touchpoint_id: int | None, actor: Actor
+) -> MapView:
+    """Pin a pain point to one touchpoint of its stage, or (None) to the stage as a whole."""
+    with uow:
+        pain = uow.get(PainPoint, pain_id)
+        if (
+            touchpoint_id is not None
+            and uow.get(Touchpoint, touchpoint_id).stage_id != pain.stage_id
+        ):
+            raise ItemGone(kind="touchpoint")
+        pain.touchpoint_id = touchpoint_id
+        uow.record(actor, pain.map_id, "pain.attached", pain_id, pain.text)
+        view = maps.touched(uow, pain.map_id)
+        uow.commit()
+    return view
+
+
+def delete_pain(uow: UnitOfWork, *, pain_id: int, actor: Actor) -> MapView:
+    """Delete a pain point and its fixes."""
+    with uow:
+        pain = uow.get(PainPoint, pain_id)
+        map_id, text = pain.map_id, pain.text
+        uow.session.delete(pain)
+        uow.record(actor, map_id, "pain.deleted", pain_id, text)
+        view = maps.touched(uow, map_id)
+        uow.commit()
+    return view

@@ -1,0 +1,26 @@
+"""Step 1: the persona the map is about."""
+
+from sqlmodel import select
+
+from cjm.db import UnitOfWork
+from cjm.errors import ItemGone
+from cjm.limits import TEXT_MAX_CHARS, clean_text
+from cjm.models import Persona, PersonaField
+from cjm.services import maps
+from cjm.views import Actor, MapView
+
+
+def set_persona_field(
+    uow: UnitOfWork, *, map_id: int, field: PersonaField, value: str, actor: Actor
+) -> MapView:
+    """Fill in or change one persona field."""
+    text = clean_text(value, field=f"persona.{field.value}", limit=TEXT_MAX_CHARS, multiline=True)
+    with uow:
+        persona = uow.session.exec(select(Persona).where(Persona.map_id == map_id)).first()
+        if persona is None:
+            raise ItemGone(kind="journeymap")
+        setattr(persona, field.value, text)
+        uow.record(actor, map_id, "persona.edited", persona.id, f"{field.value}: {text}")
+        view = maps.touched(uow, map_id)
+        uow.commit()
+    return view

@@ -1,0 +1,308 @@
+"""Prompts: bot messages that ask something, stored so any member's reply finds its question.
+
+A step card is a prompt too: replying to it adds to whatever the card has in focus (the stage
+whose touchpoints it shows, the touchpoint being voted on, …), so the wizard works under
+Telegram's privacy mode, with several members at once, and across restarts.
+"""
+
+from collections.abc import Callable
+from enum import StrEnum
+
+from sqlmodel import col, select
+
+from cjm.cards import Focus, next_empty_field, resolve
+from cjm.db import UnitOfWork
+from cjm.errors import ItemGone, PromptUnknown
+from cjm.models import JourneyMap, Prompt, Step
+from cjm.services import emotions, fixes, maps, pains, persona, stages, touchpoints
+from cjm.views import Actor, CardView, MapView
+
+
+class PromptKind(StrEnum):
+    """What a prompt asks for; card kinds are the step cards themselves."""
+
+    CARD_PERSONA = "card.persona"
+    CARD_STAGES = "card.stages"
+    CARD_TOUCHPOINTS = "card.touchpoints"
+    CARD_EMOTIONS = "card.emotions"
+    CARD_PAINS = "card.pains"
+    CARD_FIXES = "card.fixes"
+    PERSONA_FIELD = "persona.field"
+    STAGE_ADD = "stage.add"
+    STAGE_RENAME = "stage.rename"
+    STAGE_GOAL = "stage.goal"
+    TOUCHPOINT_ADD = "touchpoint.add"
+    TOUCHPOINT_RENAME = "touchpoint.rename"
+    TOUCHPOINT_CHANNEL = "touchpoint.channel"
+    EMOTION_NOTE = "emotion.note"
+    PAIN_ADD = "pain.add"
+    PAIN_TEXT = "pain.text"
+    FIX_ADD = "fix.add"
+    FIX_TEXT = "fix.text"
+    FIX_OWNER = "fix.owner"
+    FIX_DUE = "fix.due"
+
+
+def card_kind(step: Step) -> PromptKind:
+    """The prompt kind of a step's card."""
+    return PromptKind(f"card.{step.value}")
+
+
+Apply = Callable[[UnitOfWork, Prompt, str, Actor], MapView]
+
+
+def _map(prompt: Prompt) -> int:
+    if prompt.map_id is None:
+        raise PromptUnknown(map_deleted=True)
+    return prompt.map_id
+
+
+def _target(prompt: Prompt) -> int:
+    if prompt.target_id is None:
+        raise PromptUnknown
+    return prompt.target_id
+
+
+def _focus(uow: UnitOfWork, prompt: Prompt, step: Step) -> tuple[MapView, Focus]:
+    view = maps.load(uow, _map(prompt))
+    card = CardView(view, step, prompt.message_id, prompt.target_id, prompt.field)
+    return view, resolve(card)
+
+
+def _persona(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+    view, focus = _focus(uow, prompt, Step.PERSONA)
+    field = focus.persona_field or next_empty_field(view)
+    return persona.set_persona_field(uow, map_id=view.id, field=field, value=text, actor=actor)
+
+
+def _add_stages(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+    return stages.add_stages(uow, map_id=_map(prompt), text=text, actor=actor)
+
+
+def _rename_stage(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+    return stages.rename_stage(uow, stage_id=_target(prompt), name=text, actor=actor)
+
+
+def _stage_goal(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+    return stages.set_customer_goal(uow, stage_id=_target(prompt), goal=text, actor=actor)
+
+
+def _add_touchpoints(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+    stage = _focus(uow, prompt, Step.TOUCHPOINTS)[1].stage
+    if prompt.kind == PromptKind.TOUCHPOINT_ADD:
+        stage_id = _target(prompt)
+    elif stage is None:
+        raise ItemGone(kind="stage")
+    else:
+        stage_id = stage.id
+    return touchpoints.add_touchpoints(uow, stage_id=stage_id, text=text, actor=actor)
+
+
+def _rename_touchpoint(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+    return touchpoints.rename_touchpoint(
+        uow, touchpoint_id=_target(prompt), name=text, actor=actor
+    )
+
+
+def _channel(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+    return touchpoints.set_channel(uow, touchpoint_id=_target(prompt), channel=text, actor=actor)
+
+
+def _note(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+    touchpoint = _focus(uow, prompt, Step.EMOTIONS)[1].touchpoint
+    if touchpoint is None:
+        raise ItemGone(kind="touchpoint")
+    return emotions.set_note(uow, touchpoint_id=touchpoint.id, note=text, voter=actor)
+
+
+def _add_pain(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+    if prompt.kind == PromptKind.PAIN_ADD:
+        return pains.add_pain(uow, stage_id=_target(prompt), text=text, actor=actor)
+    stage = _focus(uow, prompt, Step.PAINS)[1].stage
+    if stage is None:
+        raise ItemGone(kind="stage")
+    return pains.add_pain(uow, stage_id=stage.id, text=text, actor=actor)
+
+
+def _pain_text(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+    return pains.edit_pain(uow, pain_id=_target(prompt), text=text, actor=actor)
+
+
+def _add_fix(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+    if prompt.kind == PromptKind.FIX_ADD:
+        return fixes.add_fix(uow, pain_id=_target(prompt), text=text, actor=actor)
+    pain = _focus(uow, prompt, Step.FIXES)[1].pain
+    if pain is None:
+        raise ItemGone(kind="pain")
+    return fixes.add_fix(uow, pain_id=pain.id, text=text, actor=actor)
+
+
+def _fix_text(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+    return fixes.edit_fix_text(uow, fix_id=_target(prompt), text=text, actor=actor)
+
+
+def _fix_owner(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+    return fixes.set_owner(uow, fix_id=_target(prompt), owner=text, actor=actor)
+
+
+def _fix_due(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+    return fixes.set_due_date(uow, fix_id=_target(prompt), text=text, actor=actor)
+
+
+# Which step's card a prompt refreshes, and what a reply to it does.
+_ROUTES: dict[str, tuple[Step, Apply]] = {
+    PromptKind.CARD_PERSONA: (Step.PERSONA, _persona),
+    PromptKind.PERSONA_FIELD: (Step.PERSONA, _persona),
+    PromptKind.CARD_STAGES: (Step.STAGES, _add_stages),
+    PromptKind.STAGE_ADD: (Step.STAGES, _add_stages),
+    PromptKind.STAGE_RENAME: (Step.STAGES, _rename_stage),
+    PromptKind.STAGE_GOAL: (Step.STAGES, _stage_goal),
+    PromptKind.CARD_TOUCHPOINTS: (Step.TOUCHPOINTS, _add_touchpoints),
+    PromptKind.TOUCHPOINT_ADD: (Step.TOUCHPOINTS, _add_touchpoints),
+    PromptKind.TOUCHPOINT_RENAME: (Step.TOUCHPOINTS, _rename_touchpoint),
+    PromptKind.TOUCHPOINT_CHANNEL: (Step.TOUCHPOINTS, _channel),
+    PromptKind.CARD_EMOTIONS: (Step.EMOTIONS, _note),
+    PromptKind.EMOTION_NOTE: (Step.EMOTIONS, _note),
+    PromptKind.CARD_PAINS: (Step.PAINS, _add_pain),
+    PromptKind.PAIN_ADD: (Step.PAINS, _add_pain),
+    PromptKind.PAIN_TEXT: (Step.PAINS, _pain_text),
+    PromptKind.CARD_FIXES: (Step.FIXES, _add_fix),
+    PromptKind.FIX_ADD: (Step.FIXES, _add_fix),
+    PromptKind.FIX_TEXT: (Step.FIXES, _fix_text),
+    PromptKind.FIX_OWNER: (Step.FIXES, _fix_owner),
+    PromptKind.FIX_DUE: (Step.FIXES, _fix_due),
+}
+
+
+def remember(
+    uow: UnitOfWork,
+    *,
+    chat_id: int,
+    message_id: int,
+    kind: PromptKind,
+    map_id: int,
+    target_id: int | None = None,
+    field: str | None = None,
+    card_message_id: int | None = None,
+) -> None:
+    """Store a prompt the bot just sent, so replies to it can be routed."""
+    with uow:
+        uow.session.add(
+            Prompt(
+                chat_id=chat_id,
+                message_id=message_id,
+                kind=kind,
+                map_id=map_id,
+                target_id=target_id,
+                field=field,
+                card_message_id=card_message_id,
+                created_at=uow.clock.now(),
+            )
+        )
+        uow.commit()
+
+
+def _find(uow: UnitOfWork, chat_id: int, message_id: int) -> Prompt:
+    prompt = uow.session.exec(
+        select(Prompt).where(Prompt.chat_id == chat_id, Prompt.message_id == message_id)
+    ).first()
+    if prompt is None:
+        raise PromptUnknown
+    if prompt.map_id is None or uow.session.get(JourneyMap, prompt.map_id) is None:
+        raise PromptUnknown(map_deleted=True)
+    return prompt
+
+
+def is_prompt(uow: UnitOfWork, *, chat_id: int, message_id: int) -> bool:
+    """Whether the bot's message asks something (replies to other bot messages are chatter)."""
+    with uow:
+        return (
+            uow.session.exec(
+                select(Prompt.id).where(Prompt.chat_id == chat_id, Prompt.message_id == message_id)
+            ).first()
+            is not None
+        )
+
+
+def _card(uow: UnitOfWork, chat_id: int, message_id: int | None) -> Prompt | None:
+    if message_id is None:
+        return None
+    return uow.session.exec(
+        select(Prompt).where(
+            Prompt.chat_id == chat_id,
+            Prompt.message_id == message_id,
+            col(Prompt.kind).startswith("card."),
+        )
+    ).first()
+
+
+def _step(card: Prompt) -> Step:
+    return Step(card.kind.removeprefix("card."))
+
+
+def answer(
+    uow: UnitOfWork,
+    *,
+    chat_id: int,
+    prompt_message_id: int,
+    reply_message_id: int,
+    text: str,
+    actor: Actor,
+) -> CardView:
+    """Apply a member's reply to what the prompt asked; return the card to refresh."""
+    with uow:
+        prompt = _find(uow, chat_id, prompt_message_id)
+        if prompt.kind not in _ROUTES:
+            raise PromptUnknown
+        step, apply = _ROUTES[prompt.kind]
+        uow.claim_message(chat_id, reply_message_id)
+        view = apply(uow, prompt, text, actor)
+        card_id = prompt.message_id if prompt.kind.startswith("card.") else prompt.card_message_id
+        card = _card(uow, chat_id, card_id)
+        uow.commit()
+    return CardView(
+        map=view,
+        step=step,
+        message_id=card.message_id if card else None,
+        focus_id=card.target_id if card else None,
+        focus_field=card.field if card else None,
+    )
+
+
+def focus(
+    uow: UnitOfWork,
+    *,
+    chat_id: int,
+    card_message_id: int,
+    target_id: int | None,
+    field: str | None = None,
+) -> CardView:
+    """Point a card at another item (a stage, a touchpoint, a pain, a fix)."""
+    with uow:
+        card = _card(uow, chat_id, card_message_id)
+        if card is None or card.map_id is None:
+            raise ItemGone(kind="card")
+        card.target_id, card.field = target_id, field
+        view = maps.load(uow, card.map_id)
+        uow.commit()
+    return CardView(view, _step(card), card_message_id, target_id, field)
+
+
+def get_card(uow: UnitOfWork, *, chat_id: int, card_message_id: int) -> CardView:
+    """A card as it stands: its map, its step and what it has in focus."""
+    with uow:
+        card = _card(uow, chat_id, card_message_id)
+        if card is None or card.map_id is None:
+            raise ItemGone(kind="card")
+        view = maps.load(uow, card.map_id)
+    return CardView(view, _step(card), card_message_id, card.target_id, card.field)
+
+
+def latest_card(uow: UnitOfWork, *, map_id: int, step: Step) -> int | None:
+    """The message id of the newest card of this step, to edit instead of posting anew."""
+    with uow:
+        return uow.session.exec(
+            select(Prompt.message_id)
+            .where(Prompt.map_id == map_id, Prompt.kind == card_kind(step))
+            .order_by(col(Prompt.id).desc())
+        ).first()

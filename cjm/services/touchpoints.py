@@ -1,0 +1,151 @@
+"""Step 3: touchpoints, per stage, with their channel and whether they are online."""
+
+import re
+
+from sqlmodel import col, select
+
+from cjm.db import UnitOfWork
+from cjm.errors import DuplicateName, TooManyItems
+from cjm.limits import (
+    CHANNEL_MAX_CHARS,
+    MAX_TOUCHPOINTS_PER_STAGE,
+    NAME_MAX_CHARS,
+    clean_text,
+    split_lines,
+)
+from cjm.models import Mode, Stage, Touchpoint
+from cjm.services import maps
+from cjm.views import Actor, MapView
+
+# The channels the card suggests, with where each one usually happens.
+SUGGESTED_CHANNELS: dict[str, Mode] = {
+    "website": Mode.ONLINE,
+    "store": Mode.OFFLINE,
+    "phone": Mode.OFFLINE,
+    "email": Mode.ONLINE,
+    "live chat": Mode.ONLINE,
+    "social": Mode.ONLINE,
+    "app": Mode.ONLINE,
+    "help desk": Mode.ONLINE,
+    "sales call": Mode.OFFLINE,
+    "demo": Mode.OFFLINE,
+}
+
+# "Checkout page | website" names the channel on the same line.
+_CHANNEL_SEPARATOR = re.compile(r"\s*\|\s*")
+
+
+def _touchpoints(uow: UnitOfWork, stage_id: int) -> list[Touchpoint]:
+    return list(
+        uow.session.exec(
+            select(Touchpoint)
+            .where(Touchpoint.stage_id == stage_id)
+            .order_by(col(Touchpoint.position))
+        ).all()
+    )
+
+
+def _check_unique(existing: list[Touchpoint], name: str, *, except_id: int | None = None) -> None:
+    if any(t.name.casefold() == name.casefold() and t.id != except_id for t in existing):
+        raise DuplicateName(kind="touchpoint", name=name)
+
+
+def _parse_line(line: str) -> tuple[str, str | None]:
+    parts = _CHANNEL_SEPARATOR.split(line, maxsplit=1)
+    name = clean_text(parts[0], field="touchpoint", limit=NAME_MAX_CHARS)
+    if len(parts) == 1 or not parts[1].strip():
+        return name, None
+    return name, clean_text(parts[1], field="channel", limit=CHANNEL_MAX_CHARS)
+
+
+def add_touchpoints(uow: UnitOfWork, *, stage_id: int, text: str, actor: Actor) -> MapView:
+    """Add touchpoints to a stage, one per line ("name" or "name | channel")."""
+    parsed = [_parse_line(line) for line in split_lines(text, field="touchpoint")]
+    with uow:
+        stage = uow.get(Stage, stage_id)
+        existing = _touchpoints(uow, stage_id)
+        if len(existing) + len(parsed) > MAX_TOUCHPOINTS_PER_STAGE:
+            raise TooManyItems(kind="touchpoint", limit=MAX_TOUCHPOINTS_PER_STAGE)
+        position = max((t.position for t in existing), default=0)
+        for name, channel in parsed:
+            _check_unique(existing, name)
+            position += 1
+            touchpoint = Touchpoint(
+                stage_id=stage_id,
+                position=position,
+                name=name,
+                channel=channel,
+                mode=SUGGESTED_CHANNELS.get(channel.casefold()) if channel else None,
+            )
+            uow.session.add(touchpoint)
+            existing.append(touchpoint)
+            uow.session.flush()
+            uow.record(actor, stage.map_id, "touchpoint.added", touchpoint.id, name)
+        view = maps.touched(uow, stage.map_id)
+        uow.commit()
+    return view
+
+
+def _map_id(uow: UnitOfWork, touchpoint: Touchpoint) -> int:
+    return uow.get(Stage, touchpoint.stage_id).map_id
+
+
+def rename_touchpoint(uow: UnitOfWork, *, touchpoint_id: int, name: str, actor: Actor) -> MapView:
+    """Give a touchpoint a new name."""
+    name = clean_text(name, field="touchpoint", limit=NAME_MAX_CHARS)
+    with uow:
+        touchpoint = uow.get(Touchpoint, touchpoint_id)
+        _check_unique(_touchpoints(uow, touchpoint.stage_id), name, except_id=touchpoint_id)
+        old, touchpoint.name = touchpoint.name, name
+        map_id = _map_id(uow, touchpoint)
+        uow.record(actor, map_id, "touchpoint.renamed", touchpoint_id, f"{old} → {name}")
+        view = maps.touched(uow, map_id)
+        uow.commit()
+    return view
+
+
+def set_channel(uow: UnitOfWork, *, touchpoint_id: int, channel: str, actor: Actor) -> MapView:
+    """Set the channel; a suggested channel also sets online/offline unless already chosen."""
+    channel = clean_text(channel, field="channel", limit=CHANNEL_MAX_CHARS)
+    with uow:
+        touchpoint = uow.get(Touchpoint, touchpoint_id)
+        touchpoint.channel = channel
+        if touchpoint.mode is None:
+            touchpoint.mode = SUGGESTED_CHANNELS.get(channel.casefold())
+        map_id = _map_id(uow, touchpoint)
+        uow.record(
+            actor, map_id, "touchpoint.channel_set", touchpoint_id, f"{touchpoint.name}: {channel}"
+        )
+        view = maps.touched(uow, map_id)
+        uow.commit()
+    return view
+
+
+def set_mode(uow: UnitOfWork, *, touchpoint_id: int, mode: Mode, actor: Actor) -> MapView:
+    """Say whether the touchpoint happens online or offline."""
+    with uow:
+        touchpoint = uow.get(Touchpoint, touchpoint_id)
+        touchpoint.mode = mode
+        map_id = _map_id(uow, touchpoint)
+        uow.record(
+            actor, map_id, "touchpoint.mode_set", touchpoint_id, f"{touchpoint.name}: {mode.value}"
+        )
+        view = maps.touched(uow, map_id)
+        uow.commit()
+    return view
+
+
+def delete_touchpoint(uow: UnitOfWork, *, touchpoint_id: int, actor: Actor) -> MapView:
+    """Delete a touchpoint and its votes; its pain points stay on the stage."""
+    with uow:
+        touchpoint = uow.get(Touchpoint, touchpoint_id)
+        map_id = _map_id(uow, touchpoint)
+        stage_id, name = touchpoint.stage_id, touchpoint.name
+        uow.session.delete(touchpoint)
+        uow.session.flush()
+        for position, item in enumerate(_touchpoints(uow, stage_id), start=1):
+            item.position = position
+        uow.record(actor, map_id, "touchpoint.deleted", touchpoint_id, name)
+        view = maps.touched(uow, map_id)
+        uow.commit()
+    return view

@@ -1,0 +1,163 @@
+"""The driver: human members who write, reply, upload and press buttons in chats."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tests.double.server import BotApiDouble
+    from tests.double.state import CallbackQueryRecord, ChatSpec, SentMessage
+
+__all__ = ["Member"]
+
+_MEDIA_KINDS = ("sticker", "photo", "voice", "document")
+
+
+class Member:
+    """A human Telegram user driven by a test; create via `BotApiDouble.member`."""
+
+    def __init__(
+        self,
+        double: BotApiDouble,
+        user_id: int,
+        first_name: str,
+        *,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "en",
+    ) -> None:
+        """Use `BotApiDouble.member()` rather than constructing directly."""
+        self.double = double
+        self.id = user_id
+        self.first_name = first_name
+        self.last_name = last_name
+        self.username = username
+        self.language_code = language_code
+        self.started_bot = False
+        self.blocked_bot = False
+
+    def __repr__(self) -> str:
+        return f"Member({self.first_name!r}, id={self.id})"
+
+    @property
+    def name(self) -> str:
+        """Display name as Telegram clients show it."""
+        return f"{self.first_name} {self.last_name}" if self.last_name else self.first_name
+
+    @property
+    def dm(self) -> ChatSpec:
+        """This member's private chat with the bot."""
+        return self.double.private_chat(self)
+
+    def user_dict(self) -> dict[str, Any]:
+        """The Bot API User object."""
+        user: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.last_name:
+            user["last_name"] = self.last_name
+        if self.username:
+            user["username"] = self.username
+        if self.language_code:
+            user["language_code"] = self.language_code
+        return user
+
+    async def send(
+        self, chat: ChatSpec, text: str, *, reply_to: SentMessage | None = None
+    ) -> SentMessage:
+        """Write a text message in `chat` (optionally as a reply)."""
+        return self.double._post_member_message(self, chat, text=text, reply_to=reply_to)
+
+    async def reply(self, chat: ChatSpec, to: SentMessage, text: str) -> SentMessage:
+        """Reply to `to` (a bot's or anyone's message) with text."""
+        return self.double._post_member_message(self, chat, text=text, reply_to=to)
+
+    async def send_media(
+        self,
+        chat: ChatSpec,
+        kind: str,
+        *,
+        document_bytes: bytes | None = None,
+        filename: str | None = None,
+        caption: str | None = None,
+        reply_to: SentMessage | None = None,
+        mime_type: str | None = None,
+    ) -> SentMessage:
+        """Send a sticker, photo, voice note or document (not necessarily as a reply)."""
+        if kind not in _MEDIA_KINDS:
+            raise AssertionError(f"kind must be one of {_MEDIA_KINDS}, not {kind!r}")
+        return self.double._post_member_message(
+            self,
+            chat,
+            kind=kind,
+            reply_to=reply_to,
+            file_bytes=document_bytes,
+            filename=filename,
+            caption=caption,
+            mime_type=mime_type,
+        )
+
+    async def reply_with(
+        self,
+        chat: ChatSpec,
+        to: SentMessage,
+        kind: str,
+        *,
+        document_bytes: bytes | None = None,
+        filename: str | None = None,
+        caption: str | None = None,
+        mime_type: str | None = None,
+    ) -> SentMessage:
+        """Reply to `to` with a non-text message (sticker, photo, voice or document)."""
+        return await self.send_media(
+            chat,
+            kind,
+            document_bytes=document_bytes,
+            filename=filename,
+            caption=caption,
+            reply_to=to,
+            mime_type=mime_type,
+        )
+
+    async def press(
+        self, message: SentMessage, button: str | None = None, *, data: str | None = None
+    ) -> CallbackQueryRecord:
+        """Press an inline button by visible text (exact, else unique substring) or by data."""
+        buttons = message.flat_buttons
+        listing = ", ".join(f"[{b.text}]→{b.callback_data!r}" for b in buttons) or "(none)"
+        where = f"message #{message.message_id} {message.content[:60]!r}"
+        if message.deleted:
+            raise AssertionError(f"{where} was deleted; cannot press its buttons")
+        if (button is None) == (data is None):
+            raise AssertionError("press() needs exactly one of button text or data=")
+        if data is not None:
+            if not any(b.callback_data == data for b in buttons):
+                raise AssertionError(f"no button with data {data!r} on {where}; has {listing}")
+            return self.double._press(self, message, data)
+        assert button is not None
+        chosen = [b for b in buttons if b.text == button]
+        if not chosen:
+            chosen = [b for b in buttons if button.lower() in b.text.lower()]
+        if not chosen:
+            raise AssertionError(f"no button {button!r} on {where}; available: {listing}")
+        if len(chosen) > 1:
+            raise AssertionError(
+                f"button {button!r} is ambiguous on {where}; available: {listing}"
+            )
+        if chosen[0].callback_data is None:
+            raise AssertionError(f"button {chosen[0].text!r} on {where} has no callback_data")
+        return self.double._press(self, message, chosen[0].callback_data)
+
+    async def press_raw(self, message: SentMessage, data: str) -> CallbackQueryRecord:
+        """Send a callback query with arbitrary (possibly forged) data for `message`."""
+        return self.double._press(self, message, data)
+
+    async def start_bot(self) -> SentMessage:
+        """Open the private chat and send /start (lets the bot write to this member)."""
+        return await self.send(self.dm, "/start")
+
+    def block_bot(self) -> None:
+        """Block the bot: later sends to this member get 403; emits my_chat_member."""
+        self.double._set_blocked(self, True)
+
+    def unblock_bot(self) -> None:
+        """Unblock the bot again (emits my_chat_member)."""
+        self.double._set_blocked(self, False)
