@@ -205,12 +205,12 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         )
 
     async def ask(
-        self, update: Update, template_macro: str, *, kind: prompts.PromptKind, map_id: int,
-        target_id: int | None, field: str | None, card_message_id: int | None, **params: Any,
+        self, update: Update, question: str, params: dict[str, Any], *,
+        kind: prompts.PromptKind, map_id: int, target_id: int | None, field: str | None,
+        card_message_id: int | None,
     ) -> None:
-        """Post a question members answer by replying (ForceReply works under privacy mode)."""
-        text = self.deps.texts.macro(self.language(update), "chat/prompts.html", template_macro,
-                                     **params)
+        """Post a question (a prompts.html macro) members answer by replying to it."""
+        text = self.deps.texts.macro(self.language(update), "chat/prompts.html", question, **params)
         chat_id = self.chat(update).id
         message = await self.bot.send_message(
             chat_id, fit_message(text), parse_mode=ParseMode.HTML,

@@ -112,9 +112,9 @@ async def ask_button(update: Update, context: BotContext) -> None:
     macro, params = _question(kind, payload.item_id, card.map)
     is_field = kind is PromptKind.PERSONA_FIELD
     await context.ask(
-        update, macro, kind=kind, map_id=card.map.id,
+        update, macro, params, kind=kind, map_id=card.map.id,
         target_id=None if is_field else payload.item_id,
-        field=params["field"] if is_field else None, card_message_id=card.message_id, **params,
+        field=params["field"] if is_field else None, card_message_id=card.message_id,
     )
     await context.answer(update)
 

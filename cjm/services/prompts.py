@@ -259,14 +259,15 @@ def answer(
         view = apply(uow, prompt, text, actor)
         card_id = prompt.message_id if prompt.kind.startswith("card.") else prompt.card_message_id
         card = _card(uow, chat_id, card_id)
+        refreshed = CardView(
+            map=view,
+            step=step,
+            message_id=card.message_id if card else None,
+            focus_id=card.target_id if card else None,
+            focus_field=card.field if card else None,
+        )
         uow.commit()
-    return CardView(
-        map=view,
-        step=step,
-        message_id=card.message_id if card else None,
-        focus_id=card.target_id if card else None,
-        focus_field=card.field if card else None,
-    )
+    return refreshed
 
 
 def focus(
@@ -283,9 +284,9 @@ def focus(
         if card is None or card.map_id is None:
             raise ItemGone(kind="card")
         card.target_id, card.field = target_id, field
-        view = maps.load(uow, card.map_id)
+        view = CardView(maps.load(uow, card.map_id), _step(card), card_message_id, target_id, field)
         uow.commit()
-    return CardView(view, _step(card), card_message_id, target_id, field)
+    return view
 
 
 def get_card(uow: UnitOfWork, *, chat_id: int, card_message_id: int) -> CardView:
@@ -294,8 +295,9 @@ def get_card(uow: UnitOfWork, *, chat_id: int, card_message_id: int) -> CardView
         card = _card(uow, chat_id, card_message_id)
         if card is None or card.map_id is None:
             raise ItemGone(kind="card")
-        view = maps.load(uow, card.map_id)
-    return CardView(view, _step(card), card_message_id, card.target_id, card.field)
+        return CardView(
+            maps.load(uow, card.map_id), _step(card), card_message_id, card.target_id, card.field
+        )
 
 
 def latest_card(uow: UnitOfWork, *, map_id: int, step: Step) -> int | None:

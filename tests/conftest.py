@@ -1,0 +1,118 @@
+"""Fixtures for end-to-end tests: the Bot API double, a bot factory, and a team of members."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import JourneyApp, build_application
+from bot.settings import Settings
+from cjm.clock import FrozenClock
+from cjm.db import make_engine, unit_of_work_factory
+from cjm.db import UnitOfWork
+from tests.double import BotApiDouble, ChatSpec, Member
+
+TOKEN = "123456:TEST"  # noqa: S105  (the double's fake token)
+
+StartBot = Callable[..., Awaitable[JourneyApp]]
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """A clock frozen at a Thursday morning; tests move it explicitly."""
+    return FrozenClock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def double() -> AsyncIterator[BotApiDouble]:
+    """The Bot API double on 127.0.0.1; group flood limits off unless a test turns them on."""
+    async with BotApiDouble(token=TOKEN, group_limit=None) as server:
+        yield server
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """A SQLite file that outlives one Application, so restarts see the same maps."""
+    return f"sqlite:///{tmp_path / 'journey.db'}"
+
+
+@pytest.fixture
+def settings(double: BotApiDouble, database_url: str) -> Settings:
+    """Settings pointing the bot at the double."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]  (pydantic-settings' init-only option)
+        telegram_bot_token=TOKEN,  # type: ignore[arg-type]  (coerced to SecretStr)
+        database_url=database_url,
+        telegram_api_base_url=f"{double.url}/bot",
+        telegram_api_base_file_url=f"{double.url}/file/bot",
+        bot_default_timezone="Europe/Berlin",
+        bot_default_language="en",
+        bot_group_messages_per_minute=100_000,
+        bot_overall_messages_per_second=100_000,
+    )
+
+
+@pytest.fixture
+async def start_bot(settings: Settings, clock: FrozenClock) -> AsyncIterator[StartBot]:
+    """Start a real PTB Application polling the double; call again to "restart" the bot."""
+    running: list[JourneyApp] = []
+
+    async def start(**overrides: object) -> JourneyApp:
+        for app in running:
+            await stop(app)
+        running.clear()
+        app = build_application(settings.model_copy(update=overrides), clock=clock)
+        await app.initialize()
+        if app.post_init:
+            await app.post_init(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        running.append(app)
+        return app
+
+    yield start
+    for app in running:
+        await stop(app)
+
+
+async def stop(app: JourneyApp) -> None:
+    """Stop polling and shut the application down."""
+    if app.updater and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+
+
+@pytest.fixture
+def new_uow(database_url: str, clock: FrozenClock) -> Callable[[], UnitOfWork]:
+    """Units of work on the bot's database, to check what was stored."""
+    return unit_of_work_factory(make_engine(database_url), clock)
+
+
+@dataclass
+class Team:
+    """Three members in one group: Alice (admin), Bob and Carol."""
+
+    chat: ChatSpec
+    alice: Member
+    bob: Member
+    carol: Member
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter((self.alice, self.bob, self.carol))
+
+
+@pytest.fixture
+def team(double: BotApiDouble) -> Team:
+    """A product team's group with the bot in it."""
+    alice = double.member("Alice", username="alice", language_code="en")
+    bob = double.member("Bob", username="bob", language_code="en")
+    carol = double.member("Carol", language_code="en")
+    chat = double.group("Shop team", members=[bob, carol], admins=[alice], owner=alice)
+    return Team(chat, alice, bob, carol)
