@@ -81,14 +81,14 @@ class Texts:
         """Render a template to Telegram HTML (or the map page) in a language."""
         return self.environment(language).get_template(template).render(**context).strip()
 
-    def macro(self, language: str, template: str, name: str, **params: Any) -> str:
-        """Render one macro of a template, e.g. an error text or a button label."""
+    def macro(self, language: str, template: str, macro: str, /, **params: Any) -> str:
+        """Render one macro of a template, e.g. an error text or a question."""
         module = self.environment(language).get_template(template).module
-        return str(getattr(module, name)(**params)).strip()
+        return str(getattr(module, macro)(**params)).strip()
 
-    def plain_macro(self, language: str, template: str, name: str, **params: Any) -> str:
+    def plain_macro(self, language: str, template: str, macro: str, /, **params: Any) -> str:
         """A macro as plain text, for places Telegram shows verbatim (buttons, command menu)."""
-        return str(Markup(self.macro(language, template, name, **params)).unescape())
+        return str(Markup(self.macro(language, template, macro, **params)).unescape())
 
     def labels(self, language: str) -> Any:
         """The macros of chat/labels.html (button labels), callable as attributes."""

@@ -151,6 +151,7 @@ class ChatSpec:
     messages: list[SentMessage] = field(default_factory=list)
     by_id: dict[int, SentMessage] = field(default_factory=dict)
     next_message_id: int = 1
+    edit_seq: int = 0  # bumped on every edit so waiters know to re-check old messages
     private_user: Member | None = None
 
     @property
