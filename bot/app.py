@@ -4,7 +4,13 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    TypeHandler,
+)
 
 from bot.context import BotContext, Deps
 from bot.errors import error_handler
@@ -56,6 +62,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
         .rate_limiter(RetryingRateLimiter(
             overall_max_rate=settings.bot_overall_messages_per_second, overall_time_period=1,
             group_max_rate=settings.bot_group_messages_per_minute, group_time_period=60,
+            max_retries=3,
         ))
         .post_init(post_init)
     )
@@ -68,5 +75,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
     application.add_handler(TypeHandler(Update, log_update), group=-1)
     for feature in FEATURES:
         application.add_handlers(feature.HANDLERS)
+    # Last: a button no handler claims (forged, or from an older version) still gets an answer.
+    application.add_handler(CallbackQueryHandler(cards.unknown_button))
     application.add_error_handler(error_handler)  # type: ignore[arg-type]
     return application

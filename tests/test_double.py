@@ -32,7 +32,14 @@ from telegram.ext import (
     filters,
 )
 
-from tests.double import BotApiDouble, HtmlParseError, RateLimit, parse_html
+from tests.double import (
+    BotApiDouble,
+    HtmlParseError,
+    RateLimit,
+    application_builder,
+    parse_html,
+    running,
+)
 
 TOKEN = "123456:TEST"  # noqa: S105 - the double's fake token
 BOT_USERNAME = "journey_test_bot"
@@ -764,3 +771,102 @@ async def test_real_application_against_the_double(double: BotApiDouble) -> None
             await app.updater.stop()
             await app.stop()
     assert not double.errors, double.errors
+
+
+# --------------------------------------------------------------------------- driver details
+
+
+async def test_add_bot_to_group_emits_updates(double: BotApiDouble, bot: Bot) -> None:
+    alice = double.member("Alice")
+    team = double.group("Team", members=[alice], with_bot=False)
+    with pytest.raises(Forbidden, match="not a member of the group chat"):
+        await bot.send_message(team.id, "x")
+    added = await double.add_bot_to(team, by=alice)
+    assert added.delivered
+    updates = await bot.get_updates()
+    assert updates[0].my_chat_member is not None
+    assert updates[0].my_chat_member.new_chat_member.status == "member"
+    assert updates[1].message is not None
+    assert [u.id for u in updates[1].message.new_chat_members] == [double.bot_id]
+    await bot.send_message(team.id, "Hello, I am here")
+    bob = double.member("Bob")
+    with pytest.raises(AssertionError, match="not a member"):
+        await bob.send(team, "hi")
+    await double.join(team, bob)
+    await bob.send(team, "hi")
+    await double.leave(team, bob)
+    assert "Alice added Journey Bot" in double.transcript_markdown(team)
+
+
+async def test_member_media_are_valid_telegram_objects(double: BotApiDouble, bot: Bot) -> None:
+    alice = double.member("Alice")
+    await alice.start_bot()
+    question = await bot.send_message(alice.id, "Send me something")
+    asked = alice.dm.by_id[question.message_id]
+    for kind in ("sticker", "photo", "voice", "document"):
+        await alice.reply_with(alice.dm, to=asked, kind=kind)
+    updates = await bot.get_updates()
+    messages = [u.message for u in updates if u.message and u.message.reply_to_message]
+    assert len(messages) == 4
+    sticker, photo, voice, document = messages
+    assert sticker.sticker is not None
+    assert voice.voice is not None
+    assert photo.photo
+    assert document.document is not None
+    data = await (await bot.get_file(photo.photo[-1].file_id)).download_as_bytearray()
+    assert bytes(data).startswith(b"\x89PNG")
+
+
+async def test_wait_timeout_shows_transcript(double: BotApiDouble) -> None:
+    alice = double.member("Alice")
+    team = double.group("Team", members=[alice])
+    await alice.send(team, "/newmap Checkout")
+    with pytest.raises(AssertionError, match=r"(?s)timed out.*'nope'.*/newmap Checkout"):
+        await double.wait_for_message(team, "nope", timeout=0.05)
+
+
+async def test_wait_idle_requires_a_poller(double: BotApiDouble) -> None:
+    alice = double.member("Alice")
+    await alice.send(alice.dm, "hello?")
+    assert double.pending_updates == 1
+    with pytest.raises(AssertionError, match="unfetched updates=1"):
+        await double.wait_idle(timeout=0.1)
+
+
+async def test_running_helper_and_crash_free_session(double: BotApiDouble) -> None:
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text("Welcome!")
+
+    app = application_builder(double).build()
+    app.add_handler(CommandHandler("start", start))
+    alice = double.member("Alice")
+    async with running(app):
+        hello = await alice.start_bot()
+        welcome = await double.wait_for_message(alice.dm, "Welcome", after=hello)
+        assert welcome.reply_to is None  # PTB quotes only in groups by default
+        await double.wait_idle()
+    assert double.stats["getMe"] == 1
+    assert not double.crashes
+
+
+async def test_redeliver_queues_the_same_content_again(double: BotApiDouble, bot: Bot) -> None:
+    alice = double.member("Alice")
+    team = double.group("Team", members=[alice])
+    question = await bot.send_message(
+        team.id,
+        "Pick",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="a")]]),
+    )
+    card = team.by_id[question.message_id]
+    reply = await alice.reply(team, card, "Answer")
+    press = await alice.press(card, "A")
+    first = double.redeliver(reply)
+    second = double.redeliver(press)
+    updates = await bot.get_updates()
+    assert [u.update_id for u in updates][-2:] == [first, second]
+    assert updates[0].message is not None
+    assert updates[2].message is not None
+    assert updates[2].message.message_id == updates[0].message.message_id == reply.message_id
+    assert updates[3].callback_query is not None
+    assert updates[3].callback_query.id == press.id

@@ -166,6 +166,11 @@ async def confirm_delete_button(update: Update, context: BotContext) -> None:
     await context.answer(update)
 
 
+async def unknown_button(update: Update, context: BotContext) -> None:
+    """A button whose data no handler understands."""
+    raise StaleButton
+
+
 HANDLERS = [
     CallbackQueryHandler(focus_button, pattern=Focus.pattern()),
     CallbackQueryHandler(show_card_button, pattern=ShowCard.pattern()),

@@ -11,6 +11,7 @@ import math
 import mimetypes
 import re
 import time
+import traceback
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -239,6 +240,7 @@ class BotApiDouble:
         self.stats: Counter[str] = Counter()
         self.errors: list[tuple[str, int, str]] = []  # (method, code, description)
         self.calls: list[tuple[str, JsonDict]] = []  # every request's decoded params
+        self.crashes: list[str] = []  # tracebacks of bugs in the double itself
         self.chats: dict[int, ChatSpec] = {}
         self.members: dict[int, Member] = {}
         self.files: dict[str, StoredFile] = {}
@@ -416,6 +418,27 @@ class BotApiDouble:
         self._post_service(new, actor, {"migrate_from_chat_id": chat.id})
         return new
 
+    def redeliver(self, item: SentMessage | CallbackQueryRecord) -> int:
+        """Queue the update for a member's message or a button press again (new update_id)."""
+        if isinstance(item, CallbackQueryRecord):
+            payload = {
+                "id": item.id,
+                "from": item.member.user_dict(),
+                "message": self._message_dict(item.message),
+                "chat_instance": str(abs(item.message.chat_id) * 7 + 13),
+                "data": item.data,
+            }
+            kind = "callback_query"
+        else:
+            if item.from_bot:
+                raise AssertionError("the bot never receives its own messages")
+            payload, kind = self._message_dict(item), "message"
+        update_id = self._enqueue(kind, payload)
+        if update_id is None:
+            raise AssertionError(f"{kind} updates are excluded by allowed_updates")
+        self._notify()
+        return update_id
+
     # ------------------------------------------------------------------ configuration
 
     def fail_next(
@@ -428,6 +451,8 @@ class BotApiDouble:
         description: str | None = None,
     ) -> None:
         """Make the next `times` calls of `method` fail before anything is processed."""
+        if status == 429 and retry_after is None:
+            retry_after = 1  # a 429 without retry_after would not be Telegram's flood answer
         fault = _Fault(429 if retry_after is not None else status, retry_after, times, description)
         self._faults.setdefault(method.lower(), deque()).append(fault)
 
@@ -479,6 +504,11 @@ class BotApiDouble:
             key: [(c["command"], c["description"]) for c in value]
             for key, value in self._commands.items()
         }
+
+    @property
+    def pending_updates(self) -> int:
+        """Queued updates the bot has not fetched yet."""
+        return sum(1 for update_id, _ in self._updates if update_id > self._max_fetched)
 
     def calls_of(self, method: str) -> list[JsonDict]:
         """Decoded params of every request to `method`, oldest first."""
@@ -608,10 +638,7 @@ class BotApiDouble:
             await self._wait(
                 lambda: True if settled() else None,
                 max(0.0, deadline - loop.time()),
-                lambda: (
-                    f"idle (busy={self._busy}, unfetched updates="
-                    f"{sum(1 for uid, _ in self._updates if uid > self._max_fetched)})"
-                ),
+                lambda: f"idle (busy={self._busy}, unfetched updates={self.pending_updates})",
                 None,
             )
             seen = self._activity
@@ -697,7 +724,7 @@ class BotApiDouble:
             "id": query_id,
             "from": member.user_dict(),
             "message": self._message_dict(message),
-            "chat_instance": str(abs(chat.id) * 7 + 13),
+            "chat_instance": str(abs(chat.id) * 7 + 13),  # stable per chat, like Telegram's
             "data": data,
         }
         update_id = self._enqueue("callback_query", payload) or 0
@@ -738,6 +765,12 @@ class BotApiDouble:
                 result = await handler(call)
             except ApiError as err:
                 return self._error_response(canonical, err)
+            except Exception as exc:  # a bug in the double must surface, not hang the bot
+                # Answer like a Telegram 500 but keep the traceback for the test report.
+                self.crashes.append(traceback.format_exc())
+                return self._error_response(
+                    canonical, ApiError(500, f"Internal Server Error: double crashed: {exc!r}")
+                )
             return web.json_response({"ok": True, "result": result})
         finally:
             self._busy -= 1
@@ -1605,6 +1638,7 @@ class BotApiDouble:
         update_id = self._next_update_id
         self._next_update_id += 1
         self._updates.append((update_id, {"update_id": update_id, kind: payload}))
+        self.stats["updates"] += 1
         self._wake_pollers()
         return update_id
 

@@ -1,0 +1,80 @@
+"""Fixtures for the domain tests: a frozen clock, a fresh migrated database, units of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel, col, func, select
+
+from cjm.clock import FrozenClock
+from cjm.db import UnitOfWork, make_engine, unit_of_work_factory, upgrade
+from cjm.models import ChangeEvent
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # a Thursday
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """A clock frozen at Thursday 2026-11-26 09:00 UTC; tests move it explicitly."""
+    return FrozenClock(NOW)
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    """A fresh in-memory SQLite database brought to the newest migration."""
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def uow(engine: Engine, clock: FrozenClock) -> Callable[[], UnitOfWork]:
+    """A factory of units of work: call `uow()` for each service call."""
+    return unit_of_work_factory(engine, clock)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of a map's change log, as a test reads it."""
+
+    action: str
+    item_id: int | None
+    summary: str
+    actor_id: int
+    actor_name: str
+    at: datetime
+
+
+@pytest.fixture
+def changes(uow: Callable[[], UnitOfWork]) -> Callable[[int], list[Change]]:
+    """Read a map's change log, oldest first (no service lists it yet)."""
+
+    def read(map_id: int) -> list[Change]:
+        with uow() as unit:
+            events = unit.session.exec(
+                select(ChangeEvent)
+                .where(ChangeEvent.map_id == map_id)
+                .order_by(col(ChangeEvent.id))
+            ).all()
+            return [
+                Change(e.action, e.item_id, e.summary, e.actor_id, e.actor_name, e.at)
+                for e in events
+            ]
+
+    return read
+
+
+@pytest.fixture
+def rows(uow: Callable[[], UnitOfWork]) -> Callable[[type[SQLModel]], int]:
+    """Count the stored rows of a table (to check cascades and that nothing was stored)."""
+
+    def count(model: type[SQLModel]) -> int:
+        with uow() as unit:
+            return unit.session.exec(select(func.count()).select_from(model)).one()
+
+    return count

@@ -1,0 +1,42 @@
+"""Prompts are rows, not memory: a new process still routes replies and buttons."""
+
+from collections.abc import Callable
+
+from cjm.db import UnitOfWork
+from cjm.services import maps
+from tests.conftest import StartBot, Team
+from tests.double import BotApiDouble
+
+
+async def test_reply_to_an_old_prompt_still_lands_after_restart(
+    double: BotApiDouble, team: Team, start_bot: StartBot, new_uow: Callable[[], UnitOfWork]
+) -> None:
+    """A question asked before a restart is answered after it, and its card is edited."""
+    await start_bot()
+    await team.alice.send(team.chat, "/newmap Checkout")
+    card = await double.wait_for_message(team.chat, containing="Step 1 of 6")
+    await team.alice.press(card, "Name")
+    prompt = await double.wait_for_message(team.chat, containing="Reply to this message", after=card)
+    await double.wait_idle()
+
+    await start_bot()  # a new Application on the same database
+    await team.bob.reply(team.chat, prompt, "Olga, 34, runs a bakery")
+    await double.wait_for_edit(team.chat, card, containing="Olga, 34")
+    await team.carol.press(card, "Next ▶")
+    await double.wait_for_message(team.chat, containing="Step 2 of 6", after=prompt)
+
+    journey = maps.get_current_map(new_uow(), chat_id=team.chat.id)
+    assert journey.persona["name"] == "Olga, 34, runs a bakery"  # type: ignore[index]
+
+
+async def test_commands_are_registered_in_english_and_russian(
+    double: BotApiDouble, start_bot: StartBot
+) -> None:
+    """setMyCommands publishes the same commands with descriptions in both languages."""
+    await start_bot()
+    await double.wait_idle()
+    english = dict(double.commands())
+    russian = dict(double.commands(language_code="ru"))
+    assert "newmap" in english and "deletemap" in english
+    assert english.keys() == russian.keys()
+    assert english["newmap"] != russian["newmap"]

@@ -1,0 +1,178 @@
+"""Build journey-map state through the services, the way members would (never raw ORM inserts).
+
+Every helper takes `uow`, a factory of units of work, and calls the service with `uow()`.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from collections.abc import Callable, Iterable
+
+from cjm.db import UnitOfWork
+from cjm.models import FixStatus, PainSource
+from cjm.services import emotions, fixes, maps, pains, prompts, stages, touchpoints
+from cjm.views import Actor, ChatRef, MapView
+
+NewUow = Callable[[], UnitOfWork]
+
+ALICE = Actor(1, "Alice", "alice")
+BOB = Actor(2, "Bob", "bob")
+CAROL = Actor(3, "Carol")  # no @username, like Carol in the e2e team
+
+TEAM_CHAT_ID = -1001234567890
+DEFAULT_LANGUAGE = "en"
+DEFAULT_TZ = "Europe/Berlin"
+
+
+def random_name(prefix: str = "item") -> str:
+    """A name unlikely to collide with any other in the test: `prefix` and six random letters."""
+    return f"{prefix} {''.join(random.choices(string.ascii_lowercase, k=6))}"
+
+
+def chat_ref(
+    chat_id: int = TEAM_CHAT_ID, *, title: str = "Shop team", language: str | None = "en"
+) -> ChatRef:
+    """The chat an update came from, as the adapter would describe it."""
+    return ChatRef(id=chat_id, title=title, language_code=language, is_group=chat_id < 0)
+
+
+def make_map(
+    uow: NewUow,
+    *,
+    title: str | None = None,
+    chat_id: int = TEAM_CHAT_ID,
+    language: str = DEFAULT_LANGUAGE,
+    tz: str = DEFAULT_TZ,
+    actor: Actor = ALICE,
+) -> MapView:
+    """Create a map (it becomes the chat's current one); the chat is registered on first use."""
+    return maps.create_map(
+        uow(),
+        chat=chat_ref(chat_id, language=language),
+        actor=actor,
+        title=title if title is not None else random_name("Map"),
+        default_language=language,
+        default_tz=tz,
+    )
+
+
+def make_stages(
+    uow: NewUow, map_id: int, names: Iterable[str], *, actor: Actor = ALICE
+) -> MapView:
+    """Append stages to a map, in order."""
+    return stages.add_stages(uow(), map_id=map_id, text="\n".join(names), actor=actor)
+
+
+def make_touchpoints(
+    uow: NewUow, stage_id: int, names: Iterable[str], *, actor: Actor = ALICE
+) -> MapView:
+    """Add touchpoints to a stage; a name may carry its channel as "name | channel"."""
+    return touchpoints.add_touchpoints(
+        uow(), stage_id=stage_id, text="\n".join(names), actor=actor
+    )
+
+
+def vote(uow: NewUow, touchpoint_id: int, score: int, *, voter: Actor = ALICE) -> MapView:
+    """Cast (or replace) a member's emotion vote on a touchpoint."""
+    return emotions.cast_vote(uow(), touchpoint_id=touchpoint_id, score=score, voter=voter)
+
+
+def make_pain(
+    uow: NewUow,
+    stage_id: int,
+    text: str | None = None,
+    *,
+    touchpoint_id: int | None = None,
+    source: PainSource = PainSource.TEAM,
+    actor: Actor = ALICE,
+) -> MapView:
+    """Add a pain point to a stage (optionally pinned to one of its touchpoints)."""
+    return pains.add_pain(
+        uow(),
+        stage_id=stage_id,
+        text=text if text is not None else random_name("Pain"),
+        touchpoint_id=touchpoint_id,
+        source=source,
+        actor=actor,
+    )
+
+
+def make_fix(
+    uow: NewUow,
+    pain_id: int,
+    text: str | None = None,
+    *,
+    owner: str | None = None,
+    due: str | None = None,
+    status: FixStatus | None = None,
+    actor: Actor = ALICE,
+) -> MapView:
+    """Propose a fix for a pain point, optionally with owner, due date and status."""
+    view = fixes.add_fix(
+        uow(), pain_id=pain_id, text=text if text is not None else random_name("Fix"), actor=actor
+    )
+    fix_id = max(fix.id for fix in view.fixes if fix.pain_point_id == pain_id)
+    if owner is not None:
+        view = fixes.set_owner(uow(), fix_id=fix_id, owner=owner, actor=actor)
+    if due is not None:
+        view = fixes.set_due_date(uow(), fix_id=fix_id, text=due, actor=actor)
+    if status is not None:
+        view = fixes.set_status(uow(), fix_id=fix_id, status=status, actor=actor)
+    return view
+
+
+def make_full_map(
+    uow: NewUow,
+    *,
+    chat_id: int = TEAM_CHAT_ID,
+    title: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    tz: str = DEFAULT_TZ,
+) -> MapView:
+    """A small but complete map: two stages, three touchpoints, votes, a note, pains and fixes.
+
+    Stage "Discover" has "Search ad | website" and "Friend's tip"; stage "Buy" has
+    "Checkout | website". Alice, Bob and Carol vote; one pain per stage, the first pinned to
+    the ad, each with one fix.
+    """
+    journey = make_map(uow, title=title, chat_id=chat_id, language=language, tz=tz)
+    journey = make_stages(uow, journey.id, ["Discover", "Buy"])
+    discover, buy = journey.stages
+    make_touchpoints(uow, discover.id, ["Search ad | website", "Friend's tip"])
+    journey = make_touchpoints(uow, buy.id, ["Checkout | website"])
+    ad, tip, checkout = journey.touchpoints
+    for voter, score in ((ALICE, 1), (BOB, 2), (CAROL, 0)):
+        vote(uow, ad.id, score, voter=voter)
+    vote(uow, tip.id, 2, voter=BOB)
+    vote(uow, checkout.id, -2, voter=ALICE)
+    emotions.set_note(uow(), touchpoint_id=checkout.id, note="Too many fields", voter=ALICE)
+    make_pain(uow, discover.id, "Ads promise a discount that is gone", touchpoint_id=ad.id)
+    journey = make_pain(uow, buy.id, "Checkout asks for the address twice")
+    first, second = journey.pains
+    make_fix(uow, first.id, "Sync ad copy with the price list", owner="@bob")
+    return make_fix(uow, second.id, "Remember the address", owner="me", due="2026-12-15")
+
+
+def remember_prompt(
+    uow: NewUow,
+    message_id: int,
+    kind: prompts.PromptKind,
+    map_id: int,
+    *,
+    chat_id: int = TEAM_CHAT_ID,
+    target_id: int | None = None,
+    field: str | None = None,
+    card_message_id: int | None = None,
+) -> None:
+    """Store a prompt (or a step card) the bot sent, so replies to it can be routed."""
+    prompts.remember(
+        uow(),
+        chat_id=chat_id,
+        message_id=message_id,
+        kind=kind,
+        map_id=map_id,
+        target_id=target_id,
+        field=field,
+        card_message_id=card_message_id,
+    )
