@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from cjm.cards import Focus, next_empty_field, resolve
 from cjm.db import UnitOfWork
 from cjm.errors import ItemGone, PromptUnknown
-from cjm.models import JourneyMap, Prompt, Step
+from cjm.models import JourneyMap, PersonaField, Prompt, Step
 from cjm.services import emotions, fixes, maps, pains, persona, stages, touchpoints
 from cjm.views import Actor, CardView, MapView
 
@@ -70,9 +70,12 @@ def _focus(uow: UnitOfWork, prompt: Prompt, step: Step) -> tuple[MapView, Focus]
 
 
 def _persona(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
-    view, focus = _focus(uow, prompt, Step.PERSONA)
-    field = focus.persona_field or next_empty_field(view)
-    return persona.set_persona_field(uow, map_id=view.id, field=field, value=text, actor=actor)
+    # The field asked for, else the card's focus, else the first field nobody filled in yet.
+    if prompt.field in set(PersonaField):
+        field = PersonaField(prompt.field)
+    else:
+        field = next_empty_field(maps.load(uow, _map(prompt)))
+    return persona.set_persona_field(uow, map_id=_map(prompt), field=field, value=text, actor=actor)
 
 
 def _add_stages(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:

@@ -40,3 +40,27 @@ async def test_commands_are_registered_in_english_and_russian(
     assert "newmap" in english and "deletemap" in english
     assert english.keys() == russian.keys()
     assert english["newmap"] != russian["newmap"]
+
+
+async def test_help_lists_every_command_in_valid_html(
+    double: BotApiDouble, team: Team, start_bot: StartBot
+) -> None:
+    """/help names every registered command, and Telegram accepts its HTML."""
+    await start_bot()
+    sent = await team.alice.send(team.chat, "/help")
+    help_text = await double.wait_for_message(team.chat, containing="/newmap", after=sent)
+    for command, _ in double.commands():
+        assert f"/{command}" in (help_text.text or "")
+    assert not double.errors
+
+
+async def test_russian_speakers_get_russian_texts(
+    double: BotApiDouble, start_bot: StartBot
+) -> None:
+    """A chat whose first member speaks Russian gets Russian cards and buttons."""
+    olga = double.member("Ольга", language_code="ru")
+    chat = double.group("Команда", admins=[olga])
+    await start_bot()
+    await olga.send(chat, "/newmap Покупка")
+    card = await double.wait_for_message(chat, containing="Персона")
+    assert any("Далее" in b.text for b in card.flat_buttons)

@@ -1,0 +1,113 @@
+"""Step 1: the persona the map is about."""
+
+from __future__ import annotations
+
+import pytest
+
+from cjm.errors import ItemGone, TextEmpty, TextTooLong
+from cjm.limits import TEXT_MAX_CHARS
+from cjm.models import PersonaField, Step
+from cjm.services import maps, persona
+from tests.factories import ALICE, BOB, make_map
+
+
+def set_field(uow, map_id, field, value, actor=ALICE):
+    return persona.set_persona_field(uow(), map_id=map_id, field=field, value=value, actor=actor)
+
+
+class TestSetPersonaField:
+    def test_fills_in_one_field(self, uow):
+        """Setting a field stores it and leaves every other field empty."""
+        journey = make_map(uow)
+
+        changed = set_field(uow, journey.id, PersonaField.ROLE, "Office manager")
+
+        expected = dict.fromkeys(PersonaField) | {PersonaField.ROLE: "Office manager"}
+        assert changed.persona == expected
+        assert maps.get_map(uow(), map_id=journey.id).persona == expected
+
+    def test_setting_again_replaces_the_value(self, uow):
+        """Setting a field a second time replaces the earlier value."""
+        journey = make_map(uow)
+        set_field(uow, journey.id, PersonaField.NAME, "Anna")
+
+        set_field(uow, journey.id, PersonaField.NAME, "Maria", actor=BOB)
+
+        assert maps.get_map(uow(), map_id=journey.id).persona[PersonaField.NAME] == "Maria"
+
+    def test_keeps_lines_and_strips_the_ends(self, uow):
+        """Persona text keeps its inner lines; Windows line ends and outer blanks are dropped."""
+        journey = make_map(uow)
+
+        changed = set_field(uow, journey.id, PersonaField.GOALS_SHORT, "  Save time\r\nPay less  \n")
+
+        assert changed.persona[PersonaField.GOALS_SHORT] == "Save time\nPay less"
+        stored = maps.get_map(uow(), map_id=journey.id).persona[PersonaField.GOALS_SHORT]
+        assert stored == "Save time\nPay less"
+
+    @pytest.mark.parametrize(
+        "value",
+        ["<b>Anna</b> & <script>x()</script>", "Анна, 34 года 👩‍💼", "安娜", "آنا من القاهرة"],
+    )
+    def test_stores_text_verbatim(self, uow, value):
+        """Markup, emoji and non-Latin (incl. right-to-left) persona text is kept as typed."""
+        journey = make_map(uow)
+
+        set_field(uow, journey.id, PersonaField.NAME, value)
+
+        assert maps.get_map(uow(), map_id=journey.id).persona[PersonaField.NAME] == value
+
+    def test_empty_value_is_refused(self, uow):
+        """A blank value raises TextEmpty naming the persona field, and stores nothing."""
+        journey = make_map(uow)
+
+        with pytest.raises(TextEmpty) as raised:
+            set_field(uow, journey.id, PersonaField.NAME, " \n ")
+
+        assert raised.value.params == {"field": "persona.name"}
+        assert maps.get_map(uow(), map_id=journey.id).persona[PersonaField.NAME] is None
+
+    def test_too_long_value_is_refused(self, uow):
+        """A value over TEXT_MAX_CHARS raises TextTooLong and stores nothing."""
+        journey = make_map(uow)
+
+        with pytest.raises(TextTooLong) as raised:
+            set_field(uow, journey.id, PersonaField.WISHES, "w" * (TEXT_MAX_CHARS + 1))
+
+        assert raised.value.params == {
+            "field": "persona.wishes",
+            "limit": TEXT_MAX_CHARS,
+            "length": TEXT_MAX_CHARS + 1,
+        }
+        assert maps.get_map(uow(), map_id=journey.id).persona[PersonaField.WISHES] is None
+
+    def test_missing_map_is_gone(self, uow):
+        """Setting a persona field on a map that does not exist raises ItemGone."""
+        with pytest.raises(ItemGone) as raised:
+            set_field(uow, 404, PersonaField.NAME, "Anna")
+
+        assert raised.value.params == {"kind": "journeymap"}
+
+    def test_records_the_edit(self, uow, changes):
+        """Each persona edit writes a persona.edited change naming field and value."""
+        journey = make_map(uow)
+
+        set_field(uow, journey.id, PersonaField.AGE_GROUP, "25-34", actor=BOB)
+
+        change = changes(journey.id)[-1]
+        assert (change.action, change.summary, change.actor_id) == (
+            "persona.edited",
+            "age_group: 25-34",
+            BOB.user_id,
+        )
+
+    def test_the_step_is_done_once_the_persona_has_a_name(self, uow):
+        """The persona step counts filled fields and is done once the name is filled in."""
+        journey = make_map(uow)
+        journey = set_field(uow, journey.id, PersonaField.ROLE, "Buyer")
+        assert not journey.step_done(Step.PERSONA)
+
+        journey = set_field(uow, journey.id, PersonaField.NAME, "Anna")
+
+        assert journey.step_done(Step.PERSONA)
+        assert journey.step_counts()[Step.PERSONA] == 2

@@ -1,0 +1,478 @@
+"""Prompts: bot messages that ask something, and the replies routed to the right service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from cjm.errors import AlreadyHandled, ItemGone, PromptUnknown, TextTooLong
+from cjm.models import HandledMessage, Mode, PersonaField, Stage, Step
+from cjm.services import maps, prompts, stages
+from cjm.services.prompts import PromptKind
+from cjm.views import MapView
+from tests.factories import (
+    ALICE,
+    BOB,
+    TEAM_CHAT_ID,
+    make_full_map,
+    make_map,
+    make_stages,
+    remember_prompt,
+)
+
+CARD = 500  # the message id of the step card in these tests
+PROMPT = 600  # the message id of a ForceReply prompt
+REPLY = 700  # the member's reply
+
+
+def answer(uow, text, *, prompt=PROMPT, reply=REPLY, actor=BOB, chat_id=TEAM_CHAT_ID):
+    return prompts.answer(
+        uow(),
+        chat_id=chat_id,
+        prompt_message_id=prompt,
+        reply_message_id=reply,
+        text=text,
+        actor=actor,
+    )
+
+
+@pytest.fixture
+def journey(uow):
+    return make_full_map(uow)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One prompt kind: what it points at, the reply, and where the reply must land."""
+
+    kind: PromptKind
+    step: Step
+    text: str
+    read: Callable[[MapView], object]
+    expected: object
+    target: Callable[[MapView], int] | None = None
+    field: str | None = None
+
+
+def _stage(index):
+    return lambda m: m.stages[index].id
+
+
+def _tp(index):
+    return lambda m: m.touchpoints[index].id
+
+
+def _pain(index):
+    return lambda m: m.pains[index].id
+
+
+def _fix(index):
+    return lambda m: m.fixes[index].id
+
+
+def _tp_names(index):
+    return lambda m: [tp.name for tp in m.stages[index].touchpoints]
+
+
+def _pain_texts(index):
+    return lambda m: [p.text for p in m.pains_at(m.stages[index].id)]
+
+
+def _fix_texts(index):
+    return lambda m: [f.text for f in m.pains[index].fixes]
+
+
+def _note(tp_index):
+    return lambda m: [(v.user_name, v.note) for v in m.touchpoints[tp_index].notes]
+
+
+ROUTES = {
+    "card persona fills the next empty field": Route(
+        PromptKind.CARD_PERSONA, Step.PERSONA, "Anna",
+        lambda m: m.persona[PersonaField.NAME], "Anna",
+    ),
+    "card persona fills its focused field": Route(
+        PromptKind.CARD_PERSONA, Step.PERSONA, "Teacher",
+        lambda m: m.persona[PersonaField.ROLE], "Teacher", field="role",
+    ),
+    "persona field prompt": Route(
+        PromptKind.PERSONA_FIELD, Step.PERSONA, "Mid",
+        lambda m: m.persona[PersonaField.INCOME], "Mid", field="income",
+    ),
+    "card stages adds stages": Route(
+        PromptKind.CARD_STAGES, Step.STAGES, "Use\nLeave",
+        lambda m: [s.name for s in m.stages], ["Discover", "Buy", "Use", "Leave"],
+    ),
+    "stage add prompt": Route(
+        PromptKind.STAGE_ADD, Step.STAGES, "Use",
+        lambda m: [s.name for s in m.stages], ["Discover", "Buy", "Use"],
+    ),
+    "stage rename prompt": Route(
+        PromptKind.STAGE_RENAME, Step.STAGES, "Pay",
+        lambda m: [s.name for s in m.stages], ["Discover", "Pay"], target=_stage(1),
+    ),
+    "stage goal prompt": Route(
+        PromptKind.STAGE_GOAL, Step.STAGES, "Find a gift",
+        lambda m: m.stages[0].customer_goal, "Find a gift", target=_stage(0),
+    ),
+    "card touchpoints adds to the first stage": Route(
+        PromptKind.CARD_TOUCHPOINTS, Step.TOUCHPOINTS, "Blog | website",
+        _tp_names(0), ["Search ad", "Friend's tip", "Blog"],
+    ),
+    "card touchpoints adds to its focused stage": Route(
+        PromptKind.CARD_TOUCHPOINTS, Step.TOUCHPOINTS, "Receipt",
+        _tp_names(1), ["Checkout", "Receipt"], target=_stage(1),
+    ),
+    "card touchpoints adds to the focused touchpoint's stage": Route(
+        PromptKind.CARD_TOUCHPOINTS, Step.TOUCHPOINTS, "Receipt",
+        _tp_names(1), ["Checkout", "Receipt"], target=_tp(2), field="touchpoint",
+    ),
+    "touchpoint add prompt": Route(
+        PromptKind.TOUCHPOINT_ADD, Step.TOUCHPOINTS, "Receipt",
+        _tp_names(1), ["Checkout", "Receipt"], target=_stage(1),
+    ),
+    "touchpoint rename prompt": Route(
+        PromptKind.TOUCHPOINT_RENAME, Step.TOUCHPOINTS, "Word of mouth",
+        _tp_names(0), ["Search ad", "Word of mouth"], target=_tp(1),
+    ),
+    "touchpoint channel prompt": Route(
+        PromptKind.TOUCHPOINT_CHANNEL, Step.TOUCHPOINTS, "phone",
+        lambda m: (m.touchpoints[1].channel, m.touchpoints[1].mode), ("phone", Mode.OFFLINE),
+        target=_tp(1),
+    ),
+    "card emotions notes the first touchpoint": Route(
+        PromptKind.CARD_EMOTIONS, Step.EMOTIONS, "Feels pushy",
+        _note(0), [("Bob", "Feels pushy")],
+    ),
+    "card emotions notes its focused touchpoint": Route(
+        PromptKind.CARD_EMOTIONS, Step.EMOTIONS, "Slow",
+        _note(2), [("Alice", "Too many fields"), ("Bob", "Slow")], target=_tp(2),
+    ),
+    "emotion note prompt": Route(
+        PromptKind.EMOTION_NOTE, Step.EMOTIONS, "Trusted",
+        _note(1), [("Bob", "Trusted")], target=_tp(1),
+    ),
+    "card pains adds to the first stage": Route(
+        PromptKind.CARD_PAINS, Step.PAINS, "Ads everywhere",
+        _pain_texts(0), ["Ads promise a discount that is gone", "Ads everywhere"],
+    ),
+    "card pains adds to its focused stage": Route(
+        PromptKind.CARD_PAINS, Step.PAINS, "No PayPal",
+        _pain_texts(1), ["Checkout asks for the address twice", "No PayPal"],
+        target=_stage(1),
+    ),
+    "card pains adds to the focused pain's stage": Route(
+        PromptKind.CARD_PAINS, Step.PAINS, "No PayPal",
+        _pain_texts(1), ["Checkout asks for the address twice", "No PayPal"],
+        target=_pain(1), field="pain",
+    ),
+    "pain add prompt": Route(
+        PromptKind.PAIN_ADD, Step.PAINS, "No PayPal",
+        _pain_texts(1), ["Checkout asks for the address twice", "No PayPal"],
+        target=_stage(1),
+    ),
+    "pain text prompt": Route(
+        PromptKind.PAIN_TEXT, Step.PAINS, "Discount expired",
+        lambda m: m.pains[0].text, "Discount expired", target=_pain(0),
+    ),
+    "card fixes adds to the first pain": Route(
+        PromptKind.CARD_FIXES, Step.FIXES, "Pull expired ads",
+        _fix_texts(0), ["Sync ad copy with the price list", "Pull expired ads"],
+    ),
+    "card fixes adds to its focused pain": Route(
+        PromptKind.CARD_FIXES, Step.FIXES, "Autofill",
+        _fix_texts(1), ["Remember the address", "Autofill"], target=_pain(1),
+    ),
+    "card fixes adds to the focused fix's pain": Route(
+        PromptKind.CARD_FIXES, Step.FIXES, "Autofill",
+        _fix_texts(1), ["Remember the address", "Autofill"], target=_fix(1), field="fix",
+    ),
+    "fix add prompt": Route(
+        PromptKind.FIX_ADD, Step.FIXES, "Autofill",
+        _fix_texts(1), ["Remember the address", "Autofill"], target=_pain(1),
+    ),
+    "fix text prompt": Route(
+        PromptKind.FIX_TEXT, Step.FIXES, "Check ads weekly",
+        lambda m: m.fixes[0].text, "Check ads weekly", target=_fix(0),
+    ),
+    "fix owner prompt": Route(
+        PromptKind.FIX_OWNER, Step.FIXES, "me",
+        lambda m: m.fixes[0].owner_name, "@bob", target=_fix(0),
+    ),
+    "fix due prompt": Route(
+        PromptKind.FIX_DUE, Step.FIXES, "in 2 weeks",
+        lambda m: m.fixes[0].due_on, date(2026, 12, 10), target=_fix(0),
+    ),
+}
+
+
+def test_every_prompt_kind_has_a_route_case():
+    """The routing table below covers every PromptKind."""
+    assert {route.kind for route in ROUTES.values()} == set(PromptKind)
+
+
+class TestRouting:
+    @pytest.mark.parametrize("route", ROUTES.values(), ids=ROUTES.keys())
+    def test_reply_lands_where_the_prompt_points(self, uow, journey, route):
+        """A reply to a prompt is applied by the service the prompt's kind names."""
+        target = route.target(journey) if route.target else None
+        remember_prompt(uow, PROMPT, route.kind, journey.id, target_id=target, field=route.field)
+
+        card = answer(uow, route.text)
+
+        assert card.step is route.step
+        assert route.read(card.map) == route.expected
+        assert route.read(maps.get_map(uow(), map_id=journey.id)) == route.expected
+
+    def test_reply_is_logged_as_the_replying_member(self, uow, journey, changes):
+        """The change a reply makes is logged under the member who replied."""
+        remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, journey.id)
+
+        answer(uow, "Use", actor=BOB)
+
+        change = changes(journey.id)[-1]
+        assert (change.action, change.summary, change.actor_id) == ("stage.added", "Use", 2)
+
+
+class TestCardRefresh:
+    def test_reply_to_a_card_refreshes_that_card(self, uow, journey):
+        """A reply to a card returns that card with its focus."""
+        buy = journey.stages[1]
+        remember_prompt(uow, CARD, PromptKind.CARD_PAINS, journey.id, target_id=buy.id)
+
+        card = answer(uow, "No PayPal", prompt=CARD)
+
+        assert (card.step, card.message_id, card.focus_id, card.focus_field) == (
+            Step.PAINS,
+            CARD,
+            buy.id,
+            None,
+        )
+
+    def test_reply_to_a_force_reply_prompt_refreshes_its_card(self, uow, journey):
+        """A reply to a prompt sent from a card returns that card's message id and focus."""
+        checkout = journey.touchpoints[2]
+        remember_prompt(
+            uow, CARD, PromptKind.CARD_TOUCHPOINTS, journey.id,
+            target_id=checkout.id, field="touchpoint",
+        )
+        remember_prompt(
+            uow, PROMPT, PromptKind.TOUCHPOINT_CHANNEL, journey.id,
+            target_id=checkout.id, card_message_id=CARD,
+        )
+
+        card = answer(uow, "app")
+
+        assert (card.step, card.message_id, card.focus_id, card.focus_field) == (
+            Step.TOUCHPOINTS,
+            CARD,
+            checkout.id,
+            "touchpoint",
+        )
+        assert card.map.touchpoint(checkout.id).channel == "app"
+
+    def test_prompt_without_a_card_refreshes_none(self, uow, journey):
+        """A prompt not sent from a card returns no card message id."""
+        remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, journey.id)
+
+        card = answer(uow, "Use")
+
+        assert (card.message_id, card.focus_id, card.focus_field) == (None, None, None)
+
+    def test_card_message_id_of_a_non_card_is_ignored(self, uow, journey):
+        """A prompt whose card_message_id points at another prompt, not a card, refreshes none."""
+        remember_prompt(uow, 599, PromptKind.STAGE_ADD, journey.id)
+        remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, journey.id, card_message_id=599)
+
+        assert answer(uow, "Use").message_id is None
+
+
+class TestRedelivery:
+    def test_same_reply_twice_changes_nothing_the_second_time(self, uow, journey, rows):
+        """Answering with the same reply message twice raises AlreadyHandled; nothing doubles."""
+        remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, journey.id)
+        answer(uow, "Use")
+
+        with pytest.raises(AlreadyHandled):
+            answer(uow, "Use")
+
+        assert [s.name for s in maps.get_map(uow(), map_id=journey.id).stages] == [
+            "Discover",
+            "Buy",
+            "Use",
+        ]
+        assert rows(Stage) == 3
+
+    def test_each_reply_to_a_prompt_counts(self, uow, journey):
+        """Several members may reply to one prompt; each reply is applied."""
+        remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, journey.id)
+
+        answer(uow, "Use", reply=701, actor=ALICE)
+        card = answer(uow, "Leave", reply=702, actor=BOB)
+
+        assert [s.name for s in card.map.stages] == ["Discover", "Buy", "Use", "Leave"]
+
+    def test_a_refused_reply_is_not_marked_handled(self, uow, journey, rows):
+        """A reply that breaks a rule stores nothing, not even the mark that it was handled."""
+        remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, journey.id)
+
+        with pytest.raises(TextTooLong):
+            answer(uow, "Ok\n" + "x" * 101)
+
+        assert rows(HandledMessage) == 0
+        assert rows(Stage) == 2
+
+    def test_a_reply_to_a_gone_target_is_not_marked_handled(self, uow, journey, rows):
+        """A reply whose target was deleted raises ItemGone and is not marked handled."""
+        buy = journey.stages[1]
+        remember_prompt(uow, PROMPT, PromptKind.STAGE_RENAME, journey.id, target_id=buy.id)
+        stages.delete_stage(uow(), stage_id=buy.id, actor=ALICE)
+
+        with pytest.raises(ItemGone):
+            answer(uow, "Pay")
+
+        assert rows(HandledMessage) == 0
+
+
+class TestUnknownPrompts:
+    def test_reply_to_a_message_that_asked_nothing(self, uow, journey):
+        """A reply to a bot message that is no prompt raises PromptUnknown without params."""
+        with pytest.raises(PromptUnknown) as raised:
+            answer(uow, "Hello", prompt=12345)
+
+        assert raised.value.params == {}
+
+    def test_prompts_belong_to_their_chat(self, uow, journey):
+        """A prompt is found only in the chat it was sent to."""
+        remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, journey.id)
+
+        with pytest.raises(PromptUnknown):
+            answer(uow, "Use", chat_id=-42)
+
+    def test_prompt_of_a_deleted_map(self, uow, journey, rows):
+        """A reply to a prompt whose map was deleted raises PromptUnknown(map_deleted=True)."""
+        remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, journey.id)
+        maps.delete_map(uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id)
+
+        with pytest.raises(PromptUnknown) as raised:
+            answer(uow, "Use")
+
+        assert raised.value.params == {"map_deleted": True}
+        assert rows(Stage) == 0
+        assert rows(HandledMessage) == 0
+
+    @pytest.mark.parametrize(
+        ("kind", "missing"),
+        [
+            (PromptKind.CARD_TOUCHPOINTS, "stage"),
+            (PromptKind.CARD_EMOTIONS, "touchpoint"),
+            (PromptKind.CARD_PAINS, "stage"),
+            (PromptKind.CARD_FIXES, "pain"),
+        ],
+    )
+    def test_card_with_nothing_to_add_to(self, uow, kind, missing):
+        """A reply to a card of an empty map raises ItemGone for what is missing."""
+        empty = make_map(uow)
+        remember_prompt(uow, CARD, kind, empty.id)
+
+        with pytest.raises(ItemGone) as raised:
+            answer(uow, "Something", prompt=CARD)
+
+        assert raised.value.params == {"kind": missing}
+
+    def test_is_prompt(self, uow, journey):
+        """is_prompt tells the bot's asking messages from its other messages, per chat."""
+        remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, journey.id)
+
+        assert prompts.is_prompt(uow(), chat_id=TEAM_CHAT_ID, message_id=PROMPT)
+        assert not prompts.is_prompt(uow(), chat_id=TEAM_CHAT_ID, message_id=PROMPT + 1)
+        assert not prompts.is_prompt(uow(), chat_id=-42, message_id=PROMPT)
+
+
+class TestFocus:
+    def test_points_a_card_at_another_item(self, uow, journey):
+        """focus points a card at an item; the card keeps that focus when read back."""
+        remember_prompt(uow, CARD, PromptKind.CARD_EMOTIONS, journey.id)
+        checkout = journey.touchpoints[2]
+
+        card = prompts.focus(
+            uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD, target_id=checkout.id
+        )
+
+        assert (card.step, card.message_id, card.focus_id, card.focus_field) == (
+            Step.EMOTIONS,
+            CARD,
+            checkout.id,
+            None,
+        )
+        assert card.map == maps.get_map(uow(), map_id=journey.id)
+        assert prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD) == card
+
+    def test_replies_follow_the_new_focus(self, uow, journey):
+        """After the card's focus moves, a reply to the card lands on the new item."""
+        remember_prompt(uow, CARD, PromptKind.CARD_FIXES, journey.id)
+        second = journey.pains[1]
+        prompts.focus(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD, target_id=second.id)
+
+        card = answer(uow, "Autofill", prompt=CARD)
+
+        assert [f.text for f in card.map.pain(second.id).fixes][-1] == "Autofill"
+        assert card.focus_id == second.id
+
+    def test_focus_can_be_cleared(self, uow, journey):
+        """Focusing a card on nothing brings back its default focus."""
+        remember_prompt(
+            uow, CARD, PromptKind.CARD_PAINS, journey.id,
+            target_id=journey.pains[1].id, field="pain",
+        )
+
+        prompts.focus(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD, target_id=None)
+
+        card = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
+        assert (card.focus_id, card.focus_field) == (None, None)
+
+    def test_only_cards_have_focus(self, uow, journey):
+        """Focusing a message that is not a card raises ItemGone naming the card."""
+        remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, journey.id)
+
+        with pytest.raises(ItemGone) as raised:
+            prompts.focus(uow(), chat_id=TEAM_CHAT_ID, card_message_id=PROMPT, target_id=1)
+
+        assert raised.value.params == {"kind": "card"}
+        with pytest.raises(ItemGone):
+            prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=PROMPT)
+
+    def test_card_of_a_deleted_map_is_gone(self, uow, journey):
+        """A card whose map was deleted can no longer be focused or read."""
+        remember_prompt(uow, CARD, PromptKind.CARD_STAGES, journey.id)
+        maps.delete_map(uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id)
+
+        with pytest.raises(ItemGone):
+            prompts.focus(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD, target_id=None)
+        with pytest.raises(ItemGone):
+            prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
+
+
+class TestLatestCard:
+    def test_newest_card_of_the_step(self, uow, journey):
+        """latest_card gives the newest card of a step on a map, or None when there is none."""
+        other = make_stages(uow, make_map(uow).id, ["Solo"])
+        remember_prompt(uow, 501, PromptKind.CARD_STAGES, journey.id)
+        remember_prompt(uow, 502, PromptKind.CARD_STAGES, journey.id)
+        remember_prompt(uow, 503, PromptKind.CARD_PAINS, journey.id)
+        remember_prompt(uow, 504, PromptKind.CARD_STAGES, other.id)
+        remember_prompt(uow, 505, PromptKind.STAGE_ADD, journey.id)
+
+        assert prompts.latest_card(uow(), map_id=journey.id, step=Step.STAGES) == 502
+        assert prompts.latest_card(uow(), map_id=journey.id, step=Step.PAINS) == 503
+        assert prompts.latest_card(uow(), map_id=other.id, step=Step.STAGES) == 504
+        assert prompts.latest_card(uow(), map_id=journey.id, step=Step.FIXES) is None
+
+    def test_card_kind(self):
+        """Each step's card has the kind "card.<step>"."""
+        assert [prompts.card_kind(step).value for step in Step] == [
+            f"card.{step.value}" for step in Step
+        ]
