@@ -1,4 +1,4 @@
-"""The baseline: a minimal PTB bot that answers every /echo with a message (no DB, no templates)."""
+"""The baseline: a minimal PTB bot answering every /echo with a message (no DB, no templates)."""
 
 import os
 import sys

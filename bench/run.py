@@ -11,7 +11,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,14 +42,18 @@ async def bot_process(double: BotApiDouble, module: str, db: Path) -> AsyncItera
         "BOT_OVERALL_MESSAGES_PER_SECOND": "1000000",
         "BOT_LOG_LEVEL": "WARNING",
     }
-    process = subprocess.Popen(  # noqa: S603  (our own module, fixed arguments)
-        [sys.executable, "-m", module], cwd=ROOT, env=env
-    )
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", module, cwd=ROOT, env=env)
     try:
         yield
     finally:
+        await stop(process)
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    """Terminate a bot process (unless it already exited) and wait up to 30 s for it."""
+    if process.returncode is None:
         process.terminate()
-        await asyncio.to_thread(process.wait, 30)
+    await asyncio.wait_for(process.wait(), 30)
 
 
 def rss_mb(pid: int) -> float:
@@ -61,8 +64,9 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
-async def wizard_round(double: BotApiDouble, chat: ChatSpec, member: Member,
-                       card: SentMessage, count: int, tag: str) -> float:
+async def wizard_round(
+    double: BotApiDouble, chat: ChatSpec, member: Member, card: SentMessage, count: int, tag: str
+) -> float:
     """Reply `count` times to the persona card (each stores a field and edits the card)."""
     start = time.perf_counter()
     for i in range(count):
@@ -71,8 +75,9 @@ async def wizard_round(double: BotApiDouble, chat: ChatSpec, member: Member,
     return count / (time.perf_counter() - start)
 
 
-async def echo_round(double: BotApiDouble, chat: ChatSpec, member: Member, count: int,
-                     tag: str) -> float:
+async def echo_round(
+    double: BotApiDouble, chat: ChatSpec, member: Member, count: int, tag: str
+) -> float:
     """Send `count` /echo commands and wait for the last answer."""
     start = time.perf_counter()
     for i in range(count):
@@ -98,15 +103,19 @@ async def measure_throughput(tmp: Path) -> dict[str, Any]:
             card = await start_wizard(double, wizard_chat, member)
             await wizard_round(double, wizard_chat, member, card, 20, "warm")
             for round_number in range(ROUNDS):
-                wizard_rates.append(await wizard_round(
-                    double, wizard_chat, member, card, UPDATES_PER_ROUND, f"w{round_number}"
-                ))
+                wizard_rates.append(
+                    await wizard_round(
+                        double, wizard_chat, member, card, UPDATES_PER_ROUND, f"w{round_number}"
+                    )
+                )
         async with bot_process(double, "bench.echo_bot", tmp / "unused.db"):
             await echo_round(double, echo_chat, member, 20, "warm")
             for round_number in range(ROUNDS):
-                echo_rates.append(await echo_round(
-                    double, echo_chat, member, UPDATES_PER_ROUND, f"e{round_number}"
-                ))
+                echo_rates.append(
+                    await echo_round(
+                        double, echo_chat, member, UPDATES_PER_ROUND, f"e{round_number}"
+                    )
+                )
         ratios = [w / e for w, e in zip(wizard_rates, echo_rates, strict=True)]
     return {
         "ratio": statistics.median(ratios),
@@ -122,22 +131,25 @@ async def measure_rss(tmp: Path) -> float:
         chat = double.group("Memory", admins=[member])
         env_db = tmp / "rss.db"
         env = {
-            **os.environ, "TELEGRAM_BOT_TOKEN": TOKEN,
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_BASE_URL": f"{double.url}/bot",
             "TELEGRAM_API_BASE_FILE_URL": f"{double.url}/file/bot",
-            "DATABASE_URL": f"sqlite:///{env_db}", "BOT_LOG_LEVEL": "WARNING",
+            "DATABASE_URL": f"sqlite:///{env_db}",
+            "BOT_LOG_LEVEL": "WARNING",
             "BOT_GROUP_MESSAGES_PER_MINUTE": "1000000",
             "BOT_OVERALL_MESSAGES_PER_SECOND": "1000000",
         }
-        process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env)  # noqa: S603
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=ROOT, env=env
+        )
         try:
             card = await start_wizard(double, chat, member)
             for batch in range(RSS_UPDATES // 500):
                 await wizard_round(double, chat, member, card, 500, f"m{batch}")
             return rss_mb(process.pid)
         finally:
-            process.terminate()
-            await asyncio.to_thread(process.wait, 30)
+            await stop(process)
 
 
 def metric(value: float, unit: str, target: str, ok: bool) -> dict[str, Any]:

@@ -32,13 +32,17 @@ async def log_update(update: Update, context: BotContext) -> None:
     """One line per update: its kind, chat and current map (never message text or tokens)."""
     chat = update.effective_chat
     kind = next(
-        (name for name in ("message", "callback_query", "my_chat_member", "edited_message")
-         if getattr(update, name, None) is not None),
+        (
+            name
+            for name in ("message", "callback_query", "my_chat_member", "edited_message")
+            if getattr(update, name, None) is not None
+        ),
         "other",
     )
     map_id = context.chat(update).current_map_id if chat else None
-    log.info("update %s %s chat=%s map=%s", update.update_id, kind, chat.id if chat else None,
-             map_id)
+    log.info(
+        "update %s %s chat=%s map=%s", update.update_id, kind, chat.id if chat else None, map_id
+    )
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> JourneyApp:
@@ -49,8 +53,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
     engine = make_engine(settings.database_url)
     upgrade(engine)
     texts = Texts()
-    deps = Deps(settings=settings, new_uow=unit_of_work_factory(engine, clock), texts=texts,
-                clock=clock)
+    deps = Deps(
+        settings=settings, new_uow=unit_of_work_factory(engine, clock), texts=texts, clock=clock
+    )
 
     async def post_init(application: JourneyApp) -> None:
         await chat.register_commands(application, texts)
@@ -59,11 +64,15 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .context_types(ContextTypes(context=BotContext))
-        .rate_limiter(RetryingRateLimiter(
-            overall_max_rate=settings.bot_overall_messages_per_second, overall_time_period=1,
-            group_max_rate=settings.bot_group_messages_per_minute, group_time_period=60,
-            max_retries=3,
-        ))
+        .rate_limiter(
+            RetryingRateLimiter(
+                overall_max_rate=settings.bot_overall_messages_per_second,
+                overall_time_period=1,
+                group_max_rate=settings.bot_group_messages_per_minute,
+                group_time_period=60,
+                max_retries=3,
+            )
+        )
         .post_init(post_init)
     )
     if settings.telegram_api_base_url:
@@ -77,5 +86,5 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
         application.add_handlers(feature.HANDLERS)
     # Last: a button no handler claims (forged, or from an older version) still gets an answer.
     application.add_handler(CallbackQueryHandler(cards.unknown_button))
-    application.add_error_handler(error_handler)  # type: ignore[arg-type]
+    application.add_error_handler(error_handler)
     return application

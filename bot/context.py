@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from markupsafe import Markup
 from telegram import (
     ForceReply,
     InlineKeyboardMarkup,
@@ -49,7 +49,7 @@ class Labels:
 
     def __getattr__(self, name: str) -> Callable[..., str]:
         macro = getattr(self._module, name)
-        return lambda *args, **kwargs: Markup(macro(*args, **kwargs)).unescape().strip()
+        return lambda *args, **kwargs: html.unescape(str(macro(*args, **kwargs))).strip()
 
 
 def fit_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> str:
@@ -177,16 +177,21 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     async def show_card(self, update: Update, card: CardView, *, new: bool = False) -> None:
         """Edit the card in place, or post it (and remember it as a prompt) when new."""
-        text = fit_message(self.render(
-            update, f"chat/steps/{card.step.value}.html", card=card, **_focus_context(card)
-        ))
+        text = fit_message(
+            self.render(
+                update, f"chat/steps/{card.step.value}.html", card=card, **_focus_context(card)
+            )
+        )
         keyboard = card_keyboard(card, self.labels(update))
         chat_id = self.chat(update).id
         if card.message_id is not None and not new:
             try:
                 await self.bot.edit_message_text(
-                    text, chat_id=chat_id, message_id=card.message_id,
-                    parse_mode=ParseMode.HTML, reply_markup=keyboard,
+                    text,
+                    chat_id=chat_id,
+                    message_id=card.message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard,
                 )
             except BadRequest as error:
                 # Two members pressing the same button leave nothing to change: not an error.
@@ -199,26 +204,47 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         focus = resolve(card)
         target = _initial_target(card, focus)
         prompts.remember(
-            self.uow(), chat_id=chat_id, message_id=message.message_id,
-            kind=prompts.card_kind(card.step), map_id=card.map.id,
-            target_id=target[0], field=target[1],
+            self.uow(),
+            chat_id=chat_id,
+            message_id=message.message_id,
+            kind=prompts.card_kind(card.step),
+            map_id=card.map.id,
+            target_id=target[0],
+            field=target[1],
         )
 
     async def ask(
-        self, update: Update, question: str, params: dict[str, Any], *,
-        kind: prompts.PromptKind, map_id: int, target_id: int | None, field: str | None,
+        self,
+        update: Update,
+        question: str,
+        params: dict[str, Any],
+        *,
+        kind: prompts.PromptKind,
+        map_id: int,
+        target_id: int | None,
+        field: str | None,
         card_message_id: int | None,
     ) -> None:
         """Post a question (a prompts.html macro) members answer by replying to it."""
-        text = self.deps.texts.macro(self.language(update), "chat/prompts.html", question, **params)
+        text = self.deps.texts.macro(
+            self.language(update), "chat/prompts.html", question, **params
+        )
         chat_id = self.chat(update).id
         message = await self.bot.send_message(
-            chat_id, fit_message(text), parse_mode=ParseMode.HTML,
+            chat_id,
+            fit_message(text),
+            parse_mode=ParseMode.HTML,
             reply_markup=ForceReply(input_field_placeholder=None),
         )
         prompts.remember(
-            self.uow(), chat_id=chat_id, message_id=message.message_id, kind=kind, map_id=map_id,
-            target_id=target_id, field=field, card_message_id=card_message_id,
+            self.uow(),
+            chat_id=chat_id,
+            message_id=message.message_id,
+            kind=kind,
+            map_id=map_id,
+            target_id=target_id,
+            field=field,
+            card_message_id=card_message_id,
         )
 
 

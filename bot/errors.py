@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 async def error_handler(update: object, context: BotContext) -> None:
     """Log first, then tell the member what happened; the unit of work already rolled back."""
     error = context.error
-    chat_id = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+    chat_id = (
+        update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+    )
     if isinstance(error, AlreadyHandled):
         return
     if isinstance(error, ChatMigrated) and chat_id is not None:

@@ -8,12 +8,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.callbacks import (
     Ask,
     AskDelete,
-    ConfirmDeleteMap,
-    KeepMap,
     AttachPain,
     Button,
     ConfirmDelete,
+    ConfirmDeleteMap,
     Focus,
+    KeepMap,
     MoveStage,
     OpenStep,
     SetCategory,
@@ -27,7 +27,8 @@ from bot.callbacks import (
     UseTemplate,
     Vote,
 )
-from cjm.cards import STEP_ORDER, Focus as CardFocus, neighbour, resolve
+from cjm.cards import STEP_ORDER, neighbour, resolve
+from cjm.cards import Focus as CardFocus
 from cjm.models import FixStatus, Mode, PainCategory, PersonaField, Severity, Step
 from cjm.services.chats import LANGUAGES
 from cjm.services.emotions import SCORES
@@ -108,22 +109,30 @@ def _stages(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
     stage = focused.stage
     if stage is not None:
         return [
-            [button(labels.rename(), ask(PromptKind.STAGE_RENAME, stage.id)),
-             button(labels.goal(), ask(PromptKind.STAGE_GOAL, stage.id))],
-            [button(labels.up(), MoveStage(stage.id, -1)),
-             button(labels.down(), MoveStage(stage.id, +1)),
-             button(labels.delete(), AskDelete(DELETABLE.index("stage"), stage.id))],
+            [
+                button(labels.rename(), ask(PromptKind.STAGE_RENAME, stage.id)),
+                button(labels.goal(), ask(PromptKind.STAGE_GOAL, stage.id)),
+            ],
+            [
+                button(labels.up(), MoveStage(stage.id, -1)),
+                button(labels.down(), MoveStage(stage.id, +1)),
+                button(labels.delete(), AskDelete(DELETABLE.index("stage"), stage.id)),
+            ],
             [button(labels.list(), focus("stage", None))],
         ]
     keyboard: list[Row] = []
     if not journey.stages:
-        keyboard.append([
-            button(labels.template_b2c(), UseTemplate(journey.id, 0)),
-            button(labels.template_b2b(), UseTemplate(journey.id, 1)),
-        ])
+        keyboard.append(
+            [
+                button(labels.template_b2c(), UseTemplate(journey.id, 0)),
+                button(labels.template_b2b(), UseTemplate(journey.id, 1)),
+            ]
+        )
     keyboard += rows(
-        (button(f"{i}. {_short(s.name)}", focus("stage", s.id))
-         for i, s in enumerate(journey.stages, start=1)),
+        (
+            button(f"{i}. {_short(s.name)}", focus("stage", s.id))
+            for i, s in enumerate(journey.stages, start=1)
+        ),
         3,
     )
     label = labels.add() if journey.stages else labels.custom_stages()
@@ -133,8 +142,10 @@ def _stages(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
 
 def _stage_selector(journey: MapView, current: int | None, kind: str = "stage") -> list[Row]:
     return rows(
-        (button(("▶ " if s.id == current else "") + _short(s.name, 18), focus(kind, s.id))
-         for s in journey.stages),
+        (
+            button(("▶ " if s.id == current else "") + _short(s.name, 18), focus(kind, s.id))
+            for s in journey.stages
+        ),
         3,
     )
 
@@ -143,25 +154,39 @@ def _touchpoints(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]
     touchpoint, stage = focused.touchpoint, focused.stage
     if touchpoint is not None:
         channels = rows(
-            (button(("✓ " if touchpoint.channel == c else "") + labels.channel(c),
-                    SetChannel(touchpoint.id, i)) for i, c in enumerate(CHANNELS)),
+            (
+                button(
+                    ("✓ " if touchpoint.channel == c else "") + labels.channel(c),
+                    SetChannel(touchpoint.id, i),
+                )
+                for i, c in enumerate(CHANNELS)
+            ),
             4,
         )
         return [
             *channels,
             [button(labels.channel_other(), ask(PromptKind.TOUCHPOINT_CHANNEL, touchpoint.id))],
-            [button(("✓ " if touchpoint.mode is m else "") + labels.mode(m.value),
-                    SetMode(touchpoint.id, i)) for i, m in enumerate(Mode)],
-            [button(labels.rename(), ask(PromptKind.TOUCHPOINT_RENAME, touchpoint.id)),
-             button(labels.delete(), AskDelete(DELETABLE.index("touchpoint"), touchpoint.id))],
+            [
+                button(
+                    ("✓ " if touchpoint.mode is m else "") + labels.mode(m.value),
+                    SetMode(touchpoint.id, i),
+                )
+                for i, m in enumerate(Mode)
+            ],
+            [
+                button(labels.rename(), ask(PromptKind.TOUCHPOINT_RENAME, touchpoint.id)),
+                button(labels.delete(), AskDelete(DELETABLE.index("touchpoint"), touchpoint.id)),
+            ],
             [button(labels.list(), focus("stage", touchpoint.stage_id))],
         ]
     if stage is None:
         return []
     return [
         *_stage_selector(journey, stage.id),
-        *rows((button(f"📍 {_short(t.name)}", focus("touchpoint", t.id))
-               for t in stage.touchpoints), 2),
+        *rows(
+            (button(f"📍 {_short(t.name)}", focus("touchpoint", t.id)) for t in stage.touchpoints),
+            2,
+        ),
         [button(labels.add_touchpoints(), ask(PromptKind.TOUCHPOINT_ADD, stage.id))],
     ]
 
@@ -186,26 +211,52 @@ def _emotions(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
 def _pains(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
     pain, stage = focused.pain, focused.stage
     if pain is not None and stage is not None:
-        attach = [button(("✓ " if pain.touchpoint_id is None else "") + labels.whole_stage(),
-                         AttachPain(pain.id, 0))]
-        attach += [button(("✓ " if pain.touchpoint_id == t.id else "") + f"📍 {_short(t.name)}",
-                          AttachPain(pain.id, t.id)) for t in stage.touchpoints]
+        attach = [
+            button(
+                ("✓ " if pain.touchpoint_id is None else "") + labels.whole_stage(),
+                AttachPain(pain.id, 0),
+            )
+        ]
+        attach += [
+            button(
+                ("✓ " if pain.touchpoint_id == t.id else "") + f"📍 {_short(t.name)}",
+                AttachPain(pain.id, t.id),
+            )
+            for t in stage.touchpoints
+        ]
         return [
-            [button(("✓ " if pain.category is c else "") + labels.category(c.value),
-                     SetCategory(pain.id, i)) for i, c in enumerate(PainCategory)],
-            [button(("✓ " if pain.severity is s else "") + labels.severity(s.value),
-                     SetSeverity(pain.id, i)) for i, s in enumerate(Severity)],
+            [
+                button(
+                    ("✓ " if pain.category is c else "") + labels.category(c.value),
+                    SetCategory(pain.id, i),
+                )
+                for i, c in enumerate(PainCategory)
+            ],
+            [
+                button(
+                    ("✓ " if pain.severity is s else "") + labels.severity(s.value),
+                    SetSeverity(pain.id, i),
+                )
+                for i, s in enumerate(Severity)
+            ],
             *rows(attach, 3),
-            [button(labels.edit_text(), ask(PromptKind.PAIN_TEXT, pain.id)),
-             button(labels.delete(), AskDelete(DELETABLE.index("pain"), pain.id))],
+            [
+                button(labels.edit_text(), ask(PromptKind.PAIN_TEXT, pain.id)),
+                button(labels.delete(), AskDelete(DELETABLE.index("pain"), pain.id)),
+            ],
             [button(labels.list(), focus("stage", pain.stage_id))],
         ]
     if stage is None:
         return []
     return [
         *_stage_selector(journey, stage.id),
-        *rows((button(f"🩹 {_short(p.text)}", focus("pain", p.id))
-               for p in journey.pains_at(stage.id)), 2),
+        *rows(
+            (
+                button(f"🩹 {_short(p.text)}", focus("pain", p.id))
+                for p in journey.pains_at(stage.id)
+            ),
+            2,
+        ),
         [button(labels.add_pain(), ask(PromptKind.PAIN_ADD, stage.id))],
     ]
 
@@ -214,14 +265,28 @@ def _fixes(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
     fix, pain = focused.fix, focused.pain
     if fix is not None:
         return [
-            [button(("✓ " if fix.status is s else "") + labels.status(s.value),
-                    SetFixStatus(fix.id, i)) for i, s in enumerate(FixStatus)][:2],
-            [button(("✓ " if fix.status is s else "") + labels.status(s.value),
-                    SetFixStatus(fix.id, i)) for i, s in enumerate(FixStatus)][2:],
-            [button(labels.owner(), ask(PromptKind.FIX_OWNER, fix.id)),
-             button(labels.due(), ask(PromptKind.FIX_DUE, fix.id))],
-            [button(labels.edit_text(), ask(PromptKind.FIX_TEXT, fix.id)),
-             button(labels.delete(), AskDelete(DELETABLE.index("fix"), fix.id))],
+            [
+                button(
+                    ("✓ " if fix.status is s else "") + labels.status(s.value),
+                    SetFixStatus(fix.id, i),
+                )
+                for i, s in enumerate(FixStatus)
+            ][:2],
+            [
+                button(
+                    ("✓ " if fix.status is s else "") + labels.status(s.value),
+                    SetFixStatus(fix.id, i),
+                )
+                for i, s in enumerate(FixStatus)
+            ][2:],
+            [
+                button(labels.owner(), ask(PromptKind.FIX_OWNER, fix.id)),
+                button(labels.due(), ask(PromptKind.FIX_DUE, fix.id)),
+            ],
+            [
+                button(labels.edit_text(), ask(PromptKind.FIX_TEXT, fix.id)),
+                button(labels.delete(), AskDelete(DELETABLE.index("fix"), fix.id)),
+            ],
             [button(labels.list(), focus("pain", fix.pain_point_id))],
         ]
     if pain is None:
@@ -252,39 +317,57 @@ _STEP_KEYBOARDS = {
 
 def confirm_delete_keyboard(kind: str, item_id: int, labels: Any) -> InlineKeyboardMarkup:
     """Yes / Cancel under a delete question."""
-    return InlineKeyboardMarkup([[
-        button(labels.confirm_delete(), ConfirmDelete(DELETABLE.index(kind), item_id)),
-        button(labels.cancel(), ShowCard()),
-    ]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(labels.confirm_delete(), ConfirmDelete(DELETABLE.index(kind), item_id)),
+                button(labels.cancel(), ShowCard()),
+            ]
+        ]
+    )
 
 
 def status_keyboard(journey: MapView, labels: Any) -> InlineKeyboardMarkup:
     """/map: a button per step, marking the steps that are done."""
-    return InlineKeyboardMarkup(rows(
-        (button(labels.step_button(i, step.value, journey.step_done(step)),
-                OpenStep(journey.id, i - 1)) for i, step in enumerate(STEP_ORDER, start=1)),
-        2,
-    ))
+    return InlineKeyboardMarkup(
+        rows(
+            (
+                button(
+                    labels.step_button(i, step.value, journey.step_done(step)),
+                    OpenStep(journey.id, i - 1),
+                )
+                for i, step in enumerate(STEP_ORDER, start=1)
+            ),
+            2,
+        )
+    )
 
 
 def maps_keyboard(summaries: Sequence[MapSummary], labels: Any) -> InlineKeyboardMarkup:
     """/maps: switch to any map that is not current."""
-    return InlineKeyboardMarkup([
-        [button(labels.switch_to(_short(s.title, 40)), SwitchMap(s.id))]
-        for s in summaries if not s.is_current
-    ])
+    return InlineKeyboardMarkup(
+        [
+            [button(labels.switch_to(_short(s.title, 40)), SwitchMap(s.id))]
+            for s in summaries
+            if not s.is_current
+        ]
+    )
 
 
 def delete_map_keyboard(map_id: int, labels: Any) -> InlineKeyboardMarkup:
     """Yes / Cancel under "delete this map?"."""
-    return InlineKeyboardMarkup([[
-        button(labels.confirm_delete(), ConfirmDeleteMap(map_id)),
-        button(labels.cancel(), KeepMap(map_id)),
-    ]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(labels.confirm_delete(), ConfirmDeleteMap(map_id)),
+                button(labels.cancel(), KeepMap(map_id)),
+            ]
+        ]
+    )
 
 
 def language_keyboard(labels: Any) -> InlineKeyboardMarkup:
     """/language: one button per language the bot speaks."""
-    return InlineKeyboardMarkup([[
-        button(labels.language(code), SetLanguage(i)) for i, code in enumerate(LANGUAGES)
-    ]])
+    return InlineKeyboardMarkup(
+        [[button(labels.language(code), SetLanguage(i)) for i, code in enumerate(LANGUAGES)]]
+    )

@@ -38,7 +38,9 @@ def resolve(card: CardView) -> Focus:
     if step is Step.STAGES:
         return Focus(stage=journey.stage(item) if item else None)
     if step is Step.TOUCHPOINTS:
-        touchpoint = journey.touchpoint(item) if card.focus_field == "touchpoint" and item else None
+        touchpoint = (
+            journey.touchpoint(item) if card.focus_field == "touchpoint" and item else None
+        )
         if touchpoint:
             return Focus(stage=_stage_of(journey, touchpoint.stage_id), touchpoint=touchpoint)
         return Focus(stage=(journey.stage(item) if item else None) or first_stage)

@@ -1,4 +1,4 @@
-"""Rules a user can break: each error has a code, and its text is the macro `code` in errors.html."""
+"""Rules a user can break: each error has a code; its text is the macro `code` in errors.html."""
 
 from typing import ClassVar
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,8 +12,7 @@ import pytest
 from bot.app import JourneyApp, build_application
 from bot.settings import Settings
 from cjm.clock import FrozenClock
-from cjm.db import make_engine, unit_of_work_factory
-from cjm.db import UnitOfWork
+from cjm.db import UnitOfWork, make_engine, unit_of_work_factory
 from tests.double import BotApiDouble, ChatSpec, Member
 
 TOKEN = "123456:TEST"  # noqa: S105  (the double's fake token)
@@ -44,8 +43,8 @@ def database_url(tmp_path: Path) -> str:
 def settings(double: BotApiDouble, database_url: str) -> Settings:
     """Settings pointing the bot at the double."""
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]  (pydantic-settings' init-only option)
-        telegram_bot_token=TOKEN,  # type: ignore[arg-type]  (coerced to SecretStr)
+        _env_file=None,
+        telegram_bot_token=TOKEN,
         database_url=database_url,
         telegram_api_base_url=f"{double.url}/bot",
         telegram_api_base_file_url=f"{double.url}/file/bot",
@@ -104,7 +103,7 @@ class Team:
     bob: Member
     carol: Member
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Member]:
         return iter((self.alice, self.bob, self.carol))
 
 

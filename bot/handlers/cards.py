@@ -39,8 +39,11 @@ async def check_on_card(update: Update, context: BotContext, kind: str, item_id:
     )
     journey = card.map
     finders = {
-        "map": lambda i: journey if i == journey.id else None, "stage": journey.stage,
-        "touchpoint": journey.touchpoint, "pain": journey.pain, "fix": journey.fix,
+        "map": lambda i: journey if i == journey.id else None,
+        "stage": journey.stage,
+        "touchpoint": journey.touchpoint,
+        "pain": journey.pain,
+        "fix": journey.fix,
     }
     if finders[kind](item_id) is None:
         raise StaleButton
@@ -54,9 +57,11 @@ async def focus_button(update: Update, context: BotContext) -> None:
     if payload.item_id:
         await check_on_card(update, context, FOCUS_KINDS[payload.kind], payload.item_id)
     card = prompts.focus(
-        context.uow(), chat_id=context.chat(update).id,
+        context.uow(),
+        chat_id=context.chat(update).id,
         card_message_id=_card_message_id(update),
-        target_id=payload.item_id or None, field=FOCUS_KINDS[payload.kind],
+        target_id=payload.item_id or None,
+        field=FOCUS_KINDS[payload.kind],
     )
     await context.show_card(update, card)
     await context.answer(update)
@@ -80,15 +85,23 @@ def _question(kind: PromptKind, item_id: int, journey: MapView) -> tuple[str, di
     if kind is PromptKind.STAGE_ADD:
         return "stage_add", {}
     finders = {
-        "stage": journey.stage, "touchpoint": journey.touchpoint,
-        "pain": journey.pain, "fix": journey.fix,
+        "stage": journey.stage,
+        "touchpoint": journey.touchpoint,
+        "pain": journey.pain,
+        "fix": journey.fix,
     }
     subject = {
-        PromptKind.STAGE_RENAME: "stage", PromptKind.STAGE_GOAL: "stage",
-        PromptKind.TOUCHPOINT_ADD: "stage", PromptKind.PAIN_ADD: "stage",
-        PromptKind.TOUCHPOINT_RENAME: "touchpoint", PromptKind.TOUCHPOINT_CHANNEL: "touchpoint",
-        PromptKind.EMOTION_NOTE: "touchpoint", PromptKind.PAIN_TEXT: "pain",
-        PromptKind.FIX_ADD: "pain", PromptKind.FIX_TEXT: "fix", PromptKind.FIX_OWNER: "fix",
+        PromptKind.STAGE_RENAME: "stage",
+        PromptKind.STAGE_GOAL: "stage",
+        PromptKind.TOUCHPOINT_ADD: "stage",
+        PromptKind.PAIN_ADD: "stage",
+        PromptKind.TOUCHPOINT_RENAME: "touchpoint",
+        PromptKind.TOUCHPOINT_CHANNEL: "touchpoint",
+        PromptKind.EMOTION_NOTE: "touchpoint",
+        PromptKind.PAIN_TEXT: "pain",
+        PromptKind.FIX_ADD: "pain",
+        PromptKind.FIX_TEXT: "fix",
+        PromptKind.FIX_OWNER: "fix",
         PromptKind.FIX_DUE: "fix",
     }.get(kind)
     if subject is None:
@@ -112,9 +125,14 @@ async def ask_button(update: Update, context: BotContext) -> None:
     macro, params = _question(kind, payload.item_id, card.map)
     is_field = kind is PromptKind.PERSONA_FIELD
     await context.ask(
-        update, macro, params, kind=kind, map_id=card.map.id,
+        update,
+        macro,
+        params,
+        kind=kind,
+        map_id=card.map.id,
         target_id=None if is_field else payload.item_id,
-        field=params["field"] if is_field else None, card_message_id=card.message_id,
+        field=params["field"] if is_field else None,
+        card_message_id=card.message_id,
     )
     await context.answer(update)
 
@@ -128,8 +146,12 @@ async def ask_delete_button(update: Update, context: BotContext) -> None:
     card = prompts.get_card(
         context.uow(), chat_id=context.chat(update).id, card_message_id=_card_message_id(update)
     )
-    item = {"stage": card.map.stage, "touchpoint": card.map.touchpoint, "pain": card.map.pain,
-            "fix": card.map.fix}[kind](payload.item_id)
+    item = {
+        "stage": card.map.stage,
+        "touchpoint": card.map.touchpoint,
+        "pain": card.map.pain,
+        "fix": card.map.fix,
+    }[kind](payload.item_id)
     if item is None:
         raise ItemGone(kind=kind)
     name = getattr(item, "name", None) or getattr(item, "text", "")
@@ -139,14 +161,15 @@ async def ask_delete_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None  # noqa: S101  (a button handler)
     await query.edit_message_text(
-        text, parse_mode="HTML",
+        text,
+        parse_mode="HTML",
         reply_markup=confirm_delete_keyboard(kind, payload.item_id, context.labels(update)),
     )
     await context.answer(update)
 
 
 async def confirm_delete_button(update: Update, context: BotContext) -> None:
-    """"Yes, delete": an admin deletes the item, and the card comes back."""
+    """The "Yes, delete" button: an admin deletes the item, and the card comes back."""
     payload = ConfirmDelete.parse(context.payload(update))
     if not 0 <= payload.kind < len(DELETABLE):
         raise StaleButton

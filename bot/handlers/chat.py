@@ -1,5 +1,7 @@
 """The chat itself: /start, /help, /language, /cancel, joining, leaving and migrating."""
 
+from typing import Any
+
 from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
@@ -20,8 +22,19 @@ from cjm.services.chats import LANGUAGES
 
 # The command menu, in the order Telegram shows it (descriptions: templates/chat/commands.html).
 COMMANDS = (
-    "newmap", "map", "maps", "persona", "stages", "touchpoints", "emotions", "pains", "fixes",
-    "cancel", "language", "deletemap", "help",
+    "newmap",
+    "map",
+    "maps",
+    "persona",
+    "stages",
+    "touchpoints",
+    "emotions",
+    "pains",
+    "fixes",
+    "cancel",
+    "language",
+    "deletemap",
+    "help",
 )
 
 
@@ -44,7 +57,9 @@ async def language_command(update: Update, context: BotContext) -> None:
     """/language [en|ru]: switch directly, or offer a button per language."""
     if context.args:
         chats.set_language(
-            context.uow(), context.chat_ref(update), language=context.args[0],
+            context.uow(),
+            context.chat_ref(update),
+            language=context.args[0],
             default_tz=context.deps.settings.bot_default_timezone,
         )
         context.forget_chat()
@@ -61,7 +76,9 @@ async def language_button(update: Update, context: BotContext) -> None:
     if not 0 <= payload.language < len(LANGUAGES):
         raise StaleButton
     chats.set_language(
-        context.uow(), context.chat_ref(update), language=LANGUAGES[payload.language],
+        context.uow(),
+        context.chat_ref(update),
+        language=LANGUAGES[payload.language],
         default_tz=context.deps.settings.bot_default_timezone,
     )
     context.forget_chat()
@@ -87,11 +104,15 @@ async def membership_changed(update: Update, context: BotContext) -> None:
         await context.reply(update, "chat/welcome.html")
 
 
-async def register_commands(application: Application, texts: Texts) -> None:  # type: ignore[type-arg]
+async def register_commands(
+    application: Application[Any, Any, Any, Any, Any, Any], texts: Texts
+) -> None:
     """Publish the command menu in every language the bot speaks (setMyCommands)."""
     for language in LANGUAGES:
         commands = [
-            BotCommand(name, texts.plain_macro(language, "chat/commands.html", "describe", command=name))
+            BotCommand(
+                name, texts.plain_macro(language, "chat/commands.html", "describe", command=name)
+            )
             for name in COMMANDS
         ]
         code = None if language == "en" else language

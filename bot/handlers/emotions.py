@@ -15,7 +15,9 @@ async def vote_button(update: Update, context: BotContext) -> None:
     payload = Vote.parse(context.payload(update))
     await check_on_card(update, context, "touchpoint", payload.touchpoint_id)
     emotions.cast_vote(
-        context.uow(), touchpoint_id=payload.touchpoint_id, score=payload.score,
+        context.uow(),
+        touchpoint_id=payload.touchpoint_id,
+        score=payload.score,
         voter=context.actor(update),
     )
     await refresh_card(update, context)

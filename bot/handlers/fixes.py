@@ -19,7 +19,9 @@ async def status_button(update: Update, context: BotContext) -> None:
     if not 0 <= payload.status < len(statuses):
         raise StaleButton
     fixes.set_status(
-        context.uow(), fix_id=payload.fix_id, status=statuses[payload.status],
+        context.uow(),
+        fix_id=payload.fix_id,
+        status=statuses[payload.status],
         actor=context.actor(update),
     )
     await refresh_card(update, context)

@@ -18,8 +18,11 @@ async def newmap_command(update: Update, context: BotContext) -> None:
     """/newmap <title>: start a map in this group and post the persona card."""
     settings = context.deps.settings
     journey = maps.create_map(
-        context.uow(), chat=context.group_chat(update), actor=context.actor(update),
-        title=" ".join(context.args or []), default_language=settings.bot_default_language,
+        context.uow(),
+        chat=context.group_chat(update),
+        actor=context.actor(update),
+        title=" ".join(context.args or []),
+        default_language=settings.bot_default_language,
         default_tz=settings.bot_default_timezone,
     )
     await context.reply(update, "chat/maps/created.html", map=journey)
@@ -30,7 +33,9 @@ async def maps_command(update: Update, context: BotContext) -> None:
     """/maps: list the chat's maps with a button to switch to each."""
     summaries = maps.list_maps(context.uow(), chat_id=context.group_chat(update).id)
     await context.reply(
-        update, "chat/maps/list.html", summaries=summaries,
+        update,
+        "chat/maps/list.html",
+        summaries=summaries,
         reply_markup=maps_keyboard(summaries, context.labels(update)),
     )
 
@@ -39,7 +44,9 @@ async def map_command(update: Update, context: BotContext) -> None:
     """/map: where the current map stands, a button per step."""
     journey = maps.get_current_map(context.uow(), chat_id=context.group_chat(update).id)
     await context.reply(
-        update, "chat/maps/status.html", map=journey,
+        update,
+        "chat/maps/status.html",
+        map=journey,
         reply_markup=status_keyboard(journey, context.labels(update)),
     )
 
@@ -61,7 +68,9 @@ async def open_step_button(update: Update, context: BotContext) -> None:
         raise StaleButton
     if payload.step == -1:
         await context.reply(
-            update, "chat/maps/status.html", map=journey,
+            update,
+            "chat/maps/status.html",
+            map=journey,
             reply_markup=status_keyboard(journey, context.labels(update)),
         )
     elif 0 <= payload.step < len(STEP_ORDER):
@@ -74,9 +83,13 @@ async def open_step_button(update: Update, context: BotContext) -> None:
 async def switch_map_button(update: Update, context: BotContext) -> None:
     """Make another map current."""
     payload = SwitchMap.parse(context.payload(update))
-    journey = maps.switch_map(context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id)
+    journey = maps.switch_map(
+        context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id
+    )
     await context.reply(
-        update, "chat/maps/switched.html", map=journey,
+        update,
+        "chat/maps/switched.html",
+        map=journey,
         reply_markup=status_keyboard(journey, context.labels(update)),
     )
     await context.answer(update)
@@ -88,13 +101,15 @@ async def deletemap_command(update: Update, context: BotContext) -> None:
     await require_admin(update, context)
     journey = maps.get_current_map(context.uow(), chat_id=chat.id)
     await context.reply(
-        update, "chat/maps/confirm_delete.html", map=journey,
+        update,
+        "chat/maps/confirm_delete.html",
+        map=journey,
         reply_markup=delete_map_keyboard(journey.id, context.labels(update)),
     )
 
 
 async def confirm_delete_map_button(update: Update, context: BotContext) -> None:
-    """"Yes, delete": an admin deletes the map for good."""
+    """The "Yes, delete" button: an admin deletes the map for good."""
     payload = ConfirmDeleteMap.parse(context.payload(update))
     await require_admin(update, context)
     title = maps.delete_map(context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id)
@@ -105,7 +120,7 @@ async def confirm_delete_map_button(update: Update, context: BotContext) -> None
 
 
 async def keep_map_button(update: Update, context: BotContext) -> None:
-    """"Cancel" under the delete question."""
+    """The "Cancel" button under the delete question."""
     payload = KeepMap.parse(context.payload(update))
     journey = maps.get_map(context.uow(), map_id=payload.map_id)
     await context.edit_query_message(update, "chat/maps/kept.html", map=journey)

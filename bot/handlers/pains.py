@@ -19,7 +19,9 @@ async def category_button(update: Update, context: BotContext) -> None:
     if not 0 <= payload.category < len(categories):
         raise StaleButton
     pains.edit_pain(
-        context.uow(), pain_id=payload.pain_id, category=categories[payload.category],
+        context.uow(),
+        pain_id=payload.pain_id,
+        category=categories[payload.category],
         actor=context.actor(update),
     )
     await refresh_card(update, context)
@@ -34,7 +36,9 @@ async def severity_button(update: Update, context: BotContext) -> None:
     if not 0 <= payload.severity < len(severities):
         raise StaleButton
     pains.edit_pain(
-        context.uow(), pain_id=payload.pain_id, severity=severities[payload.severity],
+        context.uow(),
+        pain_id=payload.pain_id,
+        severity=severities[payload.severity],
         actor=context.actor(update),
     )
     await refresh_card(update, context)
@@ -46,7 +50,9 @@ async def attach_button(update: Update, context: BotContext) -> None:
     payload = AttachPain.parse(context.payload(update))
     await check_on_card(update, context, "pain", payload.pain_id)
     pains.attach_to_touchpoint(
-        context.uow(), pain_id=payload.pain_id, touchpoint_id=payload.touchpoint_id or None,
+        context.uow(),
+        pain_id=payload.pain_id,
+        touchpoint_id=payload.touchpoint_id or None,
         actor=context.actor(update),
     )
     await refresh_card(update, context)

@@ -8,14 +8,15 @@ from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from bot.context import BotContext
-from cjm.errors import NotText, PromptUnknown
+from cjm.errors import NotText
 from cjm.services import prompts
 
 
 async def prompt_reply(update: Update, context: BotContext) -> None:
     """A reply to one of the bot's messages: apply it and refresh the card it belongs to."""
     message = update.effective_message
-    assert message is not None and message.reply_to_message is not None  # noqa: S101  (filter)
+    assert message is not None  # noqa: S101  (filter)
+    assert message.reply_to_message is not None  # noqa: S101  (filters.REPLY)
     chat_id = context.chat(update).id
     question = message.reply_to_message.message_id
     if message.text is None:
@@ -23,13 +24,15 @@ async def prompt_reply(update: Update, context: BotContext) -> None:
             raise NotText
         return
     card = prompts.answer(
-        context.uow(), chat_id=chat_id, prompt_message_id=question,
-        reply_message_id=message.message_id, text=message.text, actor=context.actor(update),
+        context.uow(),
+        chat_id=chat_id,
+        prompt_message_id=question,
+        reply_message_id=message.message_id,
+        text=message.text,
+        actor=context.actor(update),
     )
     if card.message_id is not None:
         await context.show_card(update, card)
-
-
 
 
 HANDLERS = [

@@ -20,7 +20,9 @@ async def template_button(update: Update, context: BotContext) -> None:
     names = context.deps.texts.macro(
         context.language(update), "chat/stage_templates.html", STAGE_TEMPLATES[payload.template]
     )
-    stages.add_stages(context.uow(), map_id=payload.map_id, text=names, actor=context.actor(update))
+    stages.add_stages(
+        context.uow(), map_id=payload.map_id, text=names, actor=context.actor(update)
+    )
     await refresh_card(update, context)
     await context.answer(update)
 
@@ -32,7 +34,9 @@ async def move_stage_button(update: Update, context: BotContext) -> None:
     if payload.offset not in (-1, 1):
         raise StaleButton
     stages.move_stage(
-        context.uow(), stage_id=payload.stage_id, offset=payload.offset,
+        context.uow(),
+        stage_id=payload.stage_id,
+        offset=payload.offset,
         actor=context.actor(update),
     )
     await refresh_card(update, context)

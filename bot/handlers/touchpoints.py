@@ -19,7 +19,9 @@ async def channel_button(update: Update, context: BotContext) -> None:
     if not 0 <= payload.channel < len(CHANNELS):
         raise StaleButton
     touchpoints.set_channel(
-        context.uow(), touchpoint_id=payload.touchpoint_id, channel=CHANNELS[payload.channel],
+        context.uow(),
+        touchpoint_id=payload.touchpoint_id,
+        channel=CHANNELS[payload.channel],
         actor=context.actor(update),
     )
     await refresh_card(update, context)
@@ -34,7 +36,9 @@ async def mode_button(update: Update, context: BotContext) -> None:
     if not 0 <= payload.mode < len(modes):
         raise StaleButton
     touchpoints.set_mode(
-        context.uow(), touchpoint_id=payload.touchpoint_id, mode=modes[payload.mode],
+        context.uow(),
+        touchpoint_id=payload.touchpoint_id,
+        mode=modes[payload.mode],
         actor=context.actor(update),
     )
     await refresh_card(update, context)

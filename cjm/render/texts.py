@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 from datetime import date, datetime
 from functools import cached_property
@@ -13,7 +14,6 @@ from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from markupsafe import Markup
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from cjm.services.chats import LANGUAGES
@@ -63,7 +63,7 @@ class Texts:
             lstrip_blocks=True,
             extensions=["jinja2.ext.i18n"],
         )
-        env.install_gettext_translations(  # type: ignore[attr-defined]  (added by the i18n ext)
+        env.install_gettext_translations(  # type: ignore[attr-defined]  # added by the i18n ext
             load_translations(language, self.templates_dir / "locale"), newstyle=True
         )
         env.filters["emoji"] = emotion_emoji
@@ -88,7 +88,7 @@ class Texts:
 
     def plain_macro(self, language: str, template: str, macro: str, /, **params: Any) -> str:
         """A macro as plain text, for places Telegram shows verbatim (buttons, command menu)."""
-        return str(Markup(self.macro(language, template, macro, **params)).unescape())
+        return html.unescape(self.macro(language, template, macro, **params))
 
     def labels(self, language: str) -> Any:
         """The macros of chat/labels.html (button labels), callable as attributes."""

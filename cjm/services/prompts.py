@@ -75,7 +75,9 @@ def _persona(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapVie
         field = PersonaField(prompt.field)
     else:
         field = next_empty_field(maps.load(uow, _map(prompt)))
-    return persona.set_persona_field(uow, map_id=_map(prompt), field=field, value=text, actor=actor)
+    return persona.set_persona_field(
+        uow, map_id=_map(prompt), field=field, value=text, actor=actor
+    )
 
 
 def _add_stages(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
@@ -287,7 +289,9 @@ def focus(
         if card is None or card.map_id is None:
             raise ItemGone(kind="card")
         card.target_id, card.field = target_id, field
-        view = CardView(maps.load(uow, card.map_id), _step(card), card_message_id, target_id, field)
+        view = CardView(
+            maps.load(uow, card.map_id), _step(card), card_message_id, target_id, field
+        )
         uow.commit()
     return view
 

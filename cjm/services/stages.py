@@ -5,7 +5,7 @@ from sqlmodel import col, select
 from cjm.db import UnitOfWork
 from cjm.errors import DuplicateName, TooManyItems
 from cjm.limits import MAX_STAGES, NAME_MAX_CHARS, TEXT_MAX_CHARS, clean_text, split_lines
-from cjm.models import Stage
+from cjm.models import JourneyMap, Stage
 from cjm.services import maps
 from cjm.views import Actor, MapView
 
@@ -30,7 +30,7 @@ def add_stages(uow: UnitOfWork, *, map_id: int, text: str, actor: Actor) -> MapV
         for line in split_lines(text, field="stage")
     ]
     with uow:
-        uow.get(maps.JourneyMap, map_id)
+        uow.get(JourneyMap, map_id)
         existing = _stages(uow, map_id)
         if len(existing) + len(names) > MAX_STAGES:
             raise TooManyItems(kind="stage", limit=MAX_STAGES)

@@ -31,8 +31,15 @@ def reachable(uow, chat_id):
 
 @pytest.mark.parametrize(
     ("code", "language"),
-    [("en", "en"), ("ru", "ru"), ("ru-RU", "ru"), ("EN-gb", "en"), ("de", "en"), ("", "en"),
-     (None, "en")],
+    [
+        ("en", "en"),
+        ("ru", "ru"),
+        ("ru-RU", "ru"),
+        ("EN-gb", "en"),
+        ("de", "en"),
+        ("", "en"),
+        (None, "en"),
+    ],
 )
 def test_pick_language(code, language):
     """A Telegram language_code maps to the bot's language for it, or the default."""
@@ -46,7 +53,7 @@ def test_pick_language_falls_back_to_the_given_default():
 
 class TestGetChat:
     def test_registers_a_new_chat(self, uow):
-        """A new chat is registered with its title, its first member's language, the default zone."""
+        """A new chat is registered with its title, its first member's language, default zone."""
         chat = get_chat(uow, language="ru-RU")
 
         assert chat == ChatView(TEAM_CHAT_ID, "Shop team", "ru", "Europe/Berlin", None)
@@ -71,9 +78,7 @@ class TestLanguage:
         """set_language changes the chat's language; later maps are read in it."""
         get_chat(uow)
 
-        chat = chats.set_language(
-            uow(), chat_ref(), language=" RU ", default_tz="Europe/Berlin"
-        )
+        chat = chats.set_language(uow(), chat_ref(), language=" RU ", default_tz="Europe/Berlin")
 
         assert chat.language == "ru"
         assert get_chat(uow).language == "ru"
@@ -111,14 +116,22 @@ class TestMigrate:
         moved = maps.get_current_map(uow(), chat_id=NEW_CHAT_ID)
         assert (moved.id, moved.chat_id, moved.stages) == (current.id, NEW_CHAT_ID, current.stages)
         card = prompts.answer(
-            uow(), chat_id=NEW_CHAT_ID, prompt_message_id=600, reply_message_id=700,
-            text="Buy", actor=BOB,
+            uow(),
+            chat_id=NEW_CHAT_ID,
+            prompt_message_id=600,
+            reply_message_id=700,
+            text="Buy",
+            actor=BOB,
         )
         assert [s.name for s in card.map.stages] == ["Discover", "Buy"]
         with pytest.raises(PromptUnknown):
             prompts.answer(
-                uow(), chat_id=TEAM_CHAT_ID, prompt_message_id=600, reply_message_id=701,
-                text="Use", actor=BOB,
+                uow(),
+                chat_id=TEAM_CHAT_ID,
+                prompt_message_id=600,
+                reply_message_id=701,
+                text="Use",
+                actor=BOB,
             )
 
     def test_settings_follow_the_new_id(self, uow):

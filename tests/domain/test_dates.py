@@ -77,12 +77,12 @@ def test_returns_a_plain_date():
     ],
 )
 def test_today_is_the_chats_today(tz, today):
-    """"Today" is the date in the chat's zone: 23:30 UTC is already Friday in Berlin."""
+    """ "Today" is the date in the chat's zone: 23:30 UTC is already Friday in Berlin."""
     assert parse("today", tz=tz, now=THURSDAY_NIGHT) == today
 
 
 def test_relative_dates_count_from_the_chats_today():
-    """"Tomorrow" counts from the chat's date, not from UTC's."""
+    """ "Tomorrow" counts from the chat's date, not from UTC's."""
     assert parse("tomorrow", tz="Europe/Berlin", now=THURSDAY_NIGHT) == date(2026, 11, 28)
     assert parse("tomorrow", tz="UTC", now=THURSDAY_NIGHT) == date(2026, 11, 27)
 

@@ -33,7 +33,7 @@ class TestEngine:
             assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
     def test_file_database_survives_a_restart(self, tmp_path, clock):
-        """A file database is created with its folders, in WAL mode, and keeps maps across engines."""
+        """A file database gets its folders, runs in WAL mode and outlives its engine."""
         url = f"sqlite:///{tmp_path / 'deep' / 'er' / 'journey.db'}"
         first = make_engine(url)
         upgrade(first)
@@ -46,19 +46,32 @@ class TestEngine:
             with second.connect() as connection:
                 assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
                 assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
-            assert maps.get_map(unit_of_work_factory(second, clock)(), map_id=journey.id).title == (
-                "Kept"
-            )
+            reopened = unit_of_work_factory(second, clock)
+            assert maps.get_map(reopened(), map_id=journey.id).title == "Kept"
         finally:
             second.dispose()
         assert (tmp_path / "deep" / "er" / "journey.db").is_file()
 
-    def test_migrations_match_the_models(self, engine):
-        """The migrated schema is exactly what the models describe, at the newest revision."""
-        with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
-            assert compare_metadata(context, SQLModel.metadata) == []
-            assert context.get_current_revision() == "0001"
+    def test_migrations_match_the_models(self):
+        """upgrade() builds exactly the schema the models describe, at the newest revision."""
+        fresh = make_engine("sqlite://")
+        try:
+            upgrade(fresh)
+            with fresh.connect() as connection:
+                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                assert compare_metadata(context, SQLModel.metadata) == []
+                assert context.get_current_revision() == "0001"
+        finally:
+            fresh.dispose()
+
+    @pytest.mark.parametrize("run", [1, 2])
+    def test_each_test_starts_on_an_empty_database(self, uow, rows, run):
+        """The engine fixture hands every test an empty, migrated database of its own."""
+        assert rows(Chat) == rows(JourneyMap) == rows(HandledMessage) == 0
+
+        make_map(uow, title=f"Run {run}")
+
+        assert rows(JourneyMap) == 1
 
 
 class TestUTCDateTime:
@@ -123,10 +136,14 @@ class TestUnitOfWork:
         """When an exception escapes the outermost block, every service call in it is undone."""
         unit = uow()
 
-        with pytest.raises(RuntimeError), unit:
-            make_stages(lambda: unit, journey.id, ["Discover"])
-            make_stages(lambda: unit, journey.id, ["Buy"])
-            raise RuntimeError("boom")
+        def add_two_stages_then_fail():
+            with unit:
+                make_stages(lambda: unit, journey.id, ["Discover"])
+                make_stages(lambda: unit, journey.id, ["Buy"])
+                raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError):
+            add_two_stages_then_fail()
 
         assert stage_names(uow, journey.id) == []
 

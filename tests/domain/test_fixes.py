@@ -94,8 +94,9 @@ class TestAddFix:
         [summary] = maps.list_maps(uow(), chat_id=TEAM_CHAT_ID)
         assert maps.get_map(uow(), map_id=summary.id).fixes == []
 
-    @pytest.mark.parametrize("text", ["Use <b>one</b> form & go", "<script>", "Упростить ✅", "简化",
-                                      "تبسيط"])
+    @pytest.mark.parametrize(
+        "text", ["Use <b>one</b> form & go", "<script>", "Упростить ✅", "简化", "تبسيط"]
+    )
     def test_text_is_stored_verbatim(self, uow, pain, text):
         """Markup, emoji and non-Latin (incl. right-to-left) fixes are kept as typed."""
         fix = make_fix(uow, pain.id, text).fixes[0]

@@ -162,7 +162,10 @@ class TestEditPain:
     def test_rewords_the_pain(self, uow, journey, pain):
         """New text replaces the old and keeps category and severity."""
         pains.edit_pain(
-            uow(), pain_id=pain.id, category=PainCategory.FINANCIAL, severity=Severity.LOW,
+            uow(),
+            pain_id=pain.id,
+            category=PainCategory.FINANCIAL,
+            severity=Severity.LOW,
             actor=ALICE,
         )
 

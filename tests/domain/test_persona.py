@@ -39,7 +39,9 @@ class TestSetPersonaField:
         """Persona text keeps its inner lines; Windows line ends and outer blanks are dropped."""
         journey = make_map(uow)
 
-        changed = set_field(uow, journey.id, PersonaField.GOALS_SHORT, "  Save time\r\nPay less  \n")
+        goals = "  Save time\r\nPay less  \n"
+
+        changed = set_field(uow, journey.id, PersonaField.GOALS_SHORT, goals)
 
         assert changed.persona[PersonaField.GOALS_SHORT] == "Save time\nPay less"
         stored = maps.get_map(uow(), map_id=journey.id).persona[PersonaField.GOALS_SHORT]

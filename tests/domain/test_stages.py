@@ -139,8 +139,14 @@ class TestAddStages:
 
     @pytest.mark.parametrize(
         "name",
-        ["<b>Buy</b>", "Search & compare", "<script>alert(1)</script>", "Покупка 🛒", "购买",
-         "الشراء"],
+        [
+            "<b>Buy</b>",
+            "Search & compare",
+            "<script>alert(1)</script>",
+            "Покупка 🛒",
+            "购买",
+            "الشراء",
+        ],
     )
     def test_names_are_stored_verbatim(self, uow, journey, name):
         """Markup, entities, emoji and non-Latin (incl. right-to-left) names are kept as typed."""
@@ -192,7 +198,7 @@ class TestRenameStage:
         assert names(changed) == ["Discover"]
 
     def test_name_of_another_stage_is_refused(self, uow, journey):
-        """Renaming to another stage's name (ignoring case) raises DuplicateName, changes nothing."""
+        """Renaming to another stage's name in any case raises DuplicateName, changes nothing."""
         journey = make_stages(uow, journey.id, ["Discover", "Buy"])
 
         with pytest.raises(DuplicateName):

@@ -222,7 +222,7 @@ class TestRenameTouchpoint:
         assert changes(journey.id)[-1].summary == "Ad → Banner"
 
     def test_name_of_a_sibling_is_refused(self, uow, journey, stage):
-        """Renaming to a sibling's name (ignoring case) raises DuplicateName and changes nothing."""
+        """Renaming to a sibling's name in any case raises DuplicateName and changes nothing."""
         journey = make_touchpoints(uow, stage.id, ["Ad", "Tip"])
 
         with pytest.raises(DuplicateName):
@@ -293,10 +293,17 @@ class TestChannelAndMode:
 
         with pytest.raises(TextTooLong) as raised:
             touchpoints.set_channel(
-                uow(), touchpoint_id=touchpoint.id, channel="c" * 41, actor=ALICE
+                uow(),
+                touchpoint_id=touchpoint.id,
+                channel="c" * (CHANNEL_MAX_CHARS + 1),
+                actor=ALICE,
             )
 
-        assert raised.value.params == {"field": "channel", "limit": CHANNEL_MAX_CHARS, "length": 41}
+        assert raised.value.params == {
+            "field": "channel",
+            "limit": CHANNEL_MAX_CHARS,
+            "length": CHANNEL_MAX_CHARS + 1,
+        }
         assert stored(uow, journey.id)[0].channel == "email"
 
     def test_sets_the_mode(self, uow, journey, stage, changes):

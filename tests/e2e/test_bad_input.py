@@ -29,15 +29,20 @@ async def stages_card(double: BotApiDouble, team: Team) -> SentMessage:
     ids=["empty", "5000 chars", "duplicate name", "30 stages"],
 )
 async def test_a_refused_answer_says_why_and_stores_nothing(
-    double: BotApiDouble, team: Team, start_bot: StartBot,
-    new_uow: Callable[[], UnitOfWork], answer: str, expected: str,
+    double: BotApiDouble,
+    team: Team,
+    start_bot: StartBot,
+    new_uow: Callable[[], UnitOfWork],
+    answer: str,
+    expected: str,
 ) -> None:
     """Each refused answer gets its own explanation; no stage is added."""
     await start_bot()
     card = await stages_card(double, team)
     reply = await team.bob.reply(team.chat, card, answer)
     said = await double.wait_for_message(team.chat, containing=expected, after=reply)
-    assert said.reply_to is not None and said.reply_to.message_id == reply.message_id
+    assert said.reply_to is not None
+    assert said.reply_to.message_id == reply.message_id
     assert maps.get_current_map(new_uow(), chat_id=team.chat.id).stages == ()
 
 
@@ -47,8 +52,11 @@ async def test_a_refused_answer_says_why_and_stores_nothing(
     ids=["html", "cyrillic+emoji", "chinese", "rtl", "entities"],
 )
 async def test_any_text_is_stored_verbatim_and_shown_escaped(
-    double: BotApiDouble, team: Team, start_bot: StartBot,
-    new_uow: Callable[[], UnitOfWork], name: str,
+    double: BotApiDouble,
+    team: Team,
+    start_bot: StartBot,
+    new_uow: Callable[[], UnitOfWork],
+    name: str,
 ) -> None:
     """Markup, emoji and any script reach the card as typed (Telegram accepts the HTML)."""
     await start_bot()
@@ -81,7 +89,9 @@ async def test_200_touchpoints_hit_the_stage_limit(
     await double.wait_for_edit(team.chat, card, containing="Advocacy")
     await team.alice.send(team.chat, "/touchpoints")
     touch = await double.wait_for_message(team.chat, containing="Step 3 of 6", after=card)
-    reply = await team.bob.reply(team.chat, touch, "\n".join(f"Touchpoint {i}" for i in range(200)))
+    reply = await team.bob.reply(
+        team.chat, touch, "\n".join(f"Touchpoint {i}" for i in range(200))
+    )
     await double.wait_for_message(team.chat, containing="at most 8", after=reply)
     assert maps.get_current_map(new_uow(), chat_id=team.chat.id).touchpoints == []
 
@@ -121,19 +131,26 @@ async def test_a_button_on_an_outdated_card(
     await double.wait_for_edit(team.chat, card, containing="Advocacy")
     await team.bob.press(card, "1. Awareness")
     await double.wait_for_edit(team.chat, card, containing="▶ 1. Awareness")
-    stale = [b for row in card.reply_markup["inline_keyboard"] for b in row if "Rename" in b["text"]]
+    assert card.reply_markup is not None
+    stale = [
+        b for row in card.reply_markup["inline_keyboard"] for b in row if "Rename" in b["text"]
+    ]
     await team.alice.press(card, "Delete")
     await double.wait_for_edit(team.chat, card, containing="Delete the stage")
     await team.alice.press(card, "Yes, delete")
     await double.wait_for_edit(team.chat, card, containing="1. Consideration")
     press = await team.bob.press_raw(card, stale[0]["callback_data"])
     answer = await double.wait_for_answer(press)
-    assert answer.show_alert and "deleted" in (answer.answer_text or "")
+    assert answer.show_alert
+    assert "deleted" in (answer.answer_text or "")
 
 
 @pytest.mark.parametrize("data", ["ev:999999:2", "ev:1:99", "garbage", "fo:abc:1", "os:1"])
 async def test_forged_button_data_is_answered_and_changes_nothing(
-    double: BotApiDouble, team: Team, start_bot: StartBot, new_uow: Callable[[], UnitOfWork],
+    double: BotApiDouble,
+    team: Team,
+    start_bot: StartBot,
+    new_uow: Callable[[], UnitOfWork],
     data: str,
 ) -> None:
     """Tampered callback data gets an alert; no vote or item appears."""
@@ -172,17 +189,23 @@ async def test_group_commands_in_a_private_chat(
     await start_bot()
     await team.bob.start_bot()
     sent = await team.bob.send(team.bob.dm, "/newmap Mine")
-    await double.wait_for_message(team.bob.dm, containing="add me to your team's group", after=sent)
+    await double.wait_for_message(
+        team.bob.dm, containing="add me to your team's group", after=sent
+    )
 
 
-async def test_newmap_without_a_title(double: BotApiDouble, team: Team, start_bot: StartBot) -> None:
+async def test_newmap_without_a_title(
+    double: BotApiDouble, team: Team, start_bot: StartBot
+) -> None:
     """/newmap alone shows how to give a title."""
     await start_bot()
     sent = await team.alice.send(team.chat, "/newmap")
     await double.wait_for_message(team.chat, containing="Give the map a title", after=sent)
 
 
-async def test_commands_before_any_map(double: BotApiDouble, team: Team, start_bot: StartBot) -> None:
+async def test_commands_before_any_map(
+    double: BotApiDouble, team: Team, start_bot: StartBot
+) -> None:
     """/map in a chat without maps says how to start one."""
     await start_bot()
     sent = await team.alice.send(team.chat, "/map")
@@ -219,8 +242,12 @@ async def test_maps_follow_a_group_upgraded_to_a_supergroup(
 
 @pytest.mark.parametrize(("status", "retry_after"), [(500, None), (502, None), (429, 1)])
 async def test_telegram_errors_are_retried_and_no_input_is_lost(
-    double: BotApiDouble, team: Team, start_bot: StartBot, new_uow: Callable[[], UnitOfWork],
-    status: int, retry_after: int | None,
+    double: BotApiDouble,
+    team: Team,
+    start_bot: StartBot,
+    new_uow: Callable[[], UnitOfWork],
+    status: int,
+    retry_after: int | None,
 ) -> None:
     """A 5xx or 429 on the card edit is retried: the answer is stored and the card shows it."""
     await start_bot()

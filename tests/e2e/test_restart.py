@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from cjm.db import UnitOfWork
+from cjm.models import PersonaField
 from cjm.services import maps
 from tests.conftest import StartBot, Team
 from tests.double import BotApiDouble
@@ -16,7 +17,9 @@ async def test_reply_to_an_old_prompt_still_lands_after_restart(
     await team.alice.send(team.chat, "/newmap Checkout")
     card = await double.wait_for_message(team.chat, containing="Step 1 of 6")
     await team.alice.press(card, "Name")
-    prompt = await double.wait_for_message(team.chat, containing="Reply to this message", after=card)
+    prompt = await double.wait_for_message(
+        team.chat, containing="Reply to this message", after=card
+    )
     await double.wait_idle()
 
     await start_bot()  # a new Application on the same database
@@ -26,7 +29,7 @@ async def test_reply_to_an_old_prompt_still_lands_after_restart(
     await double.wait_for_message(team.chat, containing="Step 2 of 6", after=prompt)
 
     journey = maps.get_current_map(new_uow(), chat_id=team.chat.id)
-    assert journey.persona["name"] == "Olga, 34, runs a bakery"  # type: ignore[index]
+    assert journey.persona[PersonaField.NAME] == "Olga, 34, runs a bakery"
 
 
 async def test_commands_are_registered_in_english_and_russian(
@@ -37,7 +40,8 @@ async def test_commands_are_registered_in_english_and_russian(
     await double.wait_idle()
     english = dict(double.commands())
     russian = dict(double.commands(language_code="ru"))
-    assert "newmap" in english and "deletemap" in english
+    assert "newmap" in english
+    assert "deletemap" in english
     assert english.keys() == russian.keys()
     assert english["newmap"] != russian["newmap"]
 

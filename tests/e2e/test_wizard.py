@@ -9,18 +9,18 @@ from tests.conftest import StartBot, Team
 from tests.double import BotApiDouble, SentMessage
 
 
-async def next_card(double: BotApiDouble, team: Team, card: SentMessage, title: str) -> SentMessage:
+async def next_card(
+    double: BotApiDouble, team: Team, card: SentMessage, title: str
+) -> SentMessage:
     """Press Next ▶ on a card and return the card of the next step."""
     await team.alice.press(card, "Next ▶")
     return await double.wait_for_message(team.chat, containing=title, after=card)
 
 
-
-
 async def test_three_members_build_a_full_map(
     double: BotApiDouble, team: Team, start_bot: StartBot, new_uow: Callable[[], UnitOfWork]
 ) -> None:
-    """Alice, Bob and Carol fill all six steps; the card shows each answer and the map stores it."""
+    """Alice, Bob and Carol fill all six steps; the card shows each answer, the map stores it."""
     alice, bob, carol = team
     await start_bot()
     await alice.send(team.chat, "/newmap Online shop: first purchase")
@@ -103,7 +103,12 @@ async def test_three_members_build_a_full_map(
     assert journey.persona[PersonaField.NAME] == "Olga"
     assert journey.persona[PersonaField.ROLE] == "Office manager"
     assert [s.name for s in journey.stages] == [
-        "Awareness", "Consideration", "Purchase", "Retention", "Advocacy", "Loyalty club"
+        "Awareness",
+        "Consideration",
+        "Purchase",
+        "Retention",
+        "Advocacy",
+        "Loyalty club",
     ]
     ad, blog = journey.stages[0].touchpoints
     assert (ad.name, ad.channel, ad.mode) == ("Instagram ad", "social", Mode.ONLINE)
@@ -114,6 +119,12 @@ async def test_three_members_build_a_full_map(
     (pain,) = journey.pains
     assert (pain.category, pain.severity) == (PainCategory.FINANCIAL, Severity.HIGH)
     (fix,) = pain.fixes
-    assert (fix.owner_name, fix.status, str(fix.due_on)) == ("@bob", FixStatus.IN_PROGRESS, "2026-12-10")
-    assert all(journey.step_done(step) for step in journey.step_counts() if step.value != "emotions")
+    assert (fix.owner_name, fix.status, str(fix.due_on)) == (
+        "@bob",
+        FixStatus.IN_PROGRESS,
+        "2026-12-10",
+    )
+    assert all(
+        journey.step_done(step) for step in journey.step_counts() if step.value != "emotions"
+    )
     assert not double.errors, double.errors

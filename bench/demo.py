@@ -1,0 +1,180 @@
+"""`make demo`: an offline, scripted team session on the Bot API double; writes out/demo/.
+
+Three members of an online shop's team build a first-purchase map through all six steps. The
+chat, as its members saw it, goes to out/demo/transcript.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.app import build_application
+from bot.settings import Settings
+from cjm.clock import FrozenClock
+from tests.double import BotApiDouble, ChatSpec, Member, SentMessage
+
+OUT = Path(__file__).resolve().parents[1] / "out" / "demo"
+TOKEN = "123456:DEMO"  # noqa: S105  (the double's fake token)
+
+PERSONA = {
+    "Name": "Olga",
+    "Role or occupation": "Office manager who buys supplies for a team of 30",
+    "Age group": "30–40",
+    "Location": "Berlin",
+    "Information sources": "Google, colleagues, Instagram",
+    "Short-term goals": "Order everything before Friday's delivery cut-off",
+    "Problems": "Hidden costs, unclear delivery dates",
+}
+STAGES_TOUCHPOINTS = {
+    1: "Instagram ad | social\nGoogle search result | website\nColleague's recommendation",
+    2: "Product page | website\nReviews | website\nSize chat | live chat",
+    3: "Cart | website\nCheckout page | website\nPayment | website\nOrder confirmation | email",
+    4: "Delivery tracking | app\nCourier call | phone\nUnpacking",
+    5: "Review request | email\nReferral bonus | app",
+}
+TOUCHPOINTS = [
+    line.split(" |")[0] for lines in STAGES_TOUCHPOINTS.values() for line in lines.split("\n")
+]
+VOTES = [
+    (-1, 0, 1),
+    (1, 1, 2),
+    (0, 1, 0),
+    (1, 2, 1),
+    (0, -1, 0),
+    (1, 0, 1),
+    (0, -1, -1),
+    (-2, -2, -1),
+    (-1, -2, -2),
+    (1, 1, 2),
+    (-1, 0, -1),
+    (-2, -1, -2),
+    (2, 1, 2),
+    (0, 0, 1),
+    (1, 2, 1),
+]
+
+
+async def persona_step(double: BotApiDouble, chat: ChatSpec, team: list[Member]) -> SentMessage:
+    """Step 1: members fill the persona card field by field."""
+    await team[0].send(chat, "/newmap Online shop: first purchase")
+    card = await double.wait_for_message(chat, containing="Step 1 of 6")
+    for index, (field, answer) in enumerate(PERSONA.items()):
+        member = team[index % 3]
+        last = double.messages(chat)[-1]
+        await member.press(card, field)
+        question = await double.wait_for_message(chat, containing="Reply", after=last)
+        await member.reply(chat, question, answer)
+        await double.wait_for_edit(chat, card, containing=answer[:20])
+    return card
+
+
+async def build_map(double: BotApiDouble, chat: ChatSpec, team: list[Member]) -> None:
+    """The whole session: six steps, several members, replies and buttons."""
+    alice, bob, carol = team
+    card = await persona_step(double, chat, team)
+    await alice.press(card, "Next ▶")
+    stages = await double.wait_for_message(chat, containing="Step 2 of 6", after=card)
+    await bob.press(stages, "B2C template")
+    await double.wait_for_edit(chat, stages, containing="Advocacy")
+
+    await alice.press(stages, "Next ▶")
+    touch = await double.wait_for_message(chat, containing="Step 3 of 6", after=stages)
+    names = ["Awareness", "Consideration", "Purchase", "Retention", "Advocacy"]
+    for number, lines in STAGES_TOUCHPOINTS.items():
+        await alice.press(touch, names[number - 1])
+        await double.wait_for_edit(chat, touch, containing=f"▶ {names[number - 1]}")
+        await team[number % 3].reply(chat, touch, lines)
+        await double.wait_for_edit(chat, touch, containing=lines.split("\n")[-1].split(" |")[0])
+
+    await carol.press(touch, "Next ▶")
+    emotions = await double.wait_for_message(chat, containing="Step 4 of 6", after=touch)
+    for index, scores in enumerate(VOTES):
+        for member, score in zip(team, scores, strict=True):
+            await member.press(emotions, ["😡", "🙁", "😐", "🙂", "😍"][score + 2])
+        await double.wait_idle()
+        if index == 7:
+            await bob.reply(chat, emotions, "Shipping cost appears only here, people feel tricked")
+            await double.wait_for_edit(chat, emotions, containing="feel tricked")
+        if index + 1 < len(VOTES):
+            await carol.press(emotions, "▶")
+            await double.wait_for_edit(chat, emotions, containing=f"👉 {TOUCHPOINTS[index + 1]}")
+
+    await alice.press(emotions, "Next ▶")
+    pains = await double.wait_for_message(chat, containing="Step 5 of 6", after=emotions)
+    await alice.press(pains, "Purchase")
+    await double.wait_for_edit(chat, pains, containing="▶ Purchase")
+    for text, category, severity, member in [
+        ("Shipping cost shows up only at checkout", "financial", "high", bob),
+        ("Guest checkout asks for too many fields", "process", "medium", carol),
+    ]:
+        await member.reply(chat, pains, text)
+        await double.wait_for_edit(chat, pains, containing=text[:20])
+        await member.press(pains, f"🩹 {text[:10]}")
+        await double.wait_for_edit(chat, pains, containing=f"👉 {text[:20]}")
+        await member.press(pains, category)
+        await member.press(pains, severity)
+        await double.wait_for_edit(chat, pains, containing=f"({severity}, {category}")
+        await member.press(pains, "↩ List")
+        await double.wait_idle()
+
+    await alice.press(pains, "Next ▶")
+    fixes = await double.wait_for_message(chat, containing="Step 6 of 6", after=pains)
+    await alice.reply(chat, fixes, "Show shipping cost on every product page")
+    await double.wait_for_edit(chat, fixes, containing="Show shipping cost")
+    await alice.press(fixes, "🛠 Show shipping")
+    await double.wait_for_edit(chat, fixes, containing="👉 Show shipping")
+    last = double.messages(chat)[-1]
+    await alice.press(fixes, "Owner")
+    owner = await double.wait_for_message(chat, containing="Who owns", after=last)
+    await bob.reply(chat, owner, "me")
+    await double.wait_for_edit(chat, fixes, containing="@bob")
+    last = double.messages(chat)[-1]
+    await alice.press(fixes, "Due date")
+    due = await double.wait_for_message(chat, containing="When is", after=last)
+    await alice.reply(chat, due, "in 2 weeks")
+    await alice.press(fixes, "planned")
+    await double.wait_for_edit(chat, fixes, containing="(planned")
+    await carol.send(chat, "/map")
+    await double.wait_for_message(chat, containing="🗺 Online shop", after=fixes)
+    await double.wait_idle()
+
+
+async def main() -> None:
+    """Run the session and write the transcript."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    async with BotApiDouble(token=TOKEN, group_limit=None, default_timeout=30) as double:
+        alice = double.member("Alice", username="alice")
+        bob = double.member("Bob", username="bob")
+        carol = double.member("Carol", username="carol")
+        chat = double.group("Shop team", members=[bob, carol], admins=[alice], owner=alice)
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings(
+                _env_file=None,  # type: ignore[call-arg]  (pydantic-settings' init option)
+                telegram_bot_token=TOKEN,  # type: ignore[arg-type]  (coerced to SecretStr)
+                database_url=f"sqlite:///{tmp}/demo.db",
+                telegram_api_base_url=f"{double.url}/bot",
+                telegram_api_base_file_url=f"{double.url}/file/bot",
+                bot_default_timezone="Europe/Berlin",
+                bot_group_messages_per_minute=100_000,
+            )
+            app = build_application(
+                settings, clock=FrozenClock(datetime(2026, 11, 26, 9, tzinfo=UTC))
+            )
+            async with app:
+                if app.post_init:
+                    await app.post_init(app)
+                await app.start()
+                assert app.updater is not None
+                await app.updater.start_polling(poll_interval=0, timeout=1)
+                await build_map(double, chat, [alice, bob, carol])
+                await app.updater.stop()
+                await app.stop()
+        (OUT / "transcript.md").write_text(double.transcript_markdown(chat))
+    print(f"wrote {OUT / 'transcript.md'}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
