@@ -30,7 +30,9 @@ RSS_UPDATES = 10_000
 
 
 @asynccontextmanager
-async def bot_process(double: BotApiDouble, module: str, db: Path) -> AsyncIterator[None]:
+async def bot_process(
+    double: BotApiDouble, module: str, db: Path
+) -> AsyncIterator[asyncio.subprocess.Process]:
     """Run a bot module as a subprocess polling the double; stop it afterwards."""
     env = {
         **os.environ,
@@ -44,7 +46,7 @@ async def bot_process(double: BotApiDouble, module: str, db: Path) -> AsyncItera
     }
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", module, cwd=ROOT, env=env)
     try:
-        yield
+        yield process
     finally:
         await stop(process)
 
@@ -92,31 +94,37 @@ async def start_wizard(double: BotApiDouble, chat: ChatSpec, member: Member) -> 
     return await double.wait_for_message(chat, containing="Step 1 of 6", timeout=60)
 
 
-async def measure_throughput(tmp: Path) -> dict[str, Any]:
-    """Wizard updates/s against echo updates/s, alternating rounds on one double."""
-    async with BotApiDouble(token=TOKEN, rate_limits=False, default_timeout=60) as double:
-        member = double.member("Alice", username="alice")
-        wizard_chat = double.group("Wizard", admins=[member])
-        echo_chat = double.group("Echo", admins=[member])
-        ratios, wizard_rates, echo_rates = [], [], []
-        async with bot_process(double, "bot", tmp / "wizard.db"):
-            card = await start_wizard(double, wizard_chat, member)
-            await wizard_round(double, wizard_chat, member, card, 20, "warm")
-            for round_number in range(ROUNDS):
+async def measure_throughput(tmp: Path) -> dict[str, float]:
+    """Wizard updates/s against echo updates/s: both bots up, rounds alternating."""
+    # One double per bot (a double serves one token), both in this process, both bots up.
+    async with (
+        BotApiDouble(token=TOKEN, rate_limits=False, default_timeout=60) as wizard_double,
+        BotApiDouble(token=TOKEN, rate_limits=False, default_timeout=60) as echo_double,
+    ):
+        member = wizard_double.member("Alice", username="alice")
+        wizard_chat = wizard_double.group("Wizard", admins=[member])
+        echo_member = echo_double.member("Alice", username="alice")
+        echo_chat = echo_double.group("Echo", admins=[echo_member])
+        wizard_rates, echo_rates = [], []
+        async with (
+            bot_process(wizard_double, "bot", tmp / "wizard.db"),
+            bot_process(echo_double, "bench.echo_bot", tmp / "unused.db"),
+        ):
+            card = await start_wizard(wizard_double, wizard_chat, member)
+            await wizard_round(wizard_double, wizard_chat, member, card, 20, "warm")
+            await echo_round(echo_double, echo_chat, echo_member, 20, "warm")
+            for number in range(ROUNDS):
                 wizard_rates.append(
                     await wizard_round(
-                        double, wizard_chat, member, card, UPDATES_PER_ROUND, f"w{round_number}"
+                        wizard_double, wizard_chat, member, card, UPDATES_PER_ROUND, f"w{number}"
                     )
                 )
-        async with bot_process(double, "bench.echo_bot", tmp / "unused.db"):
-            await echo_round(double, echo_chat, member, 20, "warm")
-            for round_number in range(ROUNDS):
                 echo_rates.append(
                     await echo_round(
-                        double, echo_chat, member, UPDATES_PER_ROUND, f"e{round_number}"
+                        echo_double, echo_chat, echo_member, UPDATES_PER_ROUND, f"e{number}"
                     )
                 )
-        ratios = [w / e for w, e in zip(wizard_rates, echo_rates, strict=True)]
+    ratios = [w / e for w, e in zip(wizard_rates, echo_rates, strict=True)]
     return {
         "ratio": statistics.median(ratios),
         "wizard": statistics.median(wizard_rates),
@@ -129,27 +137,11 @@ async def measure_rss(tmp: Path) -> float:
     async with BotApiDouble(token=TOKEN, rate_limits=False, default_timeout=600) as double:
         member = double.member("Alice", username="alice")
         chat = double.group("Memory", admins=[member])
-        env_db = tmp / "rss.db"
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": f"{double.url}/bot",
-            "TELEGRAM_API_BASE_FILE_URL": f"{double.url}/file/bot",
-            "DATABASE_URL": f"sqlite:///{env_db}",
-            "BOT_LOG_LEVEL": "WARNING",
-            "BOT_GROUP_MESSAGES_PER_MINUTE": "1000000",
-            "BOT_OVERALL_MESSAGES_PER_SECOND": "1000000",
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=ROOT, env=env
-        )
-        try:
+        async with bot_process(double, "bot", tmp / "rss.db") as process:
             card = await start_wizard(double, chat, member)
             for batch in range(RSS_UPDATES // 500):
                 await wizard_round(double, chat, member, card, 500, f"m{batch}")
             return rss_mb(process.pid)
-        finally:
-            await stop(process)
 
 
 def metric(value: float, unit: str, target: str, ok: bool) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot.card_editor import CardEditor
 from bot.context import BotContext, Deps
 from bot.errors import error_handler
 from bot.handlers import cards, chat, emotions, fixes, maps, pains, replies, stages, touchpoints
@@ -54,7 +55,11 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
     upgrade(engine)
     texts = Texts()
     deps = Deps(
-        settings=settings, new_uow=unit_of_work_factory(engine, clock), texts=texts, clock=clock
+        settings=settings,
+        new_uow=unit_of_work_factory(engine, clock),
+        texts=texts,
+        clock=clock,
+        card_editor=CardEditor(),
     )
 
     async def post_init(application: JourneyApp) -> None:

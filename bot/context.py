@@ -18,6 +18,7 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.card_editor import CardEditor
 from bot.keyboards import card_keyboard
 from bot.settings import Settings
 from cjm.cards import resolve
@@ -39,6 +40,7 @@ class Deps:
     new_uow: Callable[[], UnitOfWork]
     texts: Texts
     clock: Clock
+    card_editor: CardEditor
 
 
 class Labels:
@@ -176,42 +178,54 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         )
 
     async def show_card(self, update: Update, card: CardView, *, new: bool = False) -> None:
-        """Edit the card in place, or post it (and remember it as a prompt) when new."""
-        text = fit_message(
-            self.render(
-                update, f"chat/steps/{card.step.value}.html", card=card, **_focus_context(card)
-            )
-        )
-        keyboard = card_keyboard(card, self.labels(update))
+        """Post the card (remembered as a prompt) when new; otherwise redraw it in place.
+
+        Redraws go through the CardEditor: they run in the background, one at a time per card,
+        so a burst of answers costs one edit instead of one per answer.
+        """
         chat_id = self.chat(update).id
+        language = self.language(update)
         if card.message_id is not None and not new:
-            try:
-                await self.bot.edit_message_text(
-                    text,
-                    chat_id=chat_id,
-                    message_id=card.message_id,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard,
-                )
-            except BadRequest as error:
-                # Two members pressing the same button leave nothing to change: not an error.
-                if "not modified" not in error.message:
-                    raise
+            message_id = card.message_id
+            self.deps.card_editor.request(
+                (chat_id, message_id),
+                lambda: self._edit_card(chat_id, message_id, card, language),
+                lambda coroutine: self.application.create_task(coroutine, update=update),
+            )
             return
+        text, keyboard = self._card_message(card, language)
         message = await self.bot.send_message(
             chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
         )
-        focus = resolve(card)
-        target = _initial_target(card, focus)
+        target_id, field = _initial_target(card)
         prompts.remember(
             self.uow(),
             chat_id=chat_id,
             message_id=message.message_id,
             kind=prompts.card_kind(card.step),
             map_id=card.map.id,
-            target_id=target[0],
-            field=target[1],
+            target_id=target_id,
+            field=field,
         )
+
+    def _card_message(self, card: CardView, language: str) -> tuple[str, InlineKeyboardMarkup]:
+        texts = self.deps.texts
+        text = texts.render(
+            language, f"chat/steps/{card.step.value}.html", card=card, **_focus_context(card)
+        )
+        return fit_message(text), card_keyboard(card, Labels(texts.labels(language)))
+
+    async def _edit_card(self, chat_id: int, message_id: int, card: CardView, language: str) -> None:
+        text, keyboard = self._card_message(card, language)
+        try:
+            await self.bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
+                reply_markup=keyboard,
+            )
+        except BadRequest as error:
+            # Two members pressing the same button leave nothing to change: not an error.
+            if "not modified" not in error.message:
+                raise
 
     async def ask(
         self,
@@ -259,8 +273,9 @@ def _focus_context(card: CardView) -> dict[str, Any]:
     }
 
 
-def _initial_target(card: CardView, focus: Any) -> tuple[int | None, str | None]:
+def _initial_target(card: CardView) -> tuple[int | None, str | None]:
     """What a freshly posted card points at, stored so replies to it land there."""
+    focus = resolve(card)
     if card.focus_id is not None:
         return card.focus_id, card.focus_field
     if focus.touchpoint is not None:

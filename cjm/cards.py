@@ -28,6 +28,13 @@ def _stage_of(journey: MapView, stage_id: int | None) -> StageView | None:
     return next((s for s in journey.stages if s.id == stage_id), None)
 
 
+def _focused_stage(journey: MapView, card: CardView) -> StageView | None:
+    # Only a stage focus names a stage id; a deleted touchpoint's id must not be read as one.
+    if card.focus_id and card.focus_field in (None, "stage"):
+        return journey.stage(card.focus_id)
+    return None
+
+
 def resolve(card: CardView) -> Focus:
     """Work out what the card shows; an item deleted meanwhile falls back to the first one."""
     journey, step, item = card.map, card.step, card.focus_id
@@ -43,7 +50,7 @@ def resolve(card: CardView) -> Focus:
         )
         if touchpoint:
             return Focus(stage=_stage_of(journey, touchpoint.stage_id), touchpoint=touchpoint)
-        return Focus(stage=(journey.stage(item) if item else None) or first_stage)
+        return Focus(stage=_focused_stage(journey, card) or first_stage)
     if step is Step.EMOTIONS:
         touchpoints = journey.touchpoints
         touchpoint = (journey.touchpoint(item) if item else None) or (
@@ -55,11 +62,12 @@ def resolve(card: CardView) -> Focus:
         pain = journey.pain(item) if card.focus_field == "pain" and item else None
         if pain:
             return Focus(stage=_stage_of(journey, pain.stage_id), pain=pain)
-        return Focus(stage=(journey.stage(item) if item else None) or first_stage)
+        return Focus(stage=_focused_stage(journey, card) or first_stage)
     fix = journey.fix(item) if card.focus_field == "fix" and item else None
     if fix:
         return Focus(pain=journey.pain(fix.pain_point_id), fix=fix)
-    pain = (journey.pain(item) if item else None) or (journey.pains[0] if journey.pains else None)
+    pain = journey.pain(item) if item and card.focus_field in (None, "pain") else None
+    pain = pain or (journey.pains[0] if journey.pains else None)
     return Focus(pain=pain)
 
 

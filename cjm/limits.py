@@ -18,8 +18,8 @@ TEXT_MAX_CHARS = 500
 NOTE_MAX_CHARS = 300
 OWNER_MAX_CHARS = 64
 
-# Control characters other than newline and tab break rendering in every output.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters (C0 but newline and tab, DEL, C1) break rendering in every output.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean_text(value: str | None, *, field: str, limit: int, multiline: bool = False) -> str:

@@ -11,14 +11,20 @@ from cjm.views import Actor, MapView
 
 
 def set_persona_field(
-    uow: UnitOfWork, *, map_id: int, field: PersonaField, value: str, actor: Actor
+    uow: UnitOfWork, *, map_id: int, field: PersonaField | None, value: str, actor: Actor
 ) -> MapView:
-    """Fill in or change one persona field."""
-    text = clean_text(value, field=f"persona.{field.value}", limit=TEXT_MAX_CHARS, multiline=True)
+    """Fill in or change one persona field (None: the first field nobody filled in yet)."""
     with uow:
         persona = uow.session.exec(select(Persona).where(Persona.map_id == map_id)).first()
         if persona is None:
             raise ItemGone(kind="journeymap")
+        if field is None:
+            field = next(
+                (f for f in PersonaField if not getattr(persona, f.value)), PersonaField.NAME
+            )
+        text = clean_text(
+            value, field=f"persona.{field.value}", limit=TEXT_MAX_CHARS, multiline=True
+        )
         setattr(persona, field.value, text)
         uow.record(actor, map_id, "persona.edited", persona.id, f"{field.value}: {text}")
         view = maps.touched(uow, map_id)

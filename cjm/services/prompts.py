@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from sqlmodel import col, select
 
-from cjm.cards import Focus, next_empty_field, resolve
+from cjm.cards import Focus, resolve
 from cjm.db import UnitOfWork
 from cjm.errors import ItemGone, PromptUnknown
 from cjm.models import JourneyMap, PersonaField, Prompt, Step
@@ -70,14 +70,9 @@ def _focus(uow: UnitOfWork, prompt: Prompt, step: Step) -> tuple[MapView, Focus]
 
 
 def _persona(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
-    # The field asked for, else the card's focus, else the first field nobody filled in yet.
-    if prompt.field in set(PersonaField):
-        field = PersonaField(prompt.field)
-    else:
-        field = next_empty_field(maps.load(uow, _map(prompt)))
-    return persona.set_persona_field(
-        uow, map_id=_map(prompt), field=field, value=text, actor=actor
-    )
+    # The field asked for (or the card's focus), else the first field nobody filled in yet.
+    field = PersonaField(prompt.field) if prompt.field in set(PersonaField) else None
+    return persona.set_persona_field(uow, map_id=_map(prompt), field=field, value=text, actor=actor)
 
 
 def _add_stages(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:

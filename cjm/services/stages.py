@@ -85,7 +85,7 @@ def move_stage(uow: UnitOfWork, *, stage_id: int, offset: int, actor: Actor) -> 
             for position, item in enumerate(ordered, start=1):
                 item.position = position
             uow.record(actor, stage.map_id, "stage.moved", stage_id, stage.name)
-            view = maps.touched(uow, stage.map_id)
+        view = maps.touched(uow, stage.map_id)
         uow.commit()
     return view
 
