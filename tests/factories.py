@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import string
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 
 from cjm.db import UnitOfWork
 from cjm.models import FixStatus, PainSource
@@ -15,6 +16,8 @@ from cjm.services import emotions, fixes, maps, pains, prompts, stages, touchpoi
 from cjm.views import Actor, ChatRef, MapView
 
 NewUow = Callable[[], UnitOfWork]
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # a Thursday morning: where frozen clocks start
 
 ALICE = Actor(1, "Alice", "alice")
 BOB = Actor(2, "Bob", "bob")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -13,8 +13,7 @@ from sqlmodel import SQLModel, col, func, select
 from cjm.clock import FrozenClock
 from cjm.db import UnitOfWork, make_engine, unit_of_work_factory, upgrade
 from cjm.models import ChangeEvent
-
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # a Thursday
+from tests.factories import NOW
 
 
 @pytest.fixture

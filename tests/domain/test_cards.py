@@ -5,11 +5,14 @@ from __future__ import annotations
 import pytest
 
 from cjm.cards import Focus, neighbour, next_empty_field, resolve
+from cjm.clock import FrozenClock
+from cjm.db import make_engine, unit_of_work_factory, upgrade
 from cjm.models import PersonaField, Step
 from cjm.services import fixes, maps, pains, persona, touchpoints
 from cjm.views import CardView
 from tests.factories import (
     ALICE,
+    NOW,
     make_fix,
     make_full_map,
     make_map,
@@ -19,8 +22,20 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(scope="module")
+def journey():
+    """A full map's view, built once for the tests that only read it."""
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    try:
+        return make_full_map(unit_of_work_factory(engine, FrozenClock(NOW)))
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
-def journey(uow):
+def stored_journey(uow):
+    """A full map in this test's database, for tests that change it."""
     return make_full_map(uow)
 
 
@@ -40,23 +55,23 @@ class TestPersona:
         """A persona card with no field, or one that does not exist, has no field in focus."""
         assert resolve(card(journey, Step.PERSONA, field=field)) == Focus()
 
-    def test_next_empty_field(self, uow, journey):
+    def test_next_empty_field(self, uow, stored_journey):
         """The next empty field is the first unfilled one, in card order."""
-        assert next_empty_field(journey) is PersonaField.NAME
+        assert next_empty_field(stored_journey) is PersonaField.NAME
         filled = persona.set_persona_field(
-            uow(), map_id=journey.id, field=PersonaField.NAME, value="Anna", actor=ALICE
+            uow(), map_id=stored_journey.id, field=PersonaField.NAME, value="Anna", actor=ALICE
         )
         filled = persona.set_persona_field(
-            uow(), map_id=journey.id, field=PersonaField.AGE_GROUP, value="30s", actor=ALICE
+            uow(), map_id=stored_journey.id, field=PersonaField.AGE_GROUP, value="30s", actor=ALICE
         )
 
         assert next_empty_field(filled) is PersonaField.ROLE
 
-    def test_next_empty_field_when_all_are_filled(self, uow, journey):
+    def test_next_empty_field_when_all_are_filled(self, uow, stored_journey):
         """Once every field is filled in, the next field is the name again."""
         for field in PersonaField:
             filled = persona.set_persona_field(
-                uow(), map_id=journey.id, field=field, value="x", actor=ALICE
+                uow(), map_id=stored_journey.id, field=field, value="x", actor=ALICE
             )
 
         assert next_empty_field(filled) is PersonaField.NAME
@@ -94,7 +109,7 @@ class TestTouchpoints:
             stage=journey.stages[1], touchpoint=checkout
         )
 
-    def test_deleted_stage_falls_back_to_the_first(self, uow, journey):
+    def test_deleted_stage_falls_back_to_the_first(self, journey):
         """A touchpoints card whose stage was deleted shows the first stage."""
         assert resolve(card(journey, Step.TOUCHPOINTS, 999)) == Focus(stage=journey.stages[0])
 
@@ -104,11 +119,6 @@ class TestTouchpoints:
 
         assert resolve(card(empty, Step.TOUCHPOINTS)) == Focus()
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="cjm/cards.py resolve(): a deleted focused touchpoint's id is looked up as a"
-        " stage id, so the card falls to whichever stage shares that id, not the first stage",
-    )
     def test_deleted_touchpoint_falls_back_to_the_first_stage(self, uow):
         """A touchpoints card whose touchpoint was deleted shows the first stage."""
         journey = make_map(uow)
@@ -140,9 +150,9 @@ class TestEmotions:
             stage=journey.stages[1], touchpoint=checkout
         )
 
-    def test_deleted_touchpoint_falls_back_to_the_first(self, uow, journey):
+    def test_deleted_touchpoint_falls_back_to_the_first(self, uow, stored_journey):
         """An emotions card whose touchpoint was deleted shows the first touchpoint."""
-        checkout = journey.touchpoints[2]
+        checkout = stored_journey.touchpoints[2]
         changed = touchpoints.delete_touchpoint(uow(), touchpoint_id=checkout.id, actor=ALICE)
 
         assert resolve(card(changed, Step.EMOTIONS, checkout.id)) == Focus(
@@ -176,11 +186,6 @@ class TestPains:
             stage=journey.stages[1], pain=second
         )
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="cjm/cards.py resolve(): a deleted focused pain's id is looked up as a stage id,"
-        " so the card falls to whichever stage shares that id, not the first stage",
-    )
     def test_deleted_pain_falls_back_to_the_first_stage(self, uow):
         """A pains card whose pain was deleted shows the first stage."""
         journey = make_map(uow)
@@ -221,9 +226,9 @@ class TestFixes:
             pain=journey.pains[1], fix=fix
         )
 
-    def test_deleted_pain_falls_back_to_the_first(self, uow, journey):
+    def test_deleted_pain_falls_back_to_the_first(self, uow, stored_journey):
         """A fixes card whose pain was deleted shows the first pain point."""
-        doomed = journey.pains[1]
+        doomed = stored_journey.pains[1]
         changed = pains.delete_pain(uow(), pain_id=doomed.id, actor=ALICE)
 
         assert resolve(card(changed, Step.FIXES, doomed.id)) == Focus(pain=changed.pains[0])
@@ -232,11 +237,6 @@ class TestFixes:
         """A fixes card on a map without pains has nothing in focus."""
         assert resolve(card(make_map(uow), Step.FIXES)) == Focus()
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="cjm/cards.py resolve(): a deleted focused fix's id is looked up as a pain id,"
-        " so the card falls to whichever pain shares that id, not the first pain",
-    )
     def test_deleted_fix_falls_back_to_the_first_pain(self, uow):
         """A fixes card whose fix was deleted shows the first pain point."""
         journey = make_map(uow)
@@ -250,7 +250,9 @@ class TestFixes:
         assert doomed.id == second.id  # the deleted fix's id is also another pain's id
         journey = fixes.delete_fix(uow(), fix_id=doomed.id, actor=ALICE)
 
-        assert resolve(card(journey, Step.FIXES, doomed.id, "fix")) == Focus(pain=first)
+        assert resolve(card(journey, Step.FIXES, doomed.id, "fix")) == Focus(
+            pain=journey.pain(first.id)
+        )
 
 
 class TestStepOrder:
@@ -269,10 +271,10 @@ class TestStepOrder:
         assert neighbour(step, offset) is expected
 
 
-def test_resolve_reads_a_stored_map(uow, journey):
+def test_resolve_reads_a_stored_map(uow, stored_journey):
     """resolve works on a map read back from storage exactly as on the returned view."""
-    stored = maps.get_map(uow(), map_id=journey.id)
+    stored = maps.get_map(uow(), map_id=stored_journey.id)
 
-    assert resolve(card(stored, Step.FIXES, journey.fixes[0].id, "fix")) == Focus(
-        pain=journey.pains[0], fix=journey.fixes[0]
+    assert resolve(card(stored, Step.FIXES, stored_journey.fixes[0].id, "fix")) == Focus(
+        pain=stored_journey.pains[0], fix=stored_journey.fixes[0]
     )

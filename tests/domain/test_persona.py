@@ -83,6 +83,38 @@ class TestSetPersonaField:
         }
         assert maps.get_map(uow(), map_id=journey.id).persona[PersonaField.WISHES] is None
 
+    def test_no_field_fills_the_first_empty_one(self, uow, changes):
+        """Without a field, the answer fills the first field nobody filled in yet."""
+        journey = make_map(uow)
+        set_field(uow, journey.id, PersonaField.NAME, "Anna")
+
+        changed = set_field(uow, journey.id, None, "Accountant")
+
+        assert changed.persona[PersonaField.ROLE] == "Accountant"
+        assert maps.get_map(uow(), map_id=journey.id).persona[PersonaField.ROLE] == "Accountant"
+        assert changes(journey.id)[-1].summary == "role: Accountant"
+
+    def test_no_field_on_a_full_persona_renames_it(self, uow):
+        """Without a field, once every field is filled in, the answer replaces the name."""
+        journey = make_map(uow)
+        for field in PersonaField:
+            set_field(uow, journey.id, field, f"old {field.value}")
+
+        changed = set_field(uow, journey.id, None, "Maria")
+
+        assert changed.persona[PersonaField.NAME] == "Maria"
+        assert changed.persona[PersonaField.ROLE] == "old role"
+
+    def test_no_field_too_long_names_the_field_it_would_fill(self, uow):
+        """A too long answer without a field raises TextTooLong naming the field it would fill."""
+        journey = make_map(uow)
+
+        with pytest.raises(TextTooLong) as raised:
+            set_field(uow, journey.id, None, "n" * (TEXT_MAX_CHARS + 1))
+
+        assert raised.value.params["field"] == "persona.name"
+        assert maps.get_map(uow(), map_id=journey.id).persona == dict.fromkeys(PersonaField)
+
     def test_missing_map_is_gone(self, uow):
         """Setting a persona field on a map that does not exist raises ItemGone."""
         with pytest.raises(ItemGone) as raised:
