@@ -149,11 +149,23 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         **context: Any,
     ) -> Message:
         """Send a message rendered from a template to the update's chat."""
+        return await self.send(
+            update, self.render(update, template, **context), reply_markup=reply_markup
+        )
+
+    async def send(
+        self,
+        update: Update,
+        text: str,
+        *,
+        reply_markup: InlineKeyboardMarkup | ForceReply | None = None,
+    ) -> Message:
+        """Send rendered Telegram HTML to the update's chat."""
         chat = update.effective_chat
         assert chat is not None  # noqa: S101  (every handled update has a chat)
         return await self.bot.send_message(
             chat.id,
-            fit_message(self.render(update, template, **context)),
+            fit_message(text),
             parse_mode=ParseMode.HTML,
             reply_markup=reply_markup,
             disable_web_page_preview=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime
 
 from cjm.models import (
@@ -70,17 +71,17 @@ class TouchpointView:
     mode: Mode | None
     votes: tuple[VoteView, ...] = ()
 
-    @property
+    @cached_property
     def scores(self) -> list[int]:
         """The members' scores, −2..+2."""
         return [vote.score for vote in self.votes if vote.score is not None]
 
-    @property
+    @cached_property
     def emotion(self) -> float | None:
         """The average score, or None before anyone voted."""
         return statistics.fmean(self.scores) if self.scores else None
 
-    @property
+    @cached_property
     def spread(self) -> float:
         """How far members disagree: the population standard deviation of their scores."""
         return statistics.pstdev(self.scores) if len(self.scores) > 1 else 0.0
@@ -128,6 +129,11 @@ class PainView:
     fixes: tuple[FixView, ...] = ()
 
     @property
+    def severity_rank(self) -> int:
+        """0 for high, 1 for medium, 2 for low: sorts the most severe first."""
+        return list(Severity).index(self.severity)
+
+    @property
     def is_open(self) -> bool:
         """True while no fix for it is done."""
         return not any(fix.status is FixStatus.DONE for fix in self.fixes)
@@ -152,7 +158,7 @@ class MapView:
     tz: str = "UTC"
     language: str = "en"
 
-    @property
+    @cached_property
     def touchpoints(self) -> list[TouchpointView]:
         """Every touchpoint, stage by stage."""
         return [tp for stage in self.stages for tp in stage.touchpoints]

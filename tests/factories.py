@@ -179,3 +179,27 @@ def remember_prompt(
         field=field,
         card_message_id=card_message_id,
     )
+
+
+def make_big_map(uow: NewUow, *, stages_count: int = 12, per_stage: int = 8) -> MapView:
+    """A map at the limits: 12 stages × 8 touchpoints with long names, votes, pains and fixes."""
+    journey = make_map(uow, title="Everything at once")
+    journey = make_stages(
+        uow, journey.id, [f"Stage {i} of a long journey" for i in range(stages_count)]
+    )
+    for stage in journey.stages:
+        journey = make_touchpoints(
+            uow,
+            stage.id,
+            [
+                f"Touchpoint {i} in {stage.name} with a long name | website"
+                for i in range(per_stage)
+            ],
+        )
+    for index, touchpoint in enumerate(journey.touchpoints):
+        vote(uow, touchpoint.id, index % 5 - 2)
+    for stage in journey.stages:
+        journey = make_pain(uow, stage.id, f"Something hurts in {stage.name} & <b>badly</b>")
+    for pain in journey.pains:
+        journey = make_fix(uow, pain.id, f"Fix for {pain.text}", owner="@bob")
+    return journey

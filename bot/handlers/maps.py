@@ -11,7 +11,8 @@ from cjm.cards import STEP_ORDER
 from cjm.errors import StaleButton
 from cjm.models import Step
 from cjm.services import maps
-from cjm.views import CardView
+from cjm.render.summary import summary_messages
+from cjm.views import CardView, MapView
 
 
 async def newmap_command(update: Update, context: BotContext) -> None:
@@ -40,15 +41,20 @@ async def maps_command(update: Update, context: BotContext) -> None:
     )
 
 
-async def map_command(update: Update, context: BotContext) -> None:
-    """/map: where the current map stands, a button per step."""
-    journey = maps.get_current_map(context.uow(), chat_id=context.group_chat(update).id)
-    await context.reply(
-        update,
-        "chat/maps/status.html",
-        map=journey,
-        reply_markup=status_keyboard(journey, context.labels(update)),
+async def show_summary(update: Update, context: BotContext, journey: MapView) -> None:
+    """The map as text, stage by stage, in as few messages as fit; step buttons on the last."""
+    *first, last = summary_messages(
+        context.deps.texts, journey, language=context.language(update)
     )
+    for text in first:
+        await context.send(update, text)
+    await context.send(update, last, reply_markup=status_keyboard(journey, context.labels(update)))
+
+
+async def map_command(update: Update, context: BotContext) -> None:
+    """/map: the current map in the chat, with a button per step."""
+    journey = maps.get_current_map(context.uow(), chat_id=context.group_chat(update).id)
+    await show_summary(update, context, journey)
 
 
 def _step_command(step: Step) -> CommandHandler[BotContext, None]:
@@ -67,12 +73,7 @@ async def open_step_button(update: Update, context: BotContext) -> None:
     if journey.chat_id != context.chat(update).id:
         raise StaleButton
     if payload.step == -1:
-        await context.reply(
-            update,
-            "chat/maps/status.html",
-            map=journey,
-            reply_markup=status_keyboard(journey, context.labels(update)),
-        )
+        await show_summary(update, context, journey)
     elif 0 <= payload.step < len(STEP_ORDER):
         await context.show_card(update, CardView(journey, STEP_ORDER[payload.step]), new=True)
     else:
