@@ -1,10 +1,11 @@
 """`python -m bot` (make run): start the bot with long polling."""
 
+import asyncio
 import logging
 import sys
 
 from pydantic import ValidationError
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import InvalidToken
 
 from bot.app import build_application
@@ -31,15 +32,30 @@ def main() -> int:
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
         print(NO_TOKEN, file=sys.stderr)  # noqa: T201
         return 2
-    application = build_application(settings)
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        asyncio.run(check_token(settings))
     except InvalidToken:
         print(  # noqa: T201
             "Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather.", file=sys.stderr
         )
         return 2
+    build_application(settings).run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
+
+
+async def check_token(settings: Settings) -> None:
+    """Ask Telegram who we are before starting, so a wrong token is one clear line."""
+    assert settings.telegram_bot_token is not None  # noqa: S101  (checked by the caller)
+    urls = {
+        "base_url": settings.telegram_api_base_url,
+        "base_file_url": settings.telegram_api_base_file_url,
+    }
+    bot = Bot(
+        settings.telegram_bot_token.get_secret_value(),
+        **{name: url for name, url in urls.items() if url},  # unset: PTB's default, Telegram
+    )
+    async with bot:  # initialize() calls getMe
+        pass
 
 
 if __name__ == "__main__":

@@ -243,3 +243,14 @@ class CardView:
     message_id: int | None = None
     focus_id: int | None = None
     focus_field: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """One line of a map's change log."""
+
+    id: int
+    at: datetime
+    actor_name: str
+    action: str
+    summary: str

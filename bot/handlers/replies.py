@@ -17,6 +17,9 @@ async def prompt_reply(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None  # noqa: S101  (filter)
     assert message.reply_to_message is not None  # noqa: S101  (filters.REPLY)
+    replied_to = message.reply_to_message.from_user
+    if replied_to is None or replied_to.id != context.bot.id:
+        return  # members talking to each other (the bot sees this when it is an admin)
     chat_id = context.chat(update).id
     question = message.reply_to_message.message_id
     if message.text is None:

@@ -1,0 +1,55 @@
+"""`python -m bot` as users start it: clear messages and exit code 2 for a missing or bad token."""
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from tests.double import BotApiDouble
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def run_bot(env: dict[str, str], tmp_path: Path) -> tuple[int, str]:
+    """Run the bot process with `env` (on top of a clean environment) and return (code, stderr)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot",
+        cwd=tmp_path, env={**clean, "PYTHONPATH": str(ROOT), **env},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
+async def test_without_a_token_the_bot_says_where_to_get_one(tmp_path: Path) -> None:
+    """No TELEGRAM_BOT_TOKEN (nor .env): exit 2, a message naming @BotFather, no traceback."""
+    code, stderr = await run_bot({}, tmp_path)
+    assert code == 2
+    assert "@BotFather" in stderr and ".env" in stderr
+    assert "Traceback" not in stderr
+
+
+async def test_a_wrong_token_is_one_clear_line(tmp_path: Path) -> None:
+    """Telegram refusing the token: exit 2 with one line, no traceback, and no token printed."""
+    async with BotApiDouble(token="123456:RIGHT") as double:
+        code, stderr = await run_bot({
+            "TELEGRAM_BOT_TOKEN": "123456:WRONG",
+            "TELEGRAM_API_BASE_URL": f"{double.url}/bot",
+            "TELEGRAM_API_BASE_FILE_URL": f"{double.url}/file/bot",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        }, tmp_path)
+    assert code == 2
+    assert "Traceback" not in stderr
+    assert "WRONG" not in stderr
+    assert stderr.strip().splitlines()[-1].startswith("Telegram refused TELEGRAM_BOT_TOKEN")
+
+
+async def test_a_bad_setting_is_named(tmp_path: Path) -> None:
+    """An unknown time zone stops the bot with a message naming the problem."""
+    code, stderr = await run_bot(
+        {"TELEGRAM_BOT_TOKEN": "1:x", "BOT_DEFAULT_TIMEZONE": "Mars/Olympus"}, tmp_path
+    )
+    assert code == 2
+    assert "Mars/Olympus" in stderr and "Traceback" not in stderr
