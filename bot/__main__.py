@@ -46,13 +46,10 @@ def main() -> int:
 async def check_token(settings: Settings) -> None:
     """Ask Telegram who we are before starting, so a wrong token is one clear line."""
     assert settings.telegram_bot_token is not None  # noqa: S101  (checked by the caller)
-    urls = {
-        "base_url": settings.telegram_api_base_url,
-        "base_file_url": settings.telegram_api_base_file_url,
-    }
     bot = Bot(
         settings.telegram_bot_token.get_secret_value(),
-        **{name: url for name, url in urls.items() if url},  # unset: PTB's default, Telegram
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_api_base_file_url,
     )
     async with bot:  # initialize() calls getMe
         pass

@@ -79,11 +79,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
             )
         )
         .post_init(post_init)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_base_file_url)
     )
-    if settings.telegram_api_base_url:
-        builder = builder.base_url(settings.telegram_api_base_url)
-    if settings.telegram_api_base_file_url:
-        builder = builder.base_file_url(settings.telegram_api_base_file_url)
     application: JourneyApp = builder.build()
     application.bot_data["deps"] = deps
     application.add_handler(TypeHandler(Update, log_update), group=-1)

@@ -15,9 +15,8 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     database_url: str = "sqlite:///data/journey.db"
-    # None means Telegram's own servers (PTB's default).
-    telegram_api_base_url: str | None = None
-    telegram_api_base_file_url: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_base_file_url: str = "https://api.telegram.org/file/bot"
     bot_default_timezone: str = "UTC"
     bot_default_language: str = "en"
     # Telegram allows about 30 messages a second overall and 20 a minute in one group.
