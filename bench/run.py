@@ -14,12 +14,22 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from cjm.clock import FrozenClock
+from cjm.db import make_engine, unit_of_work_factory, upgrade
+from cjm.exports import map_to_xlsx
+from cjm.render.html import render_map_html
+from cjm.render.png import render_map_png
+from cjm.render.summary import summary_messages
+from cjm.render.texts import Texts
+from cjm.services.outputs import picture_labels
+from cjm.views import ChangeView, MapView
 from tests.double import BotApiDouble, ChatSpec, Member, SentMessage
+from tests.factories import NOW, make_big_map
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results.json"
@@ -27,6 +37,12 @@ TOKEN = "123456:BENCH"  # noqa: S105  (the double's fake token)
 ROUNDS = 5
 UPDATES_PER_ROUND = 300
 RSS_UPDATES = 10_000
+OUTPUT_TARGETS = {
+    "render_png_12x8_s": ("s", 1.0),
+    "render_html_12x8_ms": ("ms", 50),
+    "export_xlsx_12x8_ms": ("ms", 300),
+    "summary_12x8_ms": ("ms", 10),
+}
 
 
 @asynccontextmanager
@@ -144,6 +160,39 @@ async def measure_rss(tmp: Path) -> float:
             return rss_mb(process.pid)
 
 
+def big_map() -> MapView:
+    """12 stages × 8 touchpoints with votes, pains and fixes, built through the services."""
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    return make_big_map(unit_of_work_factory(engine, FrozenClock(NOW)))
+
+
+def median_seconds(work: Callable[[], object], repeat: int) -> float:
+    """The median wall time of `work` over `repeat` runs, after one warm-up run."""
+    work()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def measure_outputs() -> dict[str, float]:
+    """Rendering and export times for the 12×8 map (median)."""
+    view, texts = big_map(), Texts()
+    labels = picture_labels(texts, "en")
+    log = [ChangeView(i, NOW, "Alice", "touchpoint.added", f"Touchpoint {i}") for i in range(500)]
+    return {
+        "render_png_12x8_s": median_seconds(lambda: render_map_png(view, labels), 5),
+        "render_html_12x8_ms": 1000
+        * median_seconds(lambda: render_map_html(texts, view, language="en"), 20),
+        "export_xlsx_12x8_ms": 1000 * median_seconds(lambda: map_to_xlsx(view, log), 10),
+        "summary_12x8_ms": 1000
+        * median_seconds(lambda: summary_messages(texts, view, language="en"), 50),
+    }
+
+
 def metric(value: float, unit: str, target: str, ok: bool) -> dict[str, Any]:
     """One entry of results.json."""
     return {"value": round(value, 3), "unit": unit, "target": target, "ok": ok}
@@ -163,6 +212,10 @@ async def main() -> None:
         )
         rss = await measure_rss(tmp)
         metrics["rss_mb_after_10k_updates"] = metric(rss, "MB", "<= 200", rss <= 200)
+    outputs = measure_outputs()
+    for name, (unit, limit) in OUTPUT_TARGETS.items():
+        value = outputs[name]
+        metrics[name] = metric(value, unit, f"<= {limit}", value <= limit)
     RESULTS.write_text(json.dumps({"metrics": metrics}, indent=2) + "\n")
     print(json.dumps(metrics, indent=2))
 

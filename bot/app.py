@@ -15,7 +15,18 @@ from telegram.ext import (
 from bot.card_editor import CardEditor
 from bot.context import BotContext, Deps
 from bot.errors import error_handler
-from bot.handlers import cards, chat, emotions, fixes, maps, pains, replies, stages, touchpoints
+from bot.handlers import (
+    cards,
+    chat,
+    emotions,
+    fixes,
+    maps,
+    outputs,
+    pains,
+    replies,
+    stages,
+    touchpoints,
+)
 from bot.ratelimit import RetryingRateLimiter
 from bot.settings import Settings
 from cjm.clock import Clock, SystemClock
@@ -24,7 +35,7 @@ from cjm.render.texts import Texts
 
 log = logging.getLogger(__name__)
 
-FEATURES = (chat, maps, cards, stages, touchpoints, emotions, pains, fixes, replies)
+FEATURES = (chat, maps, cards, stages, touchpoints, emotions, pains, fixes, outputs, replies)
 
 JourneyApp = Application[Any, BotContext, Any, Any, Any, Any]
 

@@ -210,3 +210,11 @@ class SetLanguage(Button):
 
     prefix = "lg"
     language: int
+
+
+@dataclass(frozen=True)
+class ExportAs(Button):
+    """Send the current map as a file (index into ExportFormat)."""
+
+    prefix = "ex"
+    fmt: int

@@ -227,11 +227,16 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         )
         return fit_message(text), card_keyboard(card, Labels(texts.labels(language)))
 
-    async def _edit_card(self, chat_id: int, message_id: int, card: CardView, language: str) -> None:
+    async def _edit_card(
+        self, chat_id: int, message_id: int, card: CardView, language: str
+    ) -> None:
         text, keyboard = self._card_message(card, language)
         try:
             await self.bot.edit_message_text(
-                text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
                 reply_markup=keyboard,
             )
         except BadRequest as error:

@@ -107,3 +107,14 @@ class UnknownLanguage(JourneyError):
     """A /language argument the bot has no texts for (params: language, available)."""
 
     code = "unknown_language"
+
+
+class ImportRefused(JourneyError):
+    """A file that is not a map this bot can import; nothing was stored.
+
+    Params: reason ("too_large", "not_json", "not_a_map", "newer_version" or "invalid");
+    where (the first bad place, e.g. "map.stages.3.name") with "invalid"; limit_mb with
+    "too_large".
+    """
+
+    code = "import_refused"

@@ -72,9 +72,9 @@ class TouchpointView:
     votes: tuple[VoteView, ...] = ()
 
     @cached_property
-    def scores(self) -> list[int]:
+    def scores(self) -> tuple[int, ...]:
         """The members' scores, −2..+2."""
-        return [vote.score for vote in self.votes if vote.score is not None]
+        return tuple(vote.score for vote in self.votes if vote.score is not None)
 
     @cached_property
     def emotion(self) -> float | None:
@@ -158,7 +158,7 @@ class MapView:
     tz: str = "UTC"
     language: str = "en"
 
-    @cached_property
+    @property
     def touchpoints(self) -> list[TouchpointView]:
         """Every touchpoint, stage by stage."""
         return [tp for stage in self.stages for tp in stage.touchpoints]

@@ -12,7 +12,7 @@ import pytest
 from bot.app import JourneyApp, build_application
 from bot.settings import Settings
 from cjm.clock import FrozenClock
-from cjm.db import UnitOfWork, make_engine, unit_of_work_factory
+from cjm.db import UnitOfWork, make_engine, unit_of_work_factory, upgrade
 from tests.double import BotApiDouble, ChatSpec, Member
 
 TOKEN = "123456:TEST"  # noqa: S105  (the double's fake token)
@@ -90,8 +90,10 @@ async def stop(app: JourneyApp) -> None:
 
 @pytest.fixture
 def new_uow(database_url: str, clock: FrozenClock) -> Callable[[], UnitOfWork]:
-    """Units of work on the bot's database, to check what was stored."""
-    return unit_of_work_factory(make_engine(database_url), clock)
+    """Units of work on the bot's (migrated) database, to set up or check what is stored."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    return unit_of_work_factory(engine, clock)
 
 
 @dataclass

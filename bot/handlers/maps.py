@@ -43,9 +43,7 @@ async def maps_command(update: Update, context: BotContext) -> None:
 
 async def show_summary(update: Update, context: BotContext, journey: MapView) -> None:
     """The map as text, stage by stage, in as few messages as fit; step buttons on the last."""
-    *first, last = summary_messages(
-        context.deps.texts, journey, language=context.language(update)
-    )
+    *first, last = summary_messages(context.deps.texts, journey, language=context.language(update))
     for text in first:
         await context.send(update, text)
     await context.send(update, last, reply_markup=status_keyboard(journey, context.labels(update)))

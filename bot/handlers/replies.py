@@ -9,7 +9,9 @@ from telegram.ext import MessageHandler, filters
 
 from bot.context import BotContext
 from cjm.errors import NotText
+from bot.handlers.outputs import import_document
 from cjm.services import prompts
+from cjm.services.prompts import PromptKind
 
 
 async def prompt_reply(update: Update, context: BotContext) -> None:
@@ -23,7 +25,10 @@ async def prompt_reply(update: Update, context: BotContext) -> None:
     chat_id = context.chat(update).id
     question = message.reply_to_message.message_id
     if message.text is None:
-        if prompts.is_prompt(context.uow(), chat_id=chat_id, message_id=question):
+        kind = prompts.kind_of(context.uow(), chat_id=chat_id, message_id=question)
+        if kind is PromptKind.MAP_IMPORT and message.document is not None:
+            await import_document(update, context, message.document)
+        elif kind is not None:
             raise NotText
         return
     card = prompts.answer(

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from cjm.cards import Focus, resolve
 from cjm.db import UnitOfWork
-from cjm.errors import ItemGone, PromptUnknown
+from cjm.errors import ImportRefused, ItemGone, PromptUnknown
 from cjm.models import JourneyMap, PersonaField, Prompt, Step
 from cjm.services import emotions, fixes, maps, pains, persona, stages, touchpoints
 from cjm.views import Actor, CardView, MapView
@@ -41,6 +41,7 @@ class PromptKind(StrEnum):
     FIX_TEXT = "fix.text"
     FIX_OWNER = "fix.owner"
     FIX_DUE = "fix.due"
+    MAP_IMPORT = "map.import"
 
 
 def card_kind(step: Step) -> PromptKind:
@@ -72,7 +73,9 @@ def _focus(uow: UnitOfWork, prompt: Prompt, step: Step) -> tuple[MapView, Focus]
 def _persona(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
     # The field asked for (or the card's focus), else the first field nobody filled in yet.
     field = PersonaField(prompt.field) if prompt.field in set(PersonaField) else None
-    return persona.set_persona_field(uow, map_id=_map(prompt), field=field, value=text, actor=actor)
+    return persona.set_persona_field(
+        uow, map_id=_map(prompt), field=field, value=text, actor=actor
+    )
 
 
 def _add_stages(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
@@ -180,7 +183,7 @@ def remember(
     chat_id: int,
     message_id: int,
     kind: PromptKind,
-    map_id: int,
+    map_id: int | None,
     target_id: int | None = None,
     field: str | None = None,
     card_message_id: int | None = None,
@@ -208,20 +211,20 @@ def _find(uow: UnitOfWork, chat_id: int, message_id: int) -> Prompt:
     ).first()
     if prompt is None:
         raise PromptUnknown
+    if prompt.kind == PromptKind.MAP_IMPORT:
+        raise ImportRefused(reason="not_a_file")  # a map arrives as a document, not as text
     if prompt.map_id is None or uow.session.get(JourneyMap, prompt.map_id) is None:
         raise PromptUnknown(map_deleted=True)
     return prompt
 
 
-def is_prompt(uow: UnitOfWork, *, chat_id: int, message_id: int) -> bool:
-    """Whether the bot's message asks something (replies to other bot messages are chatter)."""
+def kind_of(uow: UnitOfWork, *, chat_id: int, message_id: int) -> PromptKind | None:
+    """What the bot's message asks for, or None when it asks nothing."""
     with uow:
-        return (
-            uow.session.exec(
-                select(Prompt.id).where(Prompt.chat_id == chat_id, Prompt.message_id == message_id)
-            ).first()
-            is not None
-        )
+        kind = uow.session.exec(
+            select(Prompt.kind).where(Prompt.chat_id == chat_id, Prompt.message_id == message_id)
+        ).first()
+    return PromptKind(kind) if kind in set(PromptKind) else None
 
 
 def _card(uow: UnitOfWork, chat_id: int, message_id: int | None) -> Prompt | None:

@@ -49,8 +49,8 @@ class TestCastVote:
 
         changed = vote(uow, ad.id, 2, voter=ALICE)
 
-        assert changed.touchpoint(ad.id).scores == [2]
-        assert stored(uow, journey, ad.id).scores == [2]
+        assert changed.touchpoint(ad.id).scores == (2,)
+        assert stored(uow, journey, ad.id).scores == (2,)
         assert rows(EmotionVote) == 1
 
     def test_revote_takes_the_members_new_name(self, uow, journey, ad):
@@ -73,7 +73,7 @@ class TestCastVote:
         """A vote on one touchpoint leaves the others unvoted."""
         changed = vote(uow, ad.id, 1)
 
-        assert [tp.scores for tp in changed.touchpoints] == [[1], [], []]
+        assert [tp.scores for tp in changed.touchpoints] == [(1,), (), ()]
 
     @pytest.mark.parametrize("score", [-3, 3, 10])
     def test_score_outside_the_scale_is_refused(self, uow, journey, ad, score, rows):
@@ -165,7 +165,7 @@ class TestNotes:
 
         touchpoint = changed.touchpoint(ad.id)
         assert touchpoint.votes[1] == VoteView(CAROL.user_id, "Carol", None, "Not sure")
-        assert (touchpoint.scores, touchpoint.emotion) == ([2], 2.0)
+        assert (touchpoint.scores, touchpoint.emotion) == ((2,), 2.0)
         assert stored(uow, journey, ad.id) == touchpoint
 
     def test_a_new_note_replaces_the_old_one(self, uow, journey, ad, rows):

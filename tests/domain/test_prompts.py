@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from cjm.errors import AlreadyHandled, ItemGone, PromptUnknown, TextTooLong
+from cjm.errors import AlreadyHandled, ImportRefused, ItemGone, PromptUnknown, TextTooLong
 from cjm.models import HandledMessage, Mode, PersonaField, Stage, Step
 from cjm.services import maps, prompts, stages
 from cjm.services.prompts import PromptKind
@@ -314,8 +314,18 @@ ROUTES = {
 
 
 def test_every_prompt_kind_has_a_route_case():
-    """The routing table below covers every PromptKind."""
-    assert {route.kind for route in ROUTES.values()} == set(PromptKind)
+    """The routing table below covers every PromptKind that takes text."""
+    assert {route.kind for route in ROUTES.values()} == set(PromptKind) - {PromptKind.MAP_IMPORT}
+
+
+def test_a_text_reply_to_the_import_question_asks_for_the_file(uow):
+    """The import question wants a document; text gets ImportRefused(not_a_file), nothing stored."""
+    prompts.remember(
+        uow(), chat_id=TEAM_CHAT_ID, message_id=PROMPT, kind=PromptKind.MAP_IMPORT, map_id=None
+    )
+    with pytest.raises(ImportRefused) as raised:
+        answer(uow, "here it is")
+    assert raised.value.params == {"reason": "not_a_file"}
 
 
 class TestRouting:
@@ -495,13 +505,15 @@ class TestUnknownPrompts:
 
         assert raised.value.params == {"kind": missing}
 
-    def test_is_prompt(self, uow, journey):
-        """is_prompt tells the bot's asking messages from its other messages, per chat."""
+    def test_kind_of(self, uow, journey):
+        """kind_of tells what a bot message asks for, and None for its other messages, per chat."""
         remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, journey.id)
 
-        assert prompts.is_prompt(uow(), chat_id=TEAM_CHAT_ID, message_id=PROMPT)
-        assert not prompts.is_prompt(uow(), chat_id=TEAM_CHAT_ID, message_id=PROMPT + 1)
-        assert not prompts.is_prompt(uow(), chat_id=-42, message_id=PROMPT)
+        assert (
+            prompts.kind_of(uow(), chat_id=TEAM_CHAT_ID, message_id=PROMPT) is PromptKind.STAGE_ADD
+        )
+        assert prompts.kind_of(uow(), chat_id=TEAM_CHAT_ID, message_id=PROMPT + 1) is None
+        assert prompts.kind_of(uow(), chat_id=-42, message_id=PROMPT) is None
 
 
 class TestFocus:

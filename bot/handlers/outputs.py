@@ -1,0 +1,113 @@
+"""Seeing and sharing the map: /picture, /export and /import."""
+
+import asyncio
+import io
+
+from telegram import Document, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.callbacks import ExportAs
+from bot.context import BotContext
+from bot.handlers.maps import show_summary
+from bot.keyboards import button, rows
+from cjm.errors import ImportRefused, StaleButton
+from cjm.exports import MAX_IMPORT_BYTES
+from cjm.render.png import fits_telegram_photo
+from cjm.services import imports, outputs
+from cjm.services.outputs import ExportFormat
+from cjm.services.prompts import PromptKind
+
+FORMATS = tuple(ExportFormat)
+
+
+async def picture_command(update: Update, context: BotContext) -> None:
+    """/picture: the map as a PNG (a document when Telegram would refuse it as a photo)."""
+    chat = context.group_chat(update)
+    await context.bot.send_chat_action(chat.id, "upload_photo")
+    picture = await asyncio.to_thread(
+        outputs.picture, context.uow(), context.deps.texts, chat_id=chat.id
+    )
+    if fits_telegram_photo(picture.data):
+        await context.bot.send_photo(chat.id, picture.data, filename=picture.filename)
+    else:
+        await context.bot.send_document(chat.id, picture.data, filename=picture.filename)
+
+
+async def export_command(update: Update, context: BotContext) -> None:
+    """/export: a button per file format."""
+    context.group_chat(update)
+    labels = context.labels(update)
+    keyboard = InlineKeyboardMarkup(
+        rows(
+            (
+                button(labels.export_format(fmt.value), ExportAs(i))
+                for i, fmt in enumerate(FORMATS)
+            ),
+            3,
+        )
+    )
+    await context.reply(update, "chat/maps/export.html", reply_markup=keyboard)
+
+
+async def export_button(update: Update, context: BotContext) -> None:
+    """A format button: send the current map as that file."""
+    payload = ExportAs.parse(context.payload(update))
+    if not 0 <= payload.fmt < len(FORMATS):
+        raise StaleButton
+    chat_id = context.chat(update).id
+    await context.answer(update)
+    await context.bot.send_chat_action(chat_id, "upload_document")
+    file = await asyncio.to_thread(
+        outputs.export,
+        context.uow(),
+        context.deps.texts,
+        chat_id=chat_id,
+        fmt=FORMATS[payload.fmt],
+    )
+    await context.bot.send_document(chat_id, io.BytesIO(file.data), filename=file.filename)
+
+
+async def import_command(update: Update, context: BotContext) -> None:
+    """/import: as a reply to a JSON export, import it; alone, ask for the file."""
+    context.group_chat(update)
+    message = update.effective_message
+    replied = message.reply_to_message if message else None
+    if replied is not None and replied.document is not None:
+        await import_document(update, context, replied.document)
+        return
+    await context.ask(
+        update,
+        "map_import",
+        {},
+        kind=PromptKind.MAP_IMPORT,
+        map_id=None,
+        target_id=None,
+        field=None,
+        card_message_id=None,
+    )
+
+
+async def import_document(update: Update, context: BotContext, document: Document) -> None:
+    """Download a JSON export and create a copy of its map in this chat."""
+    if document.file_size is not None and document.file_size > MAX_IMPORT_BYTES:
+        raise ImportRefused(reason="too_large", limit_mb=MAX_IMPORT_BYTES // 2**20)
+    data = await (await document.get_file()).download_as_bytearray()
+    settings = context.deps.settings
+    journey = imports.import_map_file(
+        context.uow(),
+        chat=context.group_chat(update),
+        actor=context.actor(update),
+        data=bytes(data),
+        default_language=settings.bot_default_language,
+        default_tz=settings.bot_default_timezone,
+    )
+    await context.reply(update, "chat/maps/imported.html", map=journey)
+    await show_summary(update, context, journey)
+
+
+HANDLERS = [
+    CommandHandler("picture", picture_command),
+    CommandHandler("export", export_command),
+    CommandHandler("import", import_command),
+    CallbackQueryHandler(export_button, pattern=ExportAs.pattern()),
+]
