@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.app import build_application
 from bot.settings import Settings
 from cjm.clock import FrozenClock
+from cjm.render.html import screenshot_html
 from tests.double import BotApiDouble, ChatSpec, Member, SentMessage
 
 OUT = Path(__file__).resolve().parents[1] / "out" / "demo"
@@ -28,6 +29,13 @@ PERSONA = {
     "Short-term goals": "Order everything before Friday's delivery cut-off",
     "Problems": "Hidden costs, unclear delivery dates",
 }
+GOALS = [
+    "Find a shop that delivers office supplies fast",
+    "Compare prices and delivery dates",
+    "Pay on invoice without surprises",
+    "Know when the parcel arrives",
+    "Reorder in one click next month",
+]
 STAGES_TOUCHPOINTS = {
     1: "Instagram ad | social\nGoogle search result | website\nColleague's recommendation",
     2: "Product page | website\nReviews | website\nSize chat | live chat",
@@ -79,6 +87,17 @@ async def build_map(double: BotApiDouble, chat: ChatSpec, team: list[Member]) ->
     stages = await double.wait_for_message(chat, containing="Step 2 of 6", after=card)
     await bob.press(stages, "B2C template")
     await double.wait_for_edit(chat, stages, containing="Advocacy")
+    for number, goal in enumerate(GOALS, start=1):
+        member = team[number % 3]
+        await member.press(stages, f"{number}. ")
+        await double.wait_for_edit(chat, stages, containing=f"▶ {number}.")
+        last = double.messages(chat)[-1]
+        await member.press(stages, "Customer goal")
+        question = await double.wait_for_message(chat, containing="want to achieve", after=last)
+        await member.reply(chat, question, goal)
+        await double.wait_for_edit(chat, stages, containing=goal[:20])
+        await member.press(stages, "↩ List")
+        await double.wait_idle()
 
     await alice.press(stages, "Next ▶")
     touch = await double.wait_for_message(chat, containing="Step 3 of 6", after=stages)
@@ -142,6 +161,27 @@ async def build_map(double: BotApiDouble, chat: ChatSpec, team: list[Member]) ->
     await double.wait_idle()
 
 
+async def ask_for_outputs(double: BotApiDouble, chat: ChatSpec, team: list[Member]) -> None:
+    """/picture and every /export format; the files the bot sends are saved to out/demo/."""
+    alice, bob, _ = team
+    sent = await bob.send(chat, "/picture")
+    photo = await double.wait_for_photo(chat, after=sent, timeout=60)
+    (OUT / "map.png").write_bytes(photo.data or b"")
+    for label, suffix, name in [
+        ("HTML", ".html", "map.html"),
+        ("XLSX", ".xlsx", "map.xlsx"),
+        ("CSV", ".zip", "map-csv.zip"),
+        ("JSON", ".json", "map.json"),
+        ("Mermaid", ".mmd", "map.mmd"),
+    ]:
+        sent = await alice.send(chat, "/export")
+        menu = await double.wait_for_message(chat, containing="Which file", after=sent)
+        await alice.press(menu, label)
+        document = await double.wait_for_document(chat, suffix, after=menu, timeout=60)
+        (OUT / name).write_bytes(document.data or b"")
+    await double.wait_idle()
+
+
 async def main() -> None:
     """Run the session and write the transcript."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -170,10 +210,16 @@ async def main() -> None:
                 assert app.updater is not None
                 await app.updater.start_polling(poll_interval=0, timeout=1)
                 await build_map(double, chat, [alice, bob, carol])
+                await ask_for_outputs(double, chat, [alice, bob, carol])
                 await app.updater.stop()
                 await app.stop()
         (OUT / "transcript.md").write_text(double.transcript_markdown(chat))
-    print(f"wrote {OUT / 'transcript.md'}")
+    if screenshot_html(OUT / "map.html", OUT / "map-screenshot.png"):
+        print("map-screenshot.png: the HTML page as headless Chromium shows it")
+    else:
+        print("No Chromium, so no map-screenshot.png: apt-get install chromium")
+    for path in sorted(OUT.iterdir()):
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":
