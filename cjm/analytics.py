@@ -1,0 +1,300 @@
+"""Survey scores (NPS, CSAT, CES) with 95 % margins of error, per survey and per local week.
+
+Every score is computed from answer counts per value; every interval shares its score's
+scale: NPS −100..+100, shares in percent, the CES mean 1..7.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from statistics import NormalDist
+from types import MappingProxyType
+from typing import Final
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+Counts = npt.NDArray[np.int64]  # answers per score value 0..10 (last axis), by value
+
+
+class SurveyKind(StrEnum):
+    """The question a survey asks, stored by its short name."""
+
+    NPS = "nps"  # "How likely are you to recommend us?" 0–10
+    CSAT = "csat"  # "How satisfied are you?" 1–5
+    CES = "ces"  # "It was easy to …" 1 (strongly disagree) – 7 (strongly agree)
+
+
+SCALE: Final[Mapping[SurveyKind, tuple[int, int]]] = MappingProxyType(
+    {SurveyKind.NPS: (0, 10), SurveyKind.CSAT: (1, 5), SurveyKind.CES: (1, 7)}
+)
+MIN_ANSWERS: Final = 5  # below it a score is "too few answers", not a number
+CONFIDENCE: Final = 0.95
+Z_95: Final = NormalDist().inv_cdf(0.5 + CONFIDENCE / 2)  # 1.959964
+NPS_PASSIVE_FROM: Final = 7  # 0–6 detractors, 7–8 passives, 9–10 promoters
+NPS_PROMOTER_FROM: Final = 9
+CSAT_SATISFIED_FROM: Final = 4  # 4–5 of 5
+CES_EASY_FROM: Final = 5  # 5–7 of 7
+_TOP: Final = max(high for _, high in SCALE.values())
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A 95 % confidence interval, on the same scale as the score it goes with."""
+
+    low: float
+    high: float
+
+    @property
+    def margin(self) -> float:
+        """Half the width: the "± x" shown next to a score."""
+        return (self.high - self.low) / 2
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    """One survey's score: NPS −100..100, CSAT % of 4–5, or CES mean 1..7, with its interval.
+
+    For CES, `easy_share` is the % of 5–7 answers with its Wilson interval `easy_interval`.
+    Below MIN_ANSWERS every score and interval is None; n and breakdown are always filled.
+    """
+
+    kind: SurveyKind
+    n: int
+    score: float | None
+    interval: Interval | None
+    breakdown: Mapping[str, int]  # NPS: detractors, passives, promoters; else "1".."k"
+    easy_share: float | None = None
+    easy_interval: Interval | None = None
+
+    @property
+    def too_few(self) -> bool:
+        """Whether there are too few answers to show a score."""
+        return self.n < MIN_ANSWERS
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    """A survey's score over one week, which starts Monday 00:00 in the chat's zone."""
+
+    week_start: date
+    n: int
+    score: float | None
+
+
+def nps_adjusted_wald(promoters: int, detractors: int, n: int) -> Interval:
+    """The 95 % interval of an NPS on −100..+100: Rocks' adjusted Wald (Am. Stat. 70(4), 2016).
+
+    With p̂ = (P + ¾)/(n + 3) and d̂ = (D + ¾)/(n + 3), the interval is
+    100 · (p̂ − d̂ ± z · √((p̂ + d̂ − (p̂ − d̂)²)/(n + 3))), clipped to [−100, 100].
+    It is centred on the adjusted p̂ − d̂; the NPS shown beside it is the plain,
+    unadjusted 100 · (P − D)/n (ScoreSummary.score), which need not sit at its centre.
+    """
+    if min(promoters, detractors) < 0 or promoters + detractors > n:
+        raise ValueError(f"bad NPS counts: {promoters} + {detractors} of {n}")
+    promoted = (promoters + 0.75) / (n + 3)
+    detracted = (detractors + 0.75) / (n + 3)
+    centre = promoted - detracted
+    error = math.sqrt((promoted + detracted - centre**2) / (n + 3))
+    return Interval(100 * max(-1.0, centre - Z_95 * error), 100 * min(1.0, centre + Z_95 * error))
+
+
+def wilson(successes: int, n: int) -> Interval:
+    """The 95 % Wilson score interval of the share successes/n, in percent."""
+    if n < 1 or not 0 <= successes <= n:
+        raise ValueError(f"bad proportion: {successes} of {n}")
+    share = successes / n
+    z2_n = Z_95**2 / n
+    centre = (share + z2_n / 2) / (1 + z2_n)
+    half = Z_95 * math.sqrt(share * (1 - share) / n + z2_n / (4 * n)) / (1 + z2_n)
+    # At 0 or n successes a bound is exactly 0 or 1; the subtraction would leave float dust.
+    low = 0.0 if successes == 0 else centre - half
+    return Interval(100 * low, 100 * (1.0 if successes == n else centre + half))
+
+
+def mean_t_interval(values: Iterable[float]) -> Interval:
+    """The 95 % Student t interval (n − 1 degrees of freedom) of the mean of values."""
+    data = [float(value) for value in values]
+    if len(data) < 2:  # a spread needs two values
+        raise ValueError("a t interval needs at least two values")
+    return _t_interval(len(data), statistics.fmean(data), statistics.stdev(data))
+
+
+def _t_interval(n: int, mean: float, stdev: float) -> Interval:
+    """mean ± t(0.975, n − 1) · stdev/√n."""
+    half = _t_quantile(0.5 + CONFIDENCE / 2, n - 1) * stdev / math.sqrt(n)
+    return Interval(mean - half, mean + half)
+
+
+def _t_quantile(p: float, df: int) -> float:
+    """Student's t quantile for 0.5 < p < 1, by Hill's Algorithm 396 (CACM 13(10), 1970).
+
+    scipy is not a dependency, so this stands in for scipy.stats.t.ppf (R's qt starts from it
+    too): exact for df 1 and 2; at p = 0.975 within 3e-6 of the exact quantile for df ≥ 3.
+    """
+    tails = 2 * (1 - p)  # Hill works with the two-tailed probability
+    if df == 1:
+        return math.tan(math.pi / 2 * (1 - tails))
+    if df == 2:  # closed form too
+        return math.sqrt(2 / (tails * (2 - tails)) - 2)
+    a = 1 / (df - 0.5)
+    b = 48 / a**2
+    c = ((20700 * a / b - 98) * a - 16) * a + 96.36
+    d = ((94.5 / (b + c) - 3) / b + 1) * math.sqrt(a * math.pi / 2) * df
+    y = (d * tails) ** (2 / df)
+    if y > 0.05 + a:  # the usual case: an expansion about the normal quantile
+        x = NormalDist().inv_cdf(tails / 2)
+        x2 = x * x
+        if df < 5:  # Hill's correction for few degrees of freedom
+            c += 0.3 * (df - 4.5) * (x + 0.6)
+        c = (((0.05 * d * x - 5) * x - 7) * x - 2) * x + b + c
+        y = (((((0.4 * x2 + 6.3) * x2 + 36) * x2 + 94.5) / c - x2 - 3) / b + 1) * x
+        y = math.expm1(a * y**2)
+    else:  # few degrees of freedom and a far tail
+        e = 1 / (((df + 6) / (df * y) - 0.089 * d - 0.822) * (df + 2) * 3)
+        y = ((e + 0.5 / (df + 4)) * y - 1) * (df + 1) / (df + 2) + 1 / y
+    return math.sqrt(df * y)
+
+
+def summarise(kind: SurveyKind, scores: pd.Series[float]) -> ScoreSummary:
+    """One survey's summary from its scores; missing (NaN) scores are unanswered, not counted."""
+    (counts,) = _counts(np.zeros(len(scores), dtype=np.int64), 1, scores)
+    return _summary_from_counts(kind, counts)
+
+
+def summarise_many(answers: pd.DataFrame) -> dict[int, ScoreSummary]:
+    """A summary per survey from columns survey_id, kind and score, ordered by survey_id."""
+    if answers.empty:
+        return {}
+    if answers[["survey_id", "kind"]].isna().to_numpy().any():
+        raise ValueError("every answer needs a survey_id and a kind")
+    surveys = answers.groupby("survey_id", sort=True)
+    codes = np.asarray(surveys.ngroup(), dtype=np.int64)
+    kinds = surveys["kind"].first()
+    # Comparing with each survey's first kind is far cheaper than grouping by the strings.
+    mixed = answers["kind"].to_numpy() != kinds.to_numpy()[codes]
+    if mixed.any():
+        ids = np.unique(answers["survey_id"][mixed])
+        raise ValueError(f"surveys with more than one kind: {ids}")
+    counts = _counts(codes, len(kinds), answers["score"])
+    return {
+        int(survey_id): _summary_from_counts(SurveyKind(kind), row)
+        for survey_id, kind, row in zip(kinds.index.tolist(), kinds.tolist(), counts, strict=True)
+    }
+
+
+def weekly_trend(kind: SurveyKind, answers: pd.DataFrame, tz: str) -> list[WeekPoint]:
+    """Scores per week from answered_at and score; silent weeks in between have n = 0."""
+    if answers.empty:
+        return []
+    mondays = _local_mondays(answers["answered_at"], tz)
+    first = date(1970, 1, 1) + timedelta(days=int(mondays.min()))
+    weeks = (mondays - mondays.min()) // 7
+    answered, scores = _headlines(kind, _counts(weeks, int(weeks.max()) + 1, answers["score"]))
+    return [
+        WeekPoint(first + timedelta(weeks=week), n, score if n >= MIN_ANSWERS else None)
+        for week, (n, score) in enumerate(zip(answered.tolist(), scores.tolist(), strict=True))
+    ]
+
+
+def trend_arrow(previous: float | None, current: float | None, threshold: float) -> int:
+    """+1 up or −1 down when the score moved by more than threshold, else 0 (or unknown)."""
+    if threshold < 0:
+        raise ValueError("threshold must not be negative")
+    if previous is None or current is None:
+        return 0
+    if current - previous > threshold:
+        return 1
+    if previous - current > threshold:
+        return -1
+    return 0
+
+
+def _local_mondays(answered_at: pd.Series, tz: str) -> npt.NDArray[np.int64]:
+    """The local Monday starting each answer's week in zone tz, as days since 1970-01-01."""
+    stamps = pd.DatetimeIndex(answered_at)  # an index converts faster than a Series' .dt
+    if stamps.tz is None or stamps.hasnans:
+        raise ValueError("every answered_at must be a timezone-aware (UTC) time")
+    # Step back on the local wall clock, not in elapsed time: days around a DST change are
+    # 23 or 25 hours long, and in zones that change mid-week (Asia/Jerusalem switches on a
+    # Friday) elapsed days from a just-after-midnight answer land in the previous week.
+    wall = stamps.tz_convert(ZoneInfo(tz)).tz_localize(None).to_numpy()
+    days = wall.astype("datetime64[D]").astype(np.int64)  # floors, also before 1970
+    return days - (days + 3) % 7  # 1970-01-01 was a Thursday
+
+
+def _counts(groups: npt.NDArray[np.int64], n_groups: int, scores: pd.Series[float]) -> Counts:
+    """Answers per group (rows) and score value 0..10 (columns); missing scores count nowhere."""
+    values = scores.to_numpy(dtype=np.float64, na_value=np.nan)
+    answered = ~np.isnan(values)
+    given = values[answered]
+    if given.size and (given.min() < 0 or given.max() > _TOP or (np.trunc(given) != given).any()):
+        raise ValueError(f"scores must be whole numbers within 0..{_TOP}")
+    cells = groups[answered] * (_TOP + 1) + given.astype(np.int64)
+    return np.bincount(cells, minlength=n_groups * (_TOP + 1)).reshape(n_groups, _TOP + 1)
+
+
+def _summary_from_counts(kind: SurveyKind, counts: Counts) -> ScoreSummary:
+    """A summary from one survey's answer counts per score value."""
+    answered, scores = _headlines(kind, counts[np.newaxis])
+    n, score = int(answered[0]), float(scores[0])
+    breakdown = _breakdown(kind, counts)
+    if n < MIN_ANSWERS:
+        return ScoreSummary(kind, n, None, None, breakdown)
+    if kind is SurveyKind.NPS:
+        return ScoreSummary(kind, n, score, nps_adjusted_wald(*_nps_counts(counts), n), breakdown)
+    if kind is SurveyKind.CSAT:
+        satisfied = int(counts[CSAT_SATISFIED_FROM:].sum())
+        return ScoreSummary(kind, n, score, wilson(satisfied, n), breakdown)
+    easy = int(counts[CES_EASY_FROM:].sum())
+    mean_interval = _t_interval(n, score, _stdev(counts, n, score))
+    low, high = map(float, SCALE[kind])  # a mean stays on the scale; mean ± t·s/√n may not
+    interval = Interval(max(low, mean_interval.low), min(high, mean_interval.high))
+    return ScoreSummary(kind, n, score, interval, breakdown, 100 * easy / n, wilson(easy, n))
+
+
+def _headlines(
+    kind: SurveyKind, counts: Counts
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Answers and headline score per row: NPS, CSAT % of 4–5 or CES mean (0 if silent)."""
+    low, high = SCALE[kind]
+    if counts[:, :low].any() or counts[:, high + 1 :].any():
+        raise ValueError(f"{kind} scores must be within {low}..{high}")
+    answered = counts.sum(axis=1)
+    divisor = np.maximum(answered, 1)  # silent rows: callers show None below MIN_ANSWERS anyway
+    if kind is SurveyKind.NPS:
+        promoters = counts[:, NPS_PROMOTER_FROM:].sum(axis=1)
+        detractors = counts[:, :NPS_PASSIVE_FROM].sum(axis=1)
+        return answered, 100 * (promoters - detractors) / divisor
+    if kind is SurveyKind.CSAT:
+        return answered, 100 * counts[:, CSAT_SATISFIED_FROM:].sum(axis=1) / divisor
+    return answered, counts @ np.arange(_TOP + 1) / divisor
+
+
+def _breakdown(kind: SurveyKind, counts: Counts) -> Mapping[str, int]:
+    """Answers per NPS group, or per score value for CSAT and CES."""
+    if kind is SurveyKind.NPS:
+        passives = int(counts[NPS_PASSIVE_FROM:NPS_PROMOTER_FROM].sum())
+        promoters, detractors = _nps_counts(counts)
+        groups = {"detractors": detractors, "passives": passives, "promoters": promoters}
+        return MappingProxyType(groups)
+    low, high = SCALE[kind]
+    return MappingProxyType({str(value): int(counts[value]) for value in range(low, high + 1)})
+
+
+def _nps_counts(counts: Counts) -> tuple[int, int]:
+    """Promoters (9–10) and detractors (0–6)."""
+    return int(counts[NPS_PROMOTER_FROM:].sum()), int(counts[:NPS_PASSIVE_FROM].sum())
+
+
+def _stdev(counts: Counts, n: int, mean: float) -> float:
+    """The sample standard deviation of the scores counted (n ≥ 2)."""
+    squares = counts * (np.arange(len(counts)) - mean) ** 2
+    return math.sqrt(float(squares.sum()) / (n - 1))
