@@ -11,7 +11,6 @@ import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 from statistics import NormalDist
 from types import MappingProxyType
 from typing import Final
@@ -20,16 +19,11 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy.stats import t as student_t
+
+from cjm.models import SurveyKind
 
 Counts = npt.NDArray[np.int64]  # answers per score value 0..10 (last axis), by value
-
-
-class SurveyKind(StrEnum):
-    """The question a survey asks, stored by its short name."""
-
-    NPS = "nps"  # "How likely are you to recommend us?" 0–10
-    CSAT = "csat"  # "How satisfied are you?" 1–5
-    CES = "ces"  # "It was easy to …" 1 (strongly disagree) – 7 (strongly agree)
 
 
 SCALE: Final[Mapping[SurveyKind, tuple[int, int]]] = MappingProxyType(
@@ -134,33 +128,8 @@ def _t_interval(n: int, mean: float, stdev: float) -> Interval:
 
 
 def _t_quantile(p: float, df: int) -> float:
-    """Student's t quantile for 0.5 < p < 1, by Hill's Algorithm 396 (CACM 13(10), 1970).
-
-    scipy is not a dependency, so this stands in for scipy.stats.t.ppf (R's qt starts from it
-    too): exact for df 1 and 2; at p = 0.975 within 3e-6 of the exact quantile for df ≥ 3.
-    """
-    tails = 2 * (1 - p)  # Hill works with the two-tailed probability
-    if df == 1:
-        return math.tan(math.pi / 2 * (1 - tails))
-    if df == 2:  # closed form too
-        return math.sqrt(2 / (tails * (2 - tails)) - 2)
-    a = 1 / (df - 0.5)
-    b = 48 / a**2
-    c = ((20700 * a / b - 98) * a - 16) * a + 96.36
-    d = ((94.5 / (b + c) - 3) / b + 1) * math.sqrt(a * math.pi / 2) * df
-    y = (d * tails) ** (2 / df)
-    if y > 0.05 + a:  # the usual case: an expansion about the normal quantile
-        x = NormalDist().inv_cdf(tails / 2)
-        x2 = x * x
-        if df < 5:  # Hill's correction for few degrees of freedom
-            c += 0.3 * (df - 4.5) * (x + 0.6)
-        c = (((0.05 * d * x - 5) * x - 7) * x - 2) * x + b + c
-        y = (((((0.4 * x2 + 6.3) * x2 + 36) * x2 + 94.5) / c - x2 - 3) / b + 1) * x
-        y = math.expm1(a * y**2)
-    else:  # few degrees of freedom and a far tail
-        e = 1 / (((df + 6) / (df * y) - 0.089 * d - 0.822) * (df + 2) * 3)
-        y = ((e + 0.5 / (df + 4)) * y - 1) * (df + 1) / (df + 2) + 1 / y
-    return math.sqrt(df * y)
+    """Student's t quantile (scipy)."""
+    return float(student_t.ppf(p, df))
 
 
 def summarise(kind: SurveyKind, scores: pd.Series[float]) -> ScoreSummary:

@@ -118,3 +118,24 @@ class ImportRefused(JourneyError):
     """
 
     code = "import_refused"
+
+
+class SurveyUnavailable(JourneyError):
+    """A survey link or button that can't take an answer (params: reason).
+
+    Reasons: unknown (never existed or tampered), closed, paused, ended, full, touchpoint_gone.
+    """
+
+    code = "survey_unavailable"
+
+
+class NoTouchpoints(JourneyError):
+    """A survey needs a touchpoint, and the map has none yet."""
+
+    code = "no_touchpoints"
+
+
+class InvalidNumber(JourneyError):
+    """A number the bot could not read, or out of range (params: text)."""
+
+    code = "invalid_number"

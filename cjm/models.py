@@ -87,6 +87,36 @@ class FixStatus(StrEnum):
     DONE = "done"
 
 
+class SurveyKind(StrEnum):
+    """The question a survey asks, stored by its short name."""
+
+    NPS = "nps"  # "How likely are you to recommend us?" 0–10
+    CSAT = "csat"  # "How satisfied are you?" 1–5
+    CES = "ces"  # "How easy was it?" 1–7
+
+
+class SurveyStatus(StrEnum):
+    """Whether a survey takes answers."""
+
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+class DeliveryState(StrEnum):
+    """Where one broadcast message to one customer is.
+
+    SENDING is written before the send: after a crash such a row is not sent again, because
+    the customer may already have it (at most once beats twice).
+    """
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+
+
 def _text_enum(enum: type[StrEnum]) -> Enum:
     # Stored as the value in a plain VARCHAR without a CHECK, so a later value needs no migration.
     return Enum(
@@ -263,3 +293,85 @@ class HandledMessage(SQLModel, table=True):
 
     chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     message_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+
+
+class Survey(SQLModel, table=True):
+    """A question about one touchpoint that customers answer in Telegram."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    map_id: int = Field(sa_column=_fk("journeymap.id"))
+    touchpoint_id: int | None = Field(
+        default=None, sa_column=_fk("touchpoint.id", nullable=True, ondelete="SET NULL")
+    )
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    kind: SurveyKind = Field(sa_type=_text_enum(SurveyKind))
+    question: str | None = Field(default=None, max_length=300)
+    ask_why: bool = Field(default=True)
+    token: str = Field(max_length=64, unique=True, index=True)
+    status: SurveyStatus = Field(default=SurveyStatus.OPEN, sa_type=_text_enum(SurveyStatus))
+    ends_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    max_responses: int | None = Field(default=None)
+    created_by_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class Respondent(SQLModel, table=True):
+    """A customer who opened a survey link; the team never sees who it is."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    language: str = Field(default="en", max_length=8)
+    may_ask_again: bool = Field(default=False)
+    reachable: bool = Field(default=True)
+    stopped: bool = Field(default=False)
+    awaiting_comment_id: int | None = Field(default=None)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One customer's answer to one survey: answering again changes it."""
+
+    __table_args__ = (UniqueConstraint("survey_id", "respondent_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(sa_column=_fk("survey.id"))
+    respondent_id: int = Field(sa_column=_fk("respondent.id"))
+    score: int
+    comment: str | None = Field(default=None, max_length=1000)
+    answered_at: datetime = Field(sa_column=_utc())
+
+
+class SurveyPost(SQLModel, table=True):
+    """A survey posted into a group, whose live count the bot keeps up to date."""
+
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(sa_column=_fk("survey.id"))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int
+
+
+class Broadcast(SQLModel, table=True):
+    """Sending a survey to the customers who agreed to be asked again."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(sa_column=_fk("survey.id"))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    progress_message_id: int | None = Field(default=None)
+    created_at: datetime = Field(sa_column=_utc())
+    finished_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class Delivery(SQLModel, table=True):
+    """One broadcast message to one customer, with its state (resumable after a crash)."""
+
+    __table_args__ = (UniqueConstraint("broadcast_id", "respondent_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    broadcast_id: int = Field(sa_column=_fk("broadcast.id"))
+    respondent_id: int = Field(sa_column=_fk("respondent.id"))
+    state: DeliveryState = Field(
+        default=DeliveryState.PENDING, sa_type=_text_enum(DeliveryState), index=True
+    )
+    updated_at: datetime = Field(sa_column=_utc())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, datetime
+from functools import cached_property
 
 from cjm.models import (
     FixStatus,
@@ -16,6 +16,8 @@ from cjm.models import (
     PersonaField,
     Severity,
     Step,
+    SurveyKind,
+    SurveyStatus,
 )
 
 
@@ -254,3 +256,62 @@ class ChangeView:
     actor_name: str
     action: str
     summary: str
+
+
+@dataclass(frozen=True)
+class TouchpointScore:
+    """A touchpoint's latest survey score: e.g. NPS +32 from 41 answers, trending up (+1)."""
+
+    kind: str
+    value: float
+    n: int
+    trend: int
+
+
+@dataclass(frozen=True)
+class SurveyView:
+    """A survey as the team sees it (never who answered)."""
+
+    id: int
+    map_id: int
+    touchpoint_id: int | None
+    touchpoint_name: str | None
+    kind: SurveyKind
+    question: str | None
+    ask_why: bool
+    token: str
+    status: SurveyStatus
+    ends_at: datetime | None
+    max_responses: int | None
+    responses: int
+    may_ask_again: int = 0
+
+    @property
+    def is_taking_answers(self) -> bool:
+        """Open, and its touchpoint still on the map."""
+        return self.status is SurveyStatus.OPEN and self.touchpoint_id is not None
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """What a customer is asked: the survey's question in their language."""
+
+    survey_id: int
+    token: str
+    kind: SurveyKind
+    question: str | None
+    touchpoint_name: str
+    map_title: str
+    ask_why: bool
+    current_score: int | None = None
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    """After a customer's score: whether to ask "why?" and whether it was a change."""
+
+    survey_id: int
+    score: int
+    ask_why: bool
+    changed: bool
+    responses: int

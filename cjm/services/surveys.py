@@ -1,0 +1,168 @@
+"""Touchpoint surveys, the team's side: create, word, pause, close, reopen, end date, cap."""
+
+import secrets
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, func, select
+
+from cjm.dates import parse_due_date
+from cjm.db import UnitOfWork
+from cjm.errors import InvalidNumber, ItemGone, StaleButton
+from cjm.limits import NOTE_MAX_CHARS, clean_text
+from cjm.models import (
+    Chat,
+    JourneyMap,
+    Respondent,
+    Stage,
+    Survey,
+    SurveyKind,
+    SurveyResponse,
+    SurveyStatus,
+    Touchpoint,
+)
+from cjm.services import maps
+from cjm.views import Actor, SurveyView
+
+TOKEN_BYTES = 16  # 22 URL-safe characters: unguessable, well within a deep link's 64
+MAX_CAP = 1_000_000
+
+
+def new_token() -> str:
+    """An unguessable survey token of [A-Za-z0-9_-] for t.me deep links."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def view_of(uow: UnitOfWork, survey: Survey) -> SurveyView:
+    """A survey with its answer count and how many of its customers may be asked again."""
+    assert survey.id is not None  # noqa: S101  (stored surveys have ids)
+    touchpoint = uow.session.get(Touchpoint, survey.touchpoint_id) if survey.touchpoint_id else None
+    responses = uow.session.exec(
+        select(func.count()).select_from(SurveyResponse)
+        .where(SurveyResponse.survey_id == survey.id)
+    ).one()
+    willing = uow.session.exec(
+        select(func.count()).select_from(SurveyResponse)
+        .join(Respondent, col(Respondent.id) == col(SurveyResponse.respondent_id))
+        .where(
+            SurveyResponse.survey_id == survey.id, col(Respondent.may_ask_again),
+            col(Respondent.reachable), ~col(Respondent.stopped),
+        )
+    ).one()
+    return SurveyView(
+        id=survey.id, map_id=survey.map_id, touchpoint_id=survey.touchpoint_id,
+        touchpoint_name=touchpoint.name if touchpoint else None, kind=survey.kind,
+        question=survey.question, ask_why=survey.ask_why, token=survey.token,
+        status=survey.status, ends_at=survey.ends_at, max_responses=survey.max_responses,
+        responses=responses, may_ask_again=willing,
+    )
+
+
+def create_survey(
+    uow: UnitOfWork, *, chat_id: int, touchpoint_id: int, kind: SurveyKind, ask_why: bool,
+    actor: Actor,
+) -> SurveyView:
+    """Start a survey on a touchpoint of the chat's current map."""
+    with uow:
+        touchpoint = uow.get(Touchpoint, touchpoint_id)
+        map_id = uow.get(Stage, touchpoint.stage_id).map_id
+        if maps.current_map_id(uow, chat_id) != map_id:
+            raise StaleButton
+        survey = Survey(
+            map_id=map_id, touchpoint_id=touchpoint_id, chat_id=chat_id, kind=kind,
+            ask_why=ask_why, token=new_token(), created_by_id=actor.user_id,
+            created_at=uow.clock.now(),
+        )
+        uow.session.add(survey)
+        uow.session.flush()
+        uow.record(actor, map_id, "survey.created", survey.id, f"{kind.value}: {touchpoint.name}")
+        view = view_of(uow, survey)
+        uow.commit()
+    return view
+
+
+def _survey(uow: UnitOfWork, survey_id: int, chat_id: int) -> Survey:
+    survey = uow.get(Survey, survey_id)
+    if survey.chat_id != chat_id:
+        raise ItemGone(kind="survey")
+    return survey
+
+
+def set_question(
+    uow: UnitOfWork, *, chat_id: int, survey_id: int, text: str, actor: Actor
+) -> SurveyView:
+    """Ask the customers in the team's own words instead of the standard question."""
+    text = clean_text(text, field="question", limit=NOTE_MAX_CHARS)
+    with uow:
+        survey = _survey(uow, survey_id, chat_id)
+        survey.question = text
+        uow.record(actor, survey.map_id, "survey.edited", survey_id, text)
+        view = view_of(uow, survey)
+        uow.commit()
+    return view
+
+
+def set_status(
+    uow: UnitOfWork, *, chat_id: int, survey_id: int, status: SurveyStatus, actor: Actor
+) -> SurveyView:
+    """Pause, close or reopen a survey."""
+    with uow:
+        survey = _survey(uow, survey_id, chat_id)
+        survey.status = status
+        if status is SurveyStatus.OPEN and survey.ends_at and survey.ends_at <= uow.clock.now():
+            survey.ends_at = None  # reopening a survey that ran out: it runs on
+        uow.record(actor, survey.map_id, f"survey.{status.value}", survey_id, survey.kind.value)
+        view = view_of(uow, survey)
+        uow.commit()
+    return view
+
+
+def set_end_date(
+    uow: UnitOfWork, *, chat_id: int, survey_id: int, text: str, actor: Actor
+) -> SurveyView:
+    """Stop taking answers at the end of a day given in the chat's language and zone."""
+    with uow:
+        survey = _survey(uow, survey_id, chat_id)
+        chat = uow.get(Chat, uow.get(JourneyMap, survey.map_id).chat_id)
+        last_day = parse_due_date(text, language=chat.language, tz=chat.tz, now=uow.clock.now())
+        midnight = datetime.combine(last_day + timedelta(days=1), time(), ZoneInfo(chat.tz))
+        survey.ends_at = midnight.astimezone(ZoneInfo("UTC"))
+        uow.record(actor, survey.map_id, "survey.end_set", survey_id, last_day.isoformat())
+        view = view_of(uow, survey)
+        uow.commit()
+    return view
+
+
+def set_cap(
+    uow: UnitOfWork, *, chat_id: int, survey_id: int, text: str, actor: Actor
+) -> SurveyView:
+    """Stop taking new answers after this many."""
+    try:
+        cap = int(text.strip())
+    except ValueError:
+        raise InvalidNumber(text=text.strip()[:20]) from None
+    if not 1 <= cap <= MAX_CAP:
+        raise InvalidNumber(text=str(cap))
+    with uow:
+        survey = _survey(uow, survey_id, chat_id)
+        survey.max_responses = cap
+        uow.record(actor, survey.map_id, "survey.cap_set", survey_id, str(cap))
+        view = view_of(uow, survey)
+        uow.commit()
+    return view
+
+
+def get_survey(uow: UnitOfWork, *, chat_id: int, survey_id: int) -> SurveyView:
+    """One survey of the chat."""
+    with uow:
+        return view_of(uow, _survey(uow, survey_id, chat_id))
+
+
+def list_surveys(uow: UnitOfWork, *, chat_id: int) -> list[SurveyView]:
+    """The surveys of the chat's current map, newest first."""
+    with uow:
+        map_id = maps.current_map_id(uow, chat_id)
+        rows = uow.session.exec(
+            select(Survey).where(Survey.map_id == map_id).order_by(col(Survey.id).desc())
+        ).all()
+        return [view_of(uow, survey) for survey in rows]
