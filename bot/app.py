@@ -18,6 +18,7 @@ from bot.errors import error_handler
 from bot.handlers import (
     cards,
     chat,
+    customers,
     emotions,
     fixes,
     maps,
@@ -25,6 +26,7 @@ from bot.handlers import (
     pains,
     replies,
     stages,
+    surveys,
     touchpoints,
 )
 from bot.ratelimit import RetryingRateLimiter
@@ -35,7 +37,11 @@ from cjm.render.texts import Texts
 
 log = logging.getLogger(__name__)
 
-FEATURES = (chat, maps, cards, stages, touchpoints, emotions, pains, fixes, outputs, replies)
+# Order matters: customers (/start <token>) before chat (/start), replies last.
+FEATURES = (
+    customers, chat, maps, cards, stages, touchpoints, emotions, pains, fixes, outputs, surveys,
+    replies,
+)
 
 JourneyApp = Application[Any, BotContext, Any, Any, Any, Any]
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
+from cjm.analytics import ScoreSummary, WeekPoint
 from cjm.models import (
     FixStatus,
     MapStatus,
@@ -315,3 +316,24 @@ class AnswerOutcome:
     ask_why: bool
     changed: bool
     responses: int
+
+
+@dataclass(frozen=True)
+class CommentView:
+    """A customer's "why?" with its score (never who wrote it)."""
+
+    response_id: int
+    score: int
+    comment: str
+    answered_at: datetime
+    is_low: bool
+
+
+@dataclass(frozen=True)
+class SurveyResults:
+    """/results for one survey: the score with its interval, breakdown, trend and comments."""
+
+    survey: SurveyView
+    summary: ScoreSummary
+    weeks: tuple[WeekPoint, ...]
+    comments: tuple[CommentView, ...]

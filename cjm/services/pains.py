@@ -18,6 +18,7 @@ def add_pain(
     actor: Actor,
     touchpoint_id: int | None = None,
     source: PainSource = PainSource.TEAM,
+    severity: Severity = Severity.MEDIUM,
 ) -> MapView:
     """Add a pain point to a stage (and optionally one of its touchpoints)."""
     text = clean_text(text, field="pain", limit=TEXT_MAX_CHARS, multiline=True)
@@ -36,6 +37,7 @@ def add_pain(
             touchpoint_id=touchpoint_id,
             text=text,
             source=source,
+            severity=severity,
             created_at=uow.clock.now(),
         )
         uow.session.add(pain)

@@ -22,12 +22,11 @@ COMMENT_MAX_CHARS = 1000
 
 
 def _respondent(uow: UnitOfWork, user_id: int, language_code: str | None) -> Respondent:
-    respondent = uow.session.exec(
-        select(Respondent).where(Respondent.user_id == user_id)
-    ).first()
+    respondent = uow.session.exec(select(Respondent).where(Respondent.user_id == user_id)).first()
     if respondent is None:
         respondent = Respondent(
-            user_id=user_id, language=pick_language(language_code, "en"),
+            user_id=user_id,
+            language=pick_language(language_code, "en"),
             created_at=uow.clock.now(),
         )
         uow.session.add(respondent)
@@ -38,7 +37,8 @@ def _respondent(uow: UnitOfWork, user_id: int, language_code: str | None) -> Res
 
 def _count(uow: UnitOfWork, survey_id: int | None) -> int:
     return uow.session.exec(
-        select(func.count()).select_from(SurveyResponse)
+        select(func.count())
+        .select_from(SurveyResponse)
         .where(SurveyResponse.survey_id == survey_id)
     ).one()
 
@@ -85,9 +85,14 @@ def _question(uow: UnitOfWork, survey: Survey, score: int | None) -> QuestionVie
     assert survey.id is not None  # noqa: S101  (stored surveys have ids)
     touchpoint = uow.get(Touchpoint, survey.touchpoint_id)
     return QuestionView(
-        survey_id=survey.id, token=survey.token, kind=survey.kind, question=survey.question,
-        touchpoint_name=touchpoint.name, map_title=uow.get(JourneyMap, survey.map_id).title,
-        ask_why=survey.ask_why, current_score=score,
+        survey_id=survey.id,
+        token=survey.token,
+        kind=survey.kind,
+        question=survey.question,
+        touchpoint_name=touchpoint.name,
+        map_title=uow.get(JourneyMap, survey.map_id).title,
+        ask_why=survey.ask_why,
+        current_score=score,
     )
 
 
@@ -114,7 +119,9 @@ def answer(
                 raise SurveyUnavailable(reason="full")
             assert respondent.id is not None  # noqa: S101  (flushed in _respondent)
             response = SurveyResponse(
-                survey_id=survey_id, respondent_id=respondent.id, score=score,
+                survey_id=survey_id,
+                respondent_id=respondent.id,
+                score=score,
                 answered_at=uow.clock.now(),
             )
             uow.session.add(response)
@@ -127,7 +134,10 @@ def answer(
             raise StaleButton from None
         respondent.awaiting_comment_id = response.id if survey.ask_why else None
         outcome = AnswerOutcome(
-            survey_id=survey_id, score=score, ask_why=survey.ask_why, changed=changed,
+            survey_id=survey_id,
+            score=score,
+            ask_why=survey.ask_why,
+            changed=changed,
             responses=_count(uow, survey_id),
         )
         uow.commit()
@@ -190,7 +200,8 @@ def forget_me(uow: UnitOfWork, *, user_id: int) -> int:
         if respondent is None:
             return 0
         answers = uow.session.exec(
-            select(func.count()).select_from(SurveyResponse)
+            select(func.count())
+            .select_from(SurveyResponse)
             .where(SurveyResponse.respondent_id == respondent.id)
         ).one()
         uow.session.execute(

@@ -36,30 +36,49 @@ def new_token() -> str:
 def view_of(uow: UnitOfWork, survey: Survey) -> SurveyView:
     """A survey with its answer count and how many of its customers may be asked again."""
     assert survey.id is not None  # noqa: S101  (stored surveys have ids)
-    touchpoint = uow.session.get(Touchpoint, survey.touchpoint_id) if survey.touchpoint_id else None
+    touchpoint = (
+        uow.session.get(Touchpoint, survey.touchpoint_id) if survey.touchpoint_id else None
+    )
     responses = uow.session.exec(
-        select(func.count()).select_from(SurveyResponse)
+        select(func.count())
+        .select_from(SurveyResponse)
         .where(SurveyResponse.survey_id == survey.id)
     ).one()
     willing = uow.session.exec(
-        select(func.count()).select_from(SurveyResponse)
+        select(func.count())
+        .select_from(SurveyResponse)
         .join(Respondent, col(Respondent.id) == col(SurveyResponse.respondent_id))
         .where(
-            SurveyResponse.survey_id == survey.id, col(Respondent.may_ask_again),
-            col(Respondent.reachable), ~col(Respondent.stopped),
+            SurveyResponse.survey_id == survey.id,
+            col(Respondent.may_ask_again),
+            col(Respondent.reachable),
+            ~col(Respondent.stopped),
         )
     ).one()
     return SurveyView(
-        id=survey.id, map_id=survey.map_id, touchpoint_id=survey.touchpoint_id,
-        touchpoint_name=touchpoint.name if touchpoint else None, kind=survey.kind,
-        question=survey.question, ask_why=survey.ask_why, token=survey.token,
-        status=survey.status, ends_at=survey.ends_at, max_responses=survey.max_responses,
-        responses=responses, may_ask_again=willing,
+        id=survey.id,
+        map_id=survey.map_id,
+        touchpoint_id=survey.touchpoint_id,
+        touchpoint_name=touchpoint.name if touchpoint else None,
+        kind=survey.kind,
+        question=survey.question,
+        ask_why=survey.ask_why,
+        token=survey.token,
+        status=survey.status,
+        ends_at=survey.ends_at,
+        max_responses=survey.max_responses,
+        responses=responses,
+        may_ask_again=willing,
     )
 
 
 def create_survey(
-    uow: UnitOfWork, *, chat_id: int, touchpoint_id: int, kind: SurveyKind, ask_why: bool,
+    uow: UnitOfWork,
+    *,
+    chat_id: int,
+    touchpoint_id: int,
+    kind: SurveyKind,
+    ask_why: bool,
     actor: Actor,
 ) -> SurveyView:
     """Start a survey on a touchpoint of the chat's current map."""
@@ -69,8 +88,13 @@ def create_survey(
         if maps.current_map_id(uow, chat_id) != map_id:
             raise StaleButton
         survey = Survey(
-            map_id=map_id, touchpoint_id=touchpoint_id, chat_id=chat_id, kind=kind,
-            ask_why=ask_why, token=new_token(), created_by_id=actor.user_id,
+            map_id=map_id,
+            touchpoint_id=touchpoint_id,
+            chat_id=chat_id,
+            kind=kind,
+            ask_why=ask_why,
+            token=new_token(),
+            created_by_id=actor.user_id,
             created_at=uow.clock.now(),
         )
         uow.session.add(survey)

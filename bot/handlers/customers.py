@@ -1,0 +1,3 @@
+"""Touchpoint surveys: the customer's side."""
+
+HANDLERS: list[object] = []

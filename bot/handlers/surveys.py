@@ -1,0 +1,3 @@
+"""Touchpoint surveys: the team's side."""
+
+HANDLERS: list[object] = []
