@@ -251,7 +251,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         params: dict[str, Any],
         *,
         kind: prompts.PromptKind,
-        map_id: int,
+        map_id: int | None,
         target_id: int | None,
         field: str | None,
         card_message_id: int | None,

@@ -6,7 +6,7 @@ import json
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Protocol, Self
@@ -52,7 +52,7 @@ from cjm.models import (
     PersonaField,
     Severity,
 )
-from cjm.views import MapView, PainView, StageView, TouchpointView
+from cjm.views import MapView, PainView, StageView, TouchpointScore, TouchpointView
 
 SCHEMA_NAME = "journey-map"
 SCHEMA_VERSION = 1
@@ -419,8 +419,13 @@ class Table:
         return self.title.lower().replace(" ", "_") + ".csv"
 
 
-def map_tables(view: MapView, changes: Sequence[ChangeLine] = ()) -> list[Table]:
+def map_tables(
+    view: MapView,
+    changes: Sequence[ChangeLine] = (),
+    scores: Mapping[int, TouchpointScore] | None = None,
+) -> list[Table]:
     """The map as tables, one per lane; change times in the chat's zone, without offset."""
+    scores = scores or {}
     stage_names = {stage.id: stage.name for stage in view.stages}
     tp_names = {tp.id: tp.name for tp in view.touchpoints}
     pain_texts = {pain.id: pain.text for pain in view.pains}
@@ -438,8 +443,24 @@ def map_tables(view: MapView, changes: Sequence[ChangeLine] = ()) -> list[Table]
         ),
         Table(
             "Touchpoints",
-            ("Stage", "Position", "Name", "Channel", "Mode", "Average emotion", "Spread", "Votes"),
-            tuple(_touchpoint_row(stage_names[tp.stage_id], tp) for tp in view.touchpoints),
+            (
+                "Stage",
+                "Position",
+                "Name",
+                "Channel",
+                "Mode",
+                "Average emotion",
+                "Spread",
+                "Votes",
+                "Survey",
+                "Survey score",
+                "Survey answers",
+                "Survey trend",
+            ),
+            tuple(
+                _touchpoint_row(stage_names[tp.stage_id], tp) + _score_cells(scores.get(tp.id))
+                for tp in view.touchpoints
+            ),
         ),
         Table(
             "Emotions",
@@ -481,6 +502,13 @@ def _touchpoint_row(stage_name: str, tp: TouchpointView) -> tuple[CellValue, ...
     return (stage_name, tp.position, tp.name, tp.channel, mode, emotion, spread, len(tp.scores))
 
 
+def _score_cells(score: TouchpointScore | None) -> tuple[CellValue, ...]:
+    if score is None:
+        return (None, None, None, None)
+    arrow = {1: "up", -1: "down"}.get(score.trend, "steady")
+    return (score.kind.upper(), round(score.value, 1), score.n, arrow)
+
+
 def _pain_row(
     stage_names: dict[int, str], tp_names: dict[int, str], pain: PainView
 ) -> tuple[CellValue, ...]:
@@ -511,12 +539,16 @@ def safe_cell(value: CellValue) -> CellValue:
     return text
 
 
-def map_to_xlsx(view: MapView, changes: Sequence[ChangeLine] = ()) -> bytes:
+def map_to_xlsx(
+    view: MapView,
+    changes: Sequence[ChangeLine] = (),
+    scores: Mapping[int, TouchpointScore] | None = None,
+) -> bytes:
     """The map as an Excel workbook: a sheet per lane, bold frozen headers, real dates."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     workbook.properties.creator = "Journey Bot"
-    for table in map_tables(view, changes):
+    for table in map_tables(view, changes, scores):
         _write_sheet(workbook.create_sheet(table.title), table)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -569,14 +601,18 @@ def _display_width(value: object) -> int:
     )
 
 
-def map_to_csv_zip(view: MapView, changes: Sequence[ChangeLine] = ()) -> bytes:
+def map_to_csv_zip(
+    view: MapView,
+    changes: Sequence[ChangeLine] = (),
+    scores: Mapping[int, TouchpointScore] | None = None,
+) -> bytes:
     """The map as a zip of CSV files (UTF-8 with BOM so Excel reads it), one per sheet."""
     local = view.updated_at.astimezone(ZoneInfo(view.tz))
     # A fixed stamp (not now) keeps the zip reproducible; zip dates start in 1980.
     stamp = local.timetuple()[:6] if local.year >= 1980 else (1980, 1, 1, 0, 0, 0)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for table in map_tables(view, changes):
+        for table in map_tables(view, changes, scores):
             info = zipfile.ZipInfo(table.file_name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16  # without it, unzip creates unreadable files

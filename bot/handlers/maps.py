@@ -10,7 +10,7 @@ from bot.permissions import require_admin
 from cjm.cards import STEP_ORDER
 from cjm.errors import StaleButton
 from cjm.models import Step
-from cjm.services import maps
+from cjm.services import maps, results
 from cjm.render.summary import summary_messages
 from cjm.views import CardView, MapView
 

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from cjm.models import FixStatus, PersonaField, Severity
 from cjm.render.texts import Texts
 from cjm.services.chats import LANGUAGES
-from cjm.views import FixView, MapView, PainView, StageView, TouchpointView
+from cjm.views import FixView, MapView, PainView, StageView, TouchpointScore, TouchpointView
 
 MAP_TEMPLATE = "map/map.html"
 CELLS_TEMPLATE = "map/_cells.html"
@@ -49,16 +49,6 @@ CHROMIUM_OFFLINE_FLAGS = (
     "--disable-sync",
 )
 _SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
-
-
-@dataclass(frozen=True)
-class TouchpointScore:
-    """A survey score of one touchpoint: kind (NPS, CSAT, CES), value, respondents, trend ±1/0."""
-
-    kind: str
-    value: float
-    n: int
-    trend: int
 
 
 @dataclass(frozen=True)

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from cjm.render.texts import Texts
-from cjm.views import MapView
+from cjm.views import MapView, TouchpointScore
 
 TELEGRAM_TEXT_LIMIT = 4096
 
 
 def summary_messages(
-    texts: Texts, view: MapView, *, language: str, limit: int = TELEGRAM_TEXT_LIMIT
+    texts: Texts,
+    view: MapView,
+    *,
+    language: str,
+    scores: Mapping[int, TouchpointScore] | None = None,
+    limit: int = TELEGRAM_TEXT_LIMIT,
 ) -> list[str]:
     """The summary as Telegram-HTML messages, each under `limit`, never splitting a stage."""
     module: Any = texts.environment(language).get_template("chat/maps/summary.html").module
     blocks = [str(module.header(view)).strip()]
     blocks += [
-        str(module.stage(view, stage, number)).strip()
+        str(module.stage(view, stage, number, scores or {})).strip()
         for number, stage in enumerate(view.stages, start=1)
     ]
     blocks.append(str(module.footer(view)).strip())

