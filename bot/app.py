@@ -13,6 +13,7 @@ from telegram.ext import (
 )
 
 from bot.card_editor import CardEditor
+from bot import jobs
 from bot.context import BotContext, Deps
 from bot.errors import error_handler
 from bot.handlers import (
@@ -21,10 +22,12 @@ from bot.handlers import (
     customers,
     emotions,
     fixes,
+    insights,
     maps,
     outputs,
     pains,
     replies,
+    reviews,
     stages,
     surveys,
     touchpoints,
@@ -40,7 +43,7 @@ log = logging.getLogger(__name__)
 # Order matters: customers (/start <token>) before chat (/start), replies last.
 FEATURES = (
     customers, chat, maps, cards, stages, touchpoints, emotions, pains, fixes, outputs, surveys,
-    replies,
+    reviews, insights, replies,
 )
 
 JourneyApp = Application[Any, BotContext, Any, Any, Any, Any]
@@ -81,6 +84,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
 
     async def post_init(application: JourneyApp) -> None:
         await chat.register_commands(application, texts)
+        await jobs.reschedule_all(application)
 
     builder = (
         ApplicationBuilder()

@@ -212,6 +212,7 @@ class Touchpoint(SQLModel, table=True):
     name: str = Field(max_length=100)
     channel: str | None = Field(default=None, max_length=40)
     mode: Mode | None = Field(default=None, sa_type=_text_enum(Mode))
+    is_moment_of_truth: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class EmotionVote(SQLModel, table=True):
@@ -255,6 +256,10 @@ class Fix(SQLModel, table=True):
     status: FixStatus = Field(default=FixStatus.IDEA, sa_type=_text_enum(FixStatus))
     due_on: date | None = Field(default=None)
     created_at: datetime = Field(sa_column=_utc())
+    # Due-date reminders are sent once each; the due date they were sent for, so a new date
+    # re-arms them.
+    reminded_before_for: date | None = Field(default=None)
+    reminded_overdue_for: date | None = Field(default=None)
 
 
 class ChangeEvent(SQLModel, table=True):
@@ -375,3 +380,74 @@ class Delivery(SQLModel, table=True):
         default=DeliveryState.PENDING, sa_type=_text_enum(DeliveryState), index=True
     )
     updated_at: datetime = Field(sa_column=_utc())
+
+
+class Cadence(StrEnum):
+    """How often a map is reviewed."""
+
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+    WEEKDAYS = "weekdays"  # on chosen weekdays, every week
+
+
+class KpiDirection(StrEnum):
+    """Whether a KPI is better higher or lower."""
+
+    UP = "up"
+    DOWN = "down"
+
+
+class ReviewSchedule(SQLModel, table=True):
+    """When a map is reviewed: a cadence at a local time of day; next_at is the next run (UTC)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    map_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("journeymap.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
+    cadence: Cadence = Field(default=Cadence.WEEKLY, sa_type=_text_enum(Cadence))
+    weekdays: int = Field(default=0)  # bit 0 = Monday … bit 6 = Sunday, for Cadence.WEEKDAYS
+    anchor_weekday: int = Field(default=0)  # 0 = Monday: the weekday of weekly/biweekly runs
+    anchor_day: int = Field(default=1)  # day of month for monthly runs (clamped to month end)
+    local_time: str = Field(default="09:00", max_length=5)  # HH:MM in the chat's time zone
+    paused: bool = Field(default=False)
+    pause_reason: str | None = Field(default=None, max_length=64)
+    next_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    last_digest_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    snoozed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class Review(SQLModel, table=True):
+    """A member pressed "Reviewed ✅" on a digest."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    map_id: int = Field(sa_column=_fk("journeymap.id"))
+    digest_message_id: int | None = Field(default=None)
+    reviewer_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    reviewer_name: str = Field(max_length=128)
+    reviewed_at: datetime = Field(sa_column=_utc())
+
+
+class Kpi(SQLModel, table=True):
+    """A metric the team tracks for a stage, with a target and a better direction."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    stage_id: int = Field(sa_column=_fk("stage.id"))
+    name: str = Field(max_length=100)
+    unit: str = Field(default="", max_length=20)
+    target: float | None = Field(default=None)
+    direction: KpiDirection = Field(default=KpiDirection.UP, sa_type=_text_enum(KpiDirection))
+
+
+class KpiValue(SQLModel, table=True):
+    """One recorded value of a KPI on a local date."""
+
+    __table_args__ = (UniqueConstraint("kpi_id", "measured_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kpi_id: int = Field(sa_column=_fk("kpi.id"))
+    value: float
+    measured_on: date
+    recorded_at: datetime = Field(sa_column=_utc())

@@ -1,0 +1,3 @@
+"""Where the map needs work: hotspots, KPIs per stage, moments of truth."""
+
+HANDLERS: list[object] = []

@@ -1,0 +1,3 @@
+"""Keeping the map alive: time zone, review cadence, digests, history."""
+
+HANDLERS: list[object] = []
