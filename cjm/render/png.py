@@ -39,7 +39,18 @@ from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, IdentityTransform
 
 from cjm.models import FixStatus, Mode, PersonaField, Severity
-from cjm.views import FixView, MapView, PainView, StageView, TouchpointView
+from cjm.views import FixView, MapView, PainView, StageView, TouchpointScore, TouchpointView
+
+__all__ = [
+    "MAX_PHOTO_SIDE_SUM",
+    "PictureLabels",
+    "TouchpointScore",  # the survey score the picture shows; defined with the views
+    "build_map_figure",
+    "fits_telegram_photo",
+    "png_size",
+    "render_map_png",
+    "smallest_font_px",
+]
 
 MAX_PHOTO_SIDE_SUM = 10000  # Telegram sendPhoto: width + height ≤ 10000 px
 MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram sendPhoto: at most 10 MB
@@ -64,7 +75,7 @@ MAX_COLUMNS = int((MAX_WIDTH - 2 * MARGIN - TITLE_W) // MIN_COLUMN)  # 12 per ro
 FONT, HEAD, NAME, TITLE = 12.0, 13.0, 16.0, 22.0
 LINE = 1.2  # line pitch per font size: DejaVu Sans's own (ascender + descender + line gap)
 EMOTION_H, ROW_GAP, MAX_ITEMS = 150.0, 26.0, 4
-BASE_DPI, MIN_PHOTO_DPI, MIN_DPI, MAX_PIXELS = 144, 100, 72, 12_000_000
+BASE_DPI, MIN_DPI, MAX_PIXELS = 144, 72, 12_000_000
 
 INK, MUTED, FAINT, RULE, GRID = "#1E293B", "#64748B", "#94A3B8", "#CBD5E1", "#E2E8F0"
 HEADER, HEADER_ALT, ACCENT = "#1E3A5F", "#27497A", "#2563EB"
@@ -85,16 +96,6 @@ TREND_COLORS = {1: "#15803D", 0: INK, -1: "#B91C1C"}
 _SEVERITY_RANK = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
 
 
-@dataclass(frozen=True)
-class TouchpointScore:
-    """A survey score of one touchpoint, e.g. NPS +32 from 41 answers, trending up (+1)."""
-
-    kind: str
-    value: float
-    n: int
-    trend: int
-
-
 def _frozen(mapping: Mapping[Any, str]) -> Callable[[], Mapping[Any, str]]:
     return lambda: MappingProxyType(dict(mapping))
 
@@ -103,7 +104,8 @@ def _frozen(mapping: Mapping[Any, str]) -> Callable[[], Mapping[Any, str]]:
 class PictureLabels:
     """The words drawn on the picture: English by default, the bot passes translated ones.
 
-    `more` is formatted with `n`, the number of cards left out of a crowded cell.
+    In `more`, "{n}" stands for the number of cards left out of a crowded cell. A mapping
+    missing a key shows the enum's value.
     """
 
     customer_goal: str = "Customer goal"
@@ -165,9 +167,12 @@ def render_map_png(
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from", UserWarning)
         canvas = FigureCanvasAgg(figure)
-        # No version string in the file, so the same map gives the same bytes; the ignore is
-        # because print_png has no annotations in matplotlib.
-        canvas.print_png(buffer, metadata={"Software": None})  # type: ignore[no-untyped-call]
+        # No version string in the file, so the same map gives the same bytes. zlib level 3
+        # encodes a tall 12 Mpx map ~4× faster than the default 6 for ~15% more bytes. The
+        # ignore: print_png has no annotations in matplotlib.
+        canvas.print_png(  # type: ignore[no-untyped-call]
+            buffer, metadata={"Software": None}, pil_kwargs={"compress_level": 3}
+        )
     return buffer.getvalue()
 
 
@@ -183,6 +188,7 @@ def build_map_figure(
     room = MAX_WIDTH - 2 * MARGIN - TITLE_W
     grid = min(room, max(columns * MAX_COLUMN, MIN_WIDTH - 2 * MARGIN - TITLE_W))
     painter = _Painter(_fonts(), 2 * MARGIN + TITLE_W + grid, labels)
+    painter.numbers = {stage.id: number for number, stage in enumerate(view.stages, start=1)}
     y = painter.persona(view.persona, painter.heading(view, MARGIN))
     pains = sorted(view.pains, key=lambda p: _SEVERITY_RANK[p.severity])
     for row in rows:
@@ -205,14 +211,22 @@ def png_size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
-def fits_telegram_photo(png: bytes) -> bool:
-    """Whether Telegram takes the picture as a photo; if not, send it as a document."""
+def fits_telegram_photo(png: bytes, *, min_width: int | None = DISPLAY_WIDTH) -> bool:
+    """Whether to send the picture as a photo rather than as a document.
+
+    Telegram takes a photo of at most 10 MB whose sides sum to at most 10000 px with a ratio
+    of at most 20, and then scales its long side down to 2560 px: a tall map would shrink
+    below a phone's width, with its text under 12 px. So unless `min_width` is None, the
+    photo must also stay at least `min_width` px wide after that scaling.
+    """
     width, height = png_size(png)
-    return (
+    accepted = (
         len(png) <= MAX_PHOTO_BYTES
         and width + height <= MAX_PHOTO_SIDE_SUM
         and max(width, height) <= MAX_PHOTO_RATIO * min(width, height)
     )
+    kept_width = width * min(1.0, PHOTO_LONG_SIDE / max(width, height))
+    return accepted and (min_width is None or kept_width >= min_width)
 
 
 def _columns(stage: StageView) -> int:
@@ -258,10 +272,16 @@ class _Fonts:
         for regular, bold in zip(self._faces["normal"], self._faces["bold"], strict=True):
             covered |= set(regular.get_charmap()) & set(bold.get_charmap())
         self.coverage = frozenset(covered)
-        metrics = self._faces["normal"][0].get_sfnt_table("OS/2")
-        em = self._faces["normal"][0].get_sfnt_table("head")["unitsPerEm"]
-        # Matplotlib puts a line's baseline this far (in em) below the top of a text block.
-        self.ascent = (metrics["sTypoAscender"] + metrics["sTypoLineGap"] / 2) / em
+        # How far (in em) matplotlib puts the first baseline below the top of a text block:
+        # the font's ascender and half its line gap, from the tables matplotlib reads.
+        face = self._faces["normal"][0]
+        os2, hhea = face.get_sfnt_table("OS/2") or {}, face.get_sfnt_table("hhea")
+        ascender, gap = (
+            (os2["sTypoAscender"], os2["sTypoLineGap"])
+            if "sTypoAscender" in os2
+            else (hhea["ascent"], hhea["lineGap"])
+        )
+        self.ascent = (ascender + gap / 2) / face.get_sfnt_table("head")["unitsPerEm"]
         self._em: dict[tuple[str, str], float] = {}
 
     def clean(self, text: str | None) -> str:
@@ -363,11 +383,16 @@ def _signed(value: float, digits: int = 1) -> str:
 
 
 def _score_text(score: TouchpointScore) -> tuple[str, str]:
-    """("NPS +32 (n=41)", "↑"): the score, and its trend as an arrow."""
-    nps = score.kind.strip().upper() == "NPS"
-    value = _signed(score.value, 0) if nps else f"{score.value:.1f}".replace("-", "−")
+    """("NPS +32 (n=41)", "↑"): the score as the chat shows it, and its trend as an arrow."""
+    kind = score.kind.strip().lower()
+    if kind == "nps":
+        value = f"{round(score.value):+d}"
+    elif kind == "csat":
+        value = f"{round(score.value)}%"
+    else:
+        value = f"{score.value:.1f}"
     arrow = "↑" if score.trend > 0 else "↓" if score.trend < 0 else "→"
-    return f"{score.kind} {value} (n={score.n})", arrow
+    return f"{kind.upper()} {value.replace('-', '−')} (n={score.n})", arrow
 
 
 @dataclass(frozen=True)
@@ -396,21 +421,24 @@ class _Painter:
         self.page = Affine2D()  # points → inches; set in finish() once the height is known
         self.transform = self.page + self.figure.dpi_scale_trans
         self.patches: dict[float, list[Patch]] = defaultdict(list)
+        self.numbers: dict[int, int] = {}  # stage id → its number on the map, from 1
 
     def finish(self, height: float) -> Figure:
         """Size the figure and pick its dpi.
 
-        A photo's long side aims at the 2560 px Telegram keeps, with at least 100 dpi (1.4 px
-        per px of a 1080 px screen). A map too tall for a photo goes as a document of up to
-        MAX_PIXELS (so a 12×8 map stays quick to encode).
+        A map that stays readable as a Telegram photo (see fits_telegram_photo) gets its long
+        side to the 2560 px Telegram keeps; a taller one, a document, gets as sharp as
+        MAX_PIXELS allows, so that a 12×8 map stays quick to encode.
         """
         for zorder, patches in self.patches.items():
             collection = PatchCollection(patches, match_original=True, zorder=zorder)
             self.add(collection, transform=self.transform)
         width_in, height_in = self.width / 72, height / 72
         self.page.scale(1 / 72, -1 / 72).translate(0, height_in)
-        dpi = max(MIN_PHOTO_DPI, min(BASE_DPI, PHOTO_LONG_SIDE / max(width_in, height_in)))
-        if (width_in + height_in) * dpi > MAX_PHOTO_SIDE_SUM - 2:
+        photo_dpi = PHOTO_LONG_SIDE / max(width_in, height_in)
+        if photo_dpi * width_in >= DISPLAY_WIDTH:
+            dpi = min(BASE_DPI, photo_dpi)
+        else:
             dpi = min(BASE_DPI, math.sqrt(MAX_PIXELS / (width_in * height_in)))
         self.figure.set_size_inches(width_in, height_in)
         self.figure.set_dpi(max(MIN_DPI, math.floor(dpi)))
@@ -637,7 +665,7 @@ class _Painter:
         tip = 9.0
         names = {
             s.id: self.fonts.wrap(
-                f"{s.position + 1}. {self.fonts.clean(s.name)}",
+                f"{self.numbers[s.id]}. {self.fonts.clean(s.name)}",
                 slots[s.id].width - 2 * tip - 2 * PAD,
                 HEAD,
                 bold=True,
@@ -658,7 +686,7 @@ class _Painter:
                 (left, bottom),
                 (left + tip, middle),
             ]
-            shade = HEADER if stage.position % 2 == 0 else HEADER_ALT
+            shade = HEADER if self.numbers[stage.id] % 2 else HEADER_ALT
             self.patches[1].append(Polygon(chevron, closed=True, fc=shade, ec="white", lw=1.5))
             self.text(
                 left + tip + PAD,
@@ -687,7 +715,7 @@ class _Painter:
         for tp in tps:
             room = slots[tp.id].width - 4 * PAD
             name = self.fonts.wrap(self.fonts.clean(tp.name), room, bold=True)
-            mode = self.labels.mode[tp.mode] if tp.mode else ""
+            mode = self.labels.mode.get(tp.mode, tp.mode.value) if tp.mode else ""
             label = self.fonts.clean(tp.channel) or self.fonts.clean(mode)
             cards.append((tp, name, self.fonts.wrap(label, room - 12, lines=1)))
         if not cards:
@@ -811,7 +839,7 @@ class _Painter:
             for item in shown:
                 cy += draw(place.slot, item, cy) + PAD
             if hidden := len(by_place[place]) - len(shown):
-                more = self.fonts.clean(self.labels.more.format(n=hidden))
+                more = self.fonts.clean(self.labels.more.replace("{n}", str(hidden)))
                 cy += self.text(place.slot.x + 2 * PAD, cy, more, color=MUTED) + PAD
             if place.spans:
                 below[place.stage_id] = cy - PAD
@@ -891,9 +919,12 @@ class _Painter:
         """Keys to the colours and marks: severities, fix statuses, touchpoint modes."""
         labels, clean, line = self.labels, self.fonts.clean, FONT * LINE
         groups: list[tuple[str, list[tuple[str, str, str]]]] = [
-            (labels.pains, [(*SEVERITY_COLORS[s], labels.severity[s]) for s in Severity]),
-            (labels.fixes, [(STATUS_COLORS[s], "white", labels.status[s]) for s in FixStatus]),
-            (labels.touchpoints, [(m.value, "", labels.mode[m]) for m in Mode]),
+            (labels.pains, [(*SEVERITY_COLORS[s], labels.severity.get(s, s)) for s in Severity]),
+            (
+                labels.fixes,
+                [(STATUS_COLORS[s], "white", labels.status.get(s, s)) for s in FixStatus],
+            ),
+            (labels.touchpoints, [(m.value, "", labels.mode.get(m, m)) for m in Mode]),
         ]
         x = MARGIN
         for title, items in groups:

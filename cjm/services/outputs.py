@@ -70,7 +70,8 @@ _ARG = {
 def picture(uow: UnitOfWork, texts: Texts, *, chat_id: int) -> OutputFile:
     """The current map as a PNG picture."""
     view = maps.get_current_map(uow, chat_id=chat_id)
-    png = render_map_png(view, picture_labels(texts, view.language))
+    scores = results.touchpoint_scores(uow, map_id=view.id, tz=view.tz)
+    png = render_map_png(view, picture_labels(texts, view.language), scores=scores)
     return OutputFile(exports.export_filename(view, "png"), png)
 
 

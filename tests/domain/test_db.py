@@ -7,13 +7,14 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import StatementError
 from sqlmodel import SQLModel, select
 
 from cjm.clock import FrozenClock
 from cjm.columns import UTCDateTime
-from cjm.db import make_engine, unit_of_work_factory, upgrade
+from cjm.db import alembic_config, make_engine, unit_of_work_factory, upgrade
 from cjm.errors import AlreadyHandled, ItemGone
 from cjm.limits import NAME_MAX_CHARS
 from cjm.models import Chat, HandledMessage, JourneyMap, Stage
@@ -60,7 +61,8 @@ class TestEngine:
             with fresh.connect() as connection:
                 context = MigrationContext.configure(connection, opts={"compare_type": True})
                 assert compare_metadata(context, SQLModel.metadata) == []
-                assert context.get_current_revision() == "0001"
+                head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+                assert context.get_current_revision() == head
         finally:
             fresh.dispose()
 

@@ -1,10 +1,9 @@
 """Migrations never lose a map: data written at each revision survives every later one."""
 
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import text
 
-from cjm.db import MIGRATIONS_DIR, make_engine, unit_of_work_factory, upgrade
+from cjm.db import alembic_config, make_engine, unit_of_work_factory, upgrade
 from cjm.services import maps
 from tests.factories import NOW, make_full_map
 
@@ -12,8 +11,7 @@ from tests.factories import NOW, make_full_map
 def migrate(url: str, revision: str) -> None:
     """Run the migrations up to `revision` on the database at `url`."""
     engine = make_engine(url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -61,9 +59,11 @@ def test_a_full_map_made_at_the_first_revision_survives_every_upgrade(tmp_path, 
     journey = maps.get_map(unit_of_work_factory(engine, clock)(), map_id=1)
     (touchpoint,) = journey.touchpoints
     assert journey.persona["name"] == "Olga"  # type: ignore[index]
-    assert touchpoint.scores == (-2,) and touchpoint.notes[0].note == "slow"
+    assert touchpoint.scores == (-2,)
+    assert touchpoint.notes[0].note == "slow"
     (pain,) = journey.pains
-    assert pain.touchpoint_id == touchpoint.id and pain.fixes[0].text == "Faster"
+    assert pain.touchpoint_id == touchpoint.id
+    assert pain.fixes[0].text == "Faster"
 
 
 def test_upgrading_twice_changes_nothing(tmp_path, clock):
