@@ -12,8 +12,8 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot.card_editor import CardEditor
 from bot import jobs
+from bot.card_editor import CardEditor
 from bot.context import BotContext, Deps
 from bot.errors import error_handler
 from bot.handlers import (
@@ -40,10 +40,23 @@ from cjm.render.texts import Texts
 
 log = logging.getLogger(__name__)
 
-# Order matters: customers (/start <token>) before chat (/start), replies last.
+# Order matters: customers (/start <token>) before chat (/start), replies last; insights'
+# reply handler passes other replies on to surveys', which passes the rest on to replies.
 FEATURES = (
-    customers, chat, maps, cards, stages, touchpoints, emotions, pains, fixes, outputs, surveys,
-    reviews, insights, replies,
+    customers,
+    chat,
+    maps,
+    cards,
+    stages,
+    touchpoints,
+    emotions,
+    pains,
+    fixes,
+    outputs,
+    insights,
+    surveys,
+    reviews,
+    replies,
 )
 
 JourneyApp = Application[Any, BotContext, Any, Any, Any, Any]

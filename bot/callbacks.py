@@ -218,3 +218,266 @@ class ExportAs(Button):
 
     prefix = "ex"
     fmt: int
+
+
+# Touchpoint surveys, the team's side (bot/handlers/surveys.py): prefixes "sv…".
+
+
+@dataclass(frozen=True)
+class SurveyStage(Button):
+    """/survey setup: show the touchpoints of a stage."""
+
+    prefix = "svs"
+    stage_id: int
+
+
+@dataclass(frozen=True)
+class SurveyTouchpoint(Button):
+    """/survey setup: survey this touchpoint; next, pick the kind."""
+
+    prefix = "svt"
+    touchpoint_id: int
+
+
+@dataclass(frozen=True)
+class SurveyKindPick(Button):
+    """/survey setup: the kind (index into SurveyKind); next, whether to ask "why?"."""
+
+    prefix = "svk"
+    touchpoint_id: int
+    kind: int
+
+
+@dataclass(frozen=True)
+class SurveyCreate(Button):
+    """/survey setup: create the survey (ask_why 1 or 0)."""
+
+    prefix = "svc"
+    touchpoint_id: int
+    kind: int
+    ask_why: int
+
+
+@dataclass(frozen=True)
+class SurveySetStatus(Button):
+    """Pause, close or reopen a survey (index into SurveyStatus)."""
+
+    prefix = "svx"
+    survey_id: int
+    status: int
+
+
+@dataclass(frozen=True)
+class SurveyAsk(Button):
+    """Post a question about a survey (index into the survey prompt kinds)."""
+
+    prefix = "svq"
+    survey_id: int
+    what: int
+
+
+@dataclass(frozen=True)
+class SurveyCard(Button):
+    """Redraw a survey card with its own buttons (e.g. back from the group list)."""
+
+    prefix = "svd"
+    survey_id: int
+
+
+@dataclass(frozen=True)
+class SurveyPostMenu(Button):
+    """List the groups a survey can be posted to."""
+
+    prefix = "svp"
+    survey_id: int
+
+
+@dataclass(frozen=True)
+class SurveyPostTo(Button):
+    """Post a survey into another group."""
+
+    prefix = "svg"
+    survey_id: int
+    chat_id: int
+
+
+@dataclass(frozen=True)
+class SurveyShowResults(Button):
+    """Show one survey's results."""
+
+    prefix = "svr"
+    survey_id: int
+
+
+@dataclass(frozen=True)
+class SurveyBroadcast(Button):
+    """Send a survey to the customers who agreed to be asked again."""
+
+    prefix = "svb"
+    survey_id: int
+
+
+@dataclass(frozen=True)
+class SurveyPain(Button):
+    """Turn a low score's comment into a pain point."""
+
+    prefix = "sva"
+    response_id: int
+
+
+@dataclass(frozen=True)
+class AnswerSurvey(Button):
+    """A customer's score on a survey (in a private chat or under a group post)."""
+
+    prefix = "cua"
+    survey_id: int
+    score: int
+
+
+@dataclass(frozen=True)
+class SkipWhy(Button):
+    """The customer would rather not say why."""
+
+    prefix = "cuw"
+    survey_id: int
+
+
+@dataclass(frozen=True)
+class AllowAskAgain(Button):
+    """The customer's answer to "May we ask you again later?" (1 yes, 0 no)."""
+
+    prefix = "cuy"
+    agreed: int
+
+
+# Insights (bot/handlers/insights.py): prefixes "in…".
+
+
+@dataclass(frozen=True)
+class InMoment(Button):
+    """Mark a touchpoint as a moment of truth (value 1) or unmark it (0)."""
+
+    prefix = "inm"
+    touchpoint_id: int
+    value: int
+
+
+@dataclass(frozen=True)
+class InHotspotFix(Button):
+    """/hotspots: ask for a fix (or a first pain point) at a touchpoint."""
+
+    prefix = "inf"
+    touchpoint_id: int
+
+
+@dataclass(frozen=True)
+class InKpiAdd(Button):
+    """/kpi: pick the stage of a new KPI."""
+
+    prefix = "ina"
+    map_id: int
+
+
+@dataclass(frozen=True)
+class InKpiStage(Button):
+    """/kpi: ask for a new KPI of this stage."""
+
+    prefix = "ins"
+    stage_id: int
+
+
+@dataclass(frozen=True)
+class InKpiValue(Button):
+    """/kpi: ask for a KPI's value."""
+
+    prefix = "inv"
+    kpi_id: int
+
+
+@dataclass(frozen=True)
+class InKpiBoard(Button):
+    """/kpi: back from the stage picker to the KPI buttons."""
+
+    prefix = "inb"
+    map_id: int
+
+
+# Reviews (bot/handlers/reviews.py): prefixes "rv…". Times are minutes since the epoch.
+
+
+@dataclass(frozen=True)
+class ReviewCadence(Button):
+    """/review card: review the map with this cadence (index into Cadence)."""
+
+    prefix = "rvc"
+    map_id: int
+    cadence: int
+
+
+@dataclass(frozen=True)
+class ReviewDay(Button):
+    """/review card: tick a weekday (0 = Monday), or move a weekly review to it."""
+
+    prefix = "rvd"
+    map_id: int
+    weekday: int
+
+
+@dataclass(frozen=True)
+class ReviewTime(Button):
+    """/review card: ask for the time of day by reply."""
+
+    prefix = "rvt"
+    map_id: int
+
+
+@dataclass(frozen=True)
+class ReviewPause(Button):
+    """/review card: pause (1) or resume (0) reviews."""
+
+    prefix = "rvp"
+    map_id: int
+    paused: int
+
+
+@dataclass(frozen=True)
+class ReviewSkip(Button):
+    """/review card: skip the next review, named by its minute so a second press is a no-op."""
+
+    prefix = "rvs"
+    map_id: int
+    next_minute: int
+
+
+@dataclass(frozen=True)
+class ReviewDone(Button):
+    """Digest: "Reviewed ✅" (logs who and when)."""
+
+    prefix = "rvr"
+    map_id: int
+
+
+@dataclass(frozen=True)
+class ReviewSnooze(Button):
+    """Digest: post it again a day after the digest's own minute."""
+
+    prefix = "rvz"
+    map_id: int
+    digest_minute: int
+
+
+@dataclass(frozen=True)
+class ReviewOpenMap(Button):
+    """Digest: post the /map summary."""
+
+    prefix = "rvm"
+    map_id: int
+
+
+@dataclass(frozen=True)
+class HistoryPage(Button):
+    """/history: show a page of the change log (0 = newest)."""
+
+    prefix = "rvh"
+    map_id: int
+    page: int

@@ -25,6 +25,7 @@ from cjm.cards import resolve
 from cjm.clock import Clock
 from cjm.db import UnitOfWork
 from cjm.errors import GroupOnly
+from cjm.models import PromptKind
 from cjm.render.texts import Texts
 from cjm.services import chats, prompts
 from cjm.views import Actor, CardView, ChatRef, ChatView
@@ -250,7 +251,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         question: str,
         params: dict[str, Any],
         *,
-        kind: prompts.PromptKind,
+        kind: PromptKind,
         map_id: int | None,
         target_id: int | None,
         field: str | None,

@@ -1,7 +1,210 @@
-"""Scheduled work: review digests and due-date reminders, rescheduled from the database."""
+"""Scheduled work: review digests and due-date reminders, rescheduled from the database.
 
+Reminders are rows (ReviewSchedule.next_at, Fix.due_on), so nothing is lost on restart: the
+JobQueue only holds one wake-up per row, named after it. Every wake-up calls run_due(), which
+asks the services what is due at the injected clock's "now", marks it sent, posts it, and
+schedules each row's next wake-up. Tests move a FrozenClock and call run_due() directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
 from typing import Any
 
+from apscheduler.jobstores.base import JobLookupError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden
+from telegram.ext import Application, Job
 
-async def reschedule_all(application: Any) -> None:
+from bot.callbacks import ReviewDone, ReviewOpenMap, ReviewSnooze
+from bot.context import BotContext, Deps, Labels, fit_message
+from cjm.services import chats, reviews
+from cjm.services.digests import Digest, digest_messages
+from cjm.services.reviews import FixReminder, JobSlot
+
+log = logging.getLogger(__name__)
+
+App = Application[Any, Any, Any, Any, Any, Any]
+
+SWEEP = timedelta(minutes=5)  # also catches due dates set since the last wake-up
+SWEEP_JOB = "reminders:sweep"
+DUE_JOB = "reminders:due"  # everything already due runs in one job: one digest per map
+_JOBS = "reminder_jobs"  # bot_data: job name → Job (get_jobs_by_name scans every job)
+_LOCK = "reminder_lock"
+# A wake-up that runs late (a busy loop, a start-up) still runs; run_due decides what is due.
+_LATE_IS_FINE = {"misfire_grace_time": None}
+
+
+def _deps(application: App) -> Deps:
+    deps: Deps = application.bot_data["deps"]
+    return deps
+
+
+def _jobs(application: App) -> dict[str, Job[Any]]:
+    jobs: dict[str, Job[Any]] = application.bot_data.setdefault(_JOBS, {})
+    return jobs
+
+
+def _unschedule(application: App, name: str) -> None:
+    old = _jobs(application).pop(name, None)
+    if old is not None and not old.removed:
+        # It may have run meanwhile, and APScheduler already dropped it.
+        with contextlib.suppress(JobLookupError):
+            old.schedule_removal()
+
+
+def schedule(application: App, slot: JobSlot) -> None:
+    """Put a reminder in the JobQueue, replacing an earlier job of the same name."""
+    queue = application.job_queue
+    if queue is None:
+        raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
+    _unschedule(application, slot.name)
+    if slot.when <= _deps(application).clock.now():
+        # APScheduler drops run times in the past as "missed": run what is due now, once.
+        _unschedule(application, DUE_JOB)
+        _jobs(application)[DUE_JOB] = queue.run_once(
+            _wake, when=0, name=DUE_JOB, job_kwargs=_LATE_IS_FINE
+        )
+        return
+    _jobs(application)[slot.name] = queue.run_once(
+        _wake, when=slot.when, name=slot.name, job_kwargs=_LATE_IS_FINE
+    )
+
+
+async def reschedule_all(application: App) -> None:
     """Put every stored reminder into the JobQueue again (called on start)."""
+    slots = await asyncio.to_thread(reviews.pending_slots, _deps(application).new_uow())
+    queue = application.job_queue
+    # A running APScheduler wakes its loop on every add; paused, 10,000 adds cost one wake-up.
+    running = queue is not None and queue.scheduler.running
+    if queue is not None and running:
+        queue.scheduler.pause()
+    try:
+        for slot in slots:
+            schedule(application, slot)
+    finally:
+        if queue is not None and running:
+            queue.scheduler.resume()
+    if queue is not None:
+        _unschedule(application, SWEEP_JOB)
+        _jobs(application)[SWEEP_JOB] = queue.run_repeating(
+            _wake, interval=SWEEP, first=SWEEP, name=SWEEP_JOB
+        )
+    log.info("%d reminders scheduled", len(slots))
+
+
+async def reschedule_chat(application: App, chat_id: int) -> None:
+    """Schedule a chat's reminders again after its schedule or time zone changed."""
+    for slot in reviews.pending_slots(_deps(application).new_uow(), chat_id=chat_id):
+        schedule(application, slot)
+
+
+async def _wake(context: BotContext) -> None:
+    """A reminder's time came: post whatever is due (this one and any other)."""
+    job, jobs = context.job, _jobs(context.application)
+    if job is not None and job.name != SWEEP_JOB and jobs.get(job.name or "") is job:
+        del jobs[job.name or ""]
+    await run_due(context.application)
+
+
+async def run_due(application: App) -> int:
+    """Post every digest and fix reminder due at the clock's now; return how many were sent."""
+    lock: asyncio.Lock = application.bot_data.setdefault(_LOCK, asyncio.Lock())
+    async with lock:
+        work = await asyncio.to_thread(reviews.claim_due, _deps(application).new_uow())
+        for map_id in work.paused_map_ids:
+            log.warning("map %s: reviews paused, the bot is no longer in its chat", map_id)
+        sent = 0
+        for digest in work.digests:
+            sent += await _post_digest(application, digest)
+        for reminder in work.reminders:
+            sent += await _post_reminder(application, reminder)
+        for slot in work.slots:
+            schedule(application, slot)
+    return sent
+
+
+def digest_keyboard(digest: Digest, labels: Labels) -> InlineKeyboardMarkup:
+    """Reviewed ✅ · Snooze 1 day · Open map."""
+    minute = reviews.minute_of(digest.at)
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    labels.review_done(), callback_data=ReviewDone(digest.map_id).pack()
+                ),
+                InlineKeyboardButton(
+                    labels.review_snooze(),
+                    callback_data=ReviewSnooze(digest.map_id, minute).pack(),
+                ),
+            ],
+            [
+                InlineKeyboardButton(
+                    labels.review_open_map(), callback_data=ReviewOpenMap(digest.map_id).pack()
+                )
+            ],
+        ]
+    )
+
+
+async def _post_digest(application: App, digest: Digest) -> int:
+    texts = _deps(application).texts
+    messages = await asyncio.to_thread(digest_messages, texts, digest)
+    keyboard = digest_keyboard(digest, Labels(texts.labels(digest.language)))
+    chat_id: int | None = digest.chat_id
+    for number, text in enumerate(messages, start=1):
+        markup = keyboard if number == len(messages) else None
+        chat_id = await _send(application, digest.map_id, chat_id, text, markup)
+        if chat_id is None:
+            return number - 1
+    return len(messages)
+
+
+async def _post_reminder(application: App, reminder: FixReminder) -> int:
+    text = _deps(application).texts.render(
+        reminder.language, "chat/reviews/reminder.html", reminder=reminder
+    )
+    chat_id = await _send(application, reminder.map_id, reminder.chat_id, text, None)
+    return 0 if chat_id is None else 1
+
+
+async def _send(
+    application: App,
+    map_id: int,
+    chat_id: int | None,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    *,
+    retry: bool = True,
+) -> int | None:
+    """Send to the map's chat; return where it went, or None when the chat is gone."""
+    if chat_id is None:
+        return None
+    deps = _deps(application)
+    try:
+        await application.bot.send_message(
+            chat_id,
+            fit_message(text),
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            disable_web_page_preview=True,
+        )
+    except ChatMigrated as error:
+        log.info("chat %s migrated to %s; reminders follow it", chat_id, error.new_chat_id)
+        chats.migrate(deps.new_uow(), old_id=chat_id, new_id=error.new_chat_id)
+        if not retry:
+            return None
+        return await _send(application, map_id, error.new_chat_id, text, markup, retry=False)
+    except (Forbidden, BadRequest) as error:
+        if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
+            log.error("map %s: reminder refused by Telegram", map_id, exc_info=error)
+            return chat_id
+        log.warning("map %s: reviews paused, chat %s is gone: %s", map_id, chat_id, error.message)
+        reviews.pause_unreachable(deps.new_uow(), map_id=map_id)
+        chats.mark_unreachable(deps.new_uow(), chat_id=chat_id)
+        return None
+    return chat_id

@@ -13,6 +13,7 @@ from bot.callbacks import (
     ConfirmDelete,
     ConfirmDeleteMap,
     Focus,
+    InMoment,
     KeepMap,
     MoveStage,
     OpenStep,
@@ -29,10 +30,9 @@ from bot.callbacks import (
 )
 from cjm.cards import STEP_ORDER, neighbour, resolve
 from cjm.cards import Focus as CardFocus
-from cjm.models import FixStatus, Mode, PainCategory, PersonaField, Severity, Step
+from cjm.models import FixStatus, Mode, PainCategory, PersonaField, PromptKind, Severity, Step
 from cjm.services.chats import LANGUAGES
 from cjm.services.emotions import SCORES
-from cjm.services.prompts import PromptKind
 from cjm.services.touchpoints import SUGGESTED_CHANNELS
 from cjm.views import CardView, MapSummary, MapView
 
@@ -172,6 +172,12 @@ def _touchpoints(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]
                     SetMode(touchpoint.id, i),
                 )
                 for i, m in enumerate(Mode)
+            ],
+            [
+                button(
+                    labels.moment_of_truth(touchpoint.is_moment_of_truth),
+                    InMoment(touchpoint.id, int(not touchpoint.is_moment_of_truth)),
+                )
             ],
             [
                 button(labels.rename(), ask(PromptKind.TOUCHPOINT_RENAME, touchpoint.id)),

@@ -139,3 +139,31 @@ class InvalidNumber(JourneyError):
     """A number the bot could not read, or out of range (params: text)."""
 
     code = "invalid_number"
+
+
+class UnknownTimezone(JourneyError):
+    """A /timezone argument that is no IANA zone (params: text, suggestions, comma-separated)."""
+
+    code = "unknown_timezone"
+
+
+class InvalidTime(JourneyError):
+    """A time of day the bot could not read, like "25:00" or "9" (params: text)."""
+
+    code = "invalid_time"
+
+
+class ReviewNeedsADay(JourneyError):
+    """Unticking the last weekday of a review that runs on chosen weekdays."""
+
+    code = "review_needs_a_day"
+
+
+class KpiInvalid(JourneyError):
+    """A KPI or KPI value the bot could not read; nothing was stored (params: reason, text).
+
+    Reasons: "format" (not "name; unit; target; up|down"), "target" or "value" (not a
+    number), "direction" (neither up nor down).
+    """
+
+    code = "kpi_invalid"

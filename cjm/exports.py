@@ -52,7 +52,7 @@ from cjm.models import (
     PersonaField,
     Severity,
 )
-from cjm.views import MapView, PainView, StageView, TouchpointScore, TouchpointView
+from cjm.views import KpiView, MapView, PainView, StageView, TouchpointScore, TouchpointView
 
 SCHEMA_NAME = "journey-map"
 SCHEMA_VERSION = 1
@@ -452,6 +452,7 @@ def map_tables(
                 "Average emotion",
                 "Spread",
                 "Votes",
+                "Moment of truth",
                 "Survey",
                 "Survey score",
                 "Survey answers",
@@ -485,6 +486,11 @@ def map_tables(
             ),
         ),
         Table(
+            "KPIs",
+            ("Stage", "KPI", "Unit", "Target", "Better", "Measured on", "Value"),
+            tuple(row for kpi in view.kpis for row in _kpi_rows(stage_names[kpi.stage_id], kpi)),
+        ),
+        Table(
             "Change log",
             (f"At ({view.tz})", "Who", "Action", "Summary"),
             tuple(
@@ -499,7 +505,25 @@ def _touchpoint_row(stage_name: str, tp: TouchpointView) -> tuple[CellValue, ...
     emotion = None if tp.emotion is None else round(tp.emotion, 2)
     spread = round(tp.spread, 2) if tp.scores else None
     mode = tp.mode.value if tp.mode else None
-    return (stage_name, tp.position, tp.name, tp.channel, mode, emotion, spread, len(tp.scores))
+    return (
+        stage_name,
+        tp.position,
+        tp.name,
+        tp.channel,
+        mode,
+        emotion,
+        spread,
+        len(tp.scores),
+        tp.is_moment_of_truth,
+    )
+
+
+def _kpi_rows(stage_name: str, kpi: KpiView) -> list[tuple[CellValue, ...]]:
+    """A row per recorded value, oldest first; one row without a value before the first."""
+    head = (stage_name, kpi.name, kpi.unit or None, kpi.target, kpi.direction.value)
+    if not kpi.values:
+        return [(*head, None, None)]
+    return [(*head, point.measured_on, point.value) for point in kpi.values]
 
 
 def _score_cells(score: TouchpointScore | None) -> tuple[CellValue, ...]:

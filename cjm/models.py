@@ -117,6 +117,39 @@ class DeliveryState(StrEnum):
     BLOCKED = "blocked"
 
 
+class PromptKind(StrEnum):
+    """What a prompt asks for; card kinds are the step cards themselves."""
+
+    CARD_PERSONA = "card.persona"
+    CARD_STAGES = "card.stages"
+    CARD_TOUCHPOINTS = "card.touchpoints"
+    CARD_EMOTIONS = "card.emotions"
+    CARD_PAINS = "card.pains"
+    CARD_FIXES = "card.fixes"
+    PERSONA_FIELD = "persona.field"
+    STAGE_ADD = "stage.add"
+    STAGE_RENAME = "stage.rename"
+    STAGE_GOAL = "stage.goal"
+    TOUCHPOINT_ADD = "touchpoint.add"
+    TOUCHPOINT_RENAME = "touchpoint.rename"
+    TOUCHPOINT_CHANNEL = "touchpoint.channel"
+    EMOTION_NOTE = "emotion.note"
+    PAIN_ADD = "pain.add"
+    PAIN_TEXT = "pain.text"
+    FIX_ADD = "fix.add"
+    FIX_TEXT = "fix.text"
+    FIX_OWNER = "fix.owner"
+    FIX_DUE = "fix.due"
+    MAP_IMPORT = "map.import"
+    SURVEY_QUESTION = "survey.question"
+    SURVEY_END = "survey.end"
+    SURVEY_CAP = "survey.cap"
+    HOTSPOT_FIX = "hotspot.fix"
+    KPI_ADD = "kpi.add"
+    KPI_VALUE = "kpi.value"
+    REVIEW_TIME = "review.time"
+
+
 def _text_enum(enum: type[StrEnum]) -> Enum:
     # Stored as the value in a plain VARCHAR without a CHECK, so a later value needs no migration.
     return Enum(

@@ -10,6 +10,7 @@ from functools import cached_property
 from cjm.analytics import ScoreSummary, WeekPoint
 from cjm.models import (
     FixStatus,
+    KpiDirection,
     MapStatus,
     Mode,
     PainCategory,
@@ -73,6 +74,7 @@ class TouchpointView:
     channel: str | None
     mode: Mode | None
     votes: tuple[VoteView, ...] = ()
+    is_moment_of_truth: bool = False
 
     @cached_property
     def scores(self) -> tuple[int, ...]:
@@ -143,6 +145,56 @@ class PainView:
 
 
 @dataclass(frozen=True)
+class KpiPoint:
+    """One recorded value of a KPI on a local date."""
+
+    measured_on: date
+    value: float
+
+
+@dataclass(frozen=True)
+class KpiView:
+    """A stage's KPI with its values, oldest first."""
+
+    id: int
+    stage_id: int
+    name: str
+    unit: str
+    target: float | None
+    direction: KpiDirection
+    values: tuple[KpiPoint, ...] = ()
+
+    @property
+    def latest(self) -> KpiPoint | None:
+        """The newest value, or None before any was recorded."""
+        return self.values[-1] if self.values else None
+
+    @property
+    def trend(self) -> int:
+        """+1 when the newest value is above the one before, −1 below, 0 otherwise."""
+        if len(self.values) < 2:
+            return 0
+        change = self.values[-1].value - self.values[-2].value
+        return (change > 0) - (change < 0)
+
+    @property
+    def improving(self) -> bool | None:
+        """Whether the trend goes the better way (None when flat or unknown)."""
+        if not self.trend:
+            return None
+        return (self.trend > 0) == (self.direction is KpiDirection.UP)
+
+    @property
+    def on_target(self) -> bool | None:
+        """Whether the newest value meets the target (None without value or target)."""
+        if self.latest is None or self.target is None:
+            return None
+        if self.direction is KpiDirection.UP:
+            return self.latest.value >= self.target
+        return self.latest.value <= self.target
+
+
+@dataclass(frozen=True)
 class MapView:
     """A whole map as the team sees it: persona, stages, touchpoints, votes, pains, fixes."""
 
@@ -160,6 +212,7 @@ class MapView:
     is_current: bool = True
     tz: str = "UTC"
     language: str = "en"
+    kpis: tuple[KpiView, ...] = ()
 
     @property
     def touchpoints(self) -> list[TouchpointView]:
@@ -190,6 +243,14 @@ class MapView:
     def pains_at(self, stage_id: int) -> list[PainView]:
         """The pain points of one stage."""
         return [p for p in self.pains if p.stage_id == stage_id]
+
+    def kpis_at(self, stage_id: int) -> list[KpiView]:
+        """The KPIs of one stage."""
+        return [k for k in self.kpis if k.stage_id == stage_id]
+
+    def kpi(self, kpi_id: int) -> KpiView | None:
+        """The KPI with this id, if it is on the map."""
+        return next((k for k in self.kpis if k.id == kpi_id), None)
 
     def step_counts(self) -> dict[Step, int]:
         """How many items each step holds."""

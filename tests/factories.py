@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from cjm.db import UnitOfWork
-from cjm.models import FixStatus, PainSource
+from cjm.models import FixStatus, PainSource, PromptKind
 from cjm.services import emotions, fixes, maps, pains, prompts, stages, touchpoints
 from cjm.views import Actor, ChatRef, MapView
 
@@ -160,7 +160,7 @@ def make_full_map(
 def remember_prompt(
     uow: NewUow,
     message_id: int,
-    kind: prompts.PromptKind,
+    kind: PromptKind,
     map_id: int,
     *,
     chat_id: int = TEAM_CHAT_ID,

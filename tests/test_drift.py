@@ -16,8 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def journey_errors() -> list[type[cjm.errors.JourneyError]]:
     return [
-        cls for cls in vars(cjm.errors).values()
-        if isinstance(cls, type) and issubclass(cls, cjm.errors.JourneyError)
+        cls
+        for cls in vars(cjm.errors).values()
+        if isinstance(cls, type)
+        and issubclass(cls, cjm.errors.JourneyError)
         and cls is not cjm.errors.JourneyError
     ]
 
@@ -66,8 +68,13 @@ def test_the_catalog_covers_every_template_text() -> None:
     with (LOCALE_DIR / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
         translated = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(po_file)}
     method_map = [("**.html", "jinja2")]
-    options = {"**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True",
-                           "lstrip_blocks": "True"}}
+    options = {
+        "**.html": {
+            "extensions": "jinja2.ext.i18n",
+            "trim_blocks": "True",
+            "lstrip_blocks": "True",
+        }
+    }
     found = {
         (msg if isinstance(msg, str) else msg[0])
         for _, _, msg, _, _ in extract_from_dir(ROOT / "templates", method_map, options)

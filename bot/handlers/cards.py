@@ -10,9 +10,8 @@ from bot.context import BotContext
 from bot.keyboards import DELETABLE, FOCUS_KINDS, PROMPT_KINDS, confirm_delete_keyboard
 from bot.permissions import require_admin
 from cjm.errors import ItemGone, StaleButton
-from cjm.models import PersonaField
+from cjm.models import PersonaField, PromptKind
 from cjm.services import fixes, pains, prompts, stages, touchpoints
-from cjm.services.prompts import PromptKind
 from cjm.views import CardView, MapView
 
 

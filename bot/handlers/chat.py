@@ -34,8 +34,13 @@ COMMANDS = (
     "picture",
     "export",
     "import",
+    "hotspots",
+    "kpi",
     "cancel",
     "language",
+    "timezone",
+    "review",
+    "history",
     "deletemap",
     "help",
 )

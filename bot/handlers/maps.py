@@ -10,8 +10,8 @@ from bot.permissions import require_admin
 from cjm.cards import STEP_ORDER
 from cjm.errors import StaleButton
 from cjm.models import Step
-from cjm.services import maps, results
 from cjm.render.summary import summary_messages
+from cjm.services import maps
 from cjm.views import CardView, MapView
 
 

@@ -3,19 +3,20 @@
 import asyncio
 import io
 
-from telegram import Document, InlineKeyboardMarkup, Update
+from telegram import Document, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import ExportAs
 from bot.context import BotContext
+from bot.handlers import replies
 from bot.handlers.maps import show_summary
 from bot.keyboards import button, rows
 from cjm.errors import ImportRefused, StaleButton
 from cjm.exports import MAX_IMPORT_BYTES
+from cjm.models import PromptKind
 from cjm.render.png import fits_telegram_photo
 from cjm.services import imports, outputs
 from cjm.services.outputs import ExportFormat
-from cjm.services.prompts import PromptKind
 
 FORMATS = tuple(ExportFormat)
 
@@ -85,6 +86,14 @@ async def import_command(update: Update, context: BotContext) -> None:
         field=None,
         card_message_id=None,
     )
+
+
+@replies.answers(PromptKind.MAP_IMPORT)
+async def import_reply(update: Update, context: BotContext, message: Message) -> None:
+    """A reply to the import question: the file is the map; text gets "send the file"."""
+    if message.document is None:
+        raise ImportRefused(reason="not_a_file")
+    await import_document(update, context, message.document)
 
 
 async def import_document(update: Update, context: BotContext, document: Document) -> None:

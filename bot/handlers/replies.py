@@ -1,40 +1,62 @@
-"""Replies to the bot's prompts: one router for every question the wizard asks.
+"""Replies to the bot's prompts: one router for every question any feature asks.
 
 Under privacy mode the bot sees a member's message only when it replies to the bot, so every
-question is a stored prompt and this router finds what it asked by (chat id, message id).
+question is a stored prompt. This router finds what was asked by (chat id, message id) and
+hands the reply to the feature that registered that prompt kind with `@answers(...)`; map
+questions (the wizard's step cards and their prompts) are the default.
 """
 
-from telegram import Update
+from collections.abc import Awaitable, Callable
+
+from telegram import Message, Update
 from telegram.ext import MessageHandler, filters
 
 from bot.context import BotContext
 from cjm.errors import NotText
-from bot.handlers.outputs import import_document
 from cjm.services import prompts
-from cjm.services.prompts import PromptKind
+
+Answer = Callable[[Update, BotContext, Message], Awaitable[None]]
+_ANSWERS: dict[str, Answer] = {}
+
+
+def answers(*kinds: str) -> Callable[[Answer], Answer]:
+    """Register the handler that takes replies to prompts of these kinds."""
+
+    def register(handler: Answer) -> Answer:
+        for kind in kinds:
+            _ANSWERS[kind] = handler
+        return handler
+
+    return register
 
 
 async def prompt_reply(update: Update, context: BotContext) -> None:
-    """A reply to one of the bot's messages: apply it and refresh the card it belongs to."""
+    """A reply to one of the bot's messages: hand it to the feature that asked."""
     message = update.effective_message
     assert message is not None  # noqa: S101  (filter)
     assert message.reply_to_message is not None  # noqa: S101  (filters.REPLY)
     replied_to = message.reply_to_message.from_user
     if replied_to is None or replied_to.id != context.bot.id:
         return  # members talking to each other (the bot sees this when it is an admin)
-    chat_id = context.chat(update).id
-    question = message.reply_to_message.message_id
+    kind = prompts.kind_of(
+        context.uow(),
+        chat_id=context.chat(update).id,
+        message_id=message.reply_to_message.message_id,
+    )
+    if kind is None and message.text is None:
+        return  # a sticker under a bot message that asks nothing: nothing to say
+    await _ANSWERS.get(kind or "", answer_map_prompt)(update, context, message)
+
+
+async def answer_map_prompt(update: Update, context: BotContext, message: Message) -> None:
+    """A map question (a step card or one of its prompts): apply it and refresh the card."""
+    assert message.reply_to_message is not None  # noqa: S101  (a reply)
     if message.text is None:
-        kind = prompts.kind_of(context.uow(), chat_id=chat_id, message_id=question)
-        if kind is PromptKind.MAP_IMPORT and message.document is not None:
-            await import_document(update, context, message.document)
-        elif kind is not None:
-            raise NotText
-        return
+        raise NotText
     card = prompts.answer(
         context.uow(),
-        chat_id=chat_id,
-        prompt_message_id=question,
+        chat_id=context.chat(update).id,
+        prompt_message_id=message.reply_to_message.message_id,
         reply_message_id=message.message_id,
         text=message.text,
         actor=context.actor(update),

@@ -1,3 +1,353 @@
 """Keeping the map alive: time zone, review cadence, digests, history."""
 
-HANDLERS: list[object] = []
+from __future__ import annotations
+
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+)
+
+from bot import jobs
+from bot.callbacks import (
+    HistoryPage,
+    ReviewCadence,
+    ReviewDay,
+    ReviewDone,
+    ReviewOpenMap,
+    ReviewPause,
+    ReviewSkip,
+    ReviewSnooze,
+    ReviewTime,
+)
+from bot.context import BotContext, Labels, fit_message
+from bot.handlers import replies
+from bot.handlers.maps import show_summary
+from cjm.errors import NotText, StaleButton
+from cjm.models import Cadence, PromptKind
+from cjm.services import maps, reviews, timezones
+from cjm.services.reviews import ReviewCard
+
+CADENCES = tuple(Cadence)
+
+
+def card_keyboard(card: ReviewCard, labels: Labels) -> InlineKeyboardMarkup:
+    """Cadence, weekdays, time, pause/resume and skip buttons of the /review card."""
+    cadence = [
+        InlineKeyboardButton(
+            labels.review_cadence(c.value, chosen=card.cadence is c),
+            callback_data=ReviewCadence(card.map_id, i).pack(),
+        )
+        for i, c in enumerate(CADENCES)
+    ]
+    rows = [cadence[:2], cadence[2:]]
+    if card.cadence in (Cadence.WEEKLY, Cadence.BIWEEKLY, Cadence.WEEKDAYS):
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    labels.review_day(day, chosen=card.runs_on(day)),
+                    callback_data=ReviewDay(card.map_id, day).pack(),
+                )
+                for day in range(7)
+            ]
+        )
+    controls = [
+        InlineKeyboardButton(
+            labels.review_time(card.local_time), callback_data=ReviewTime(card.map_id).pack()
+        )
+    ]
+    if card.exists:
+        controls.append(
+            InlineKeyboardButton(
+                labels.review_resume() if card.paused else labels.review_pause(),
+                callback_data=ReviewPause(card.map_id, int(not card.paused)).pack(),
+            )
+        )
+    if card.next_at is not None and not card.paused:
+        controls.append(
+            InlineKeyboardButton(
+                labels.review_skip(),
+                callback_data=ReviewSkip(card.map_id, reviews.minute_of(card.next_at)).pack(),
+            )
+        )
+    rows.append(controls)
+    return InlineKeyboardMarkup(rows)
+
+
+def history_keyboard(page: reviews.HistoryPage, labels: Labels) -> InlineKeyboardMarkup | None:
+    """◀ ▶ between pages of the change log."""
+    moves = []
+    if page.page > 0:
+        moves.append(
+            InlineKeyboardButton(
+                labels.previous_item(),
+                callback_data=HistoryPage(page.map_id, page.page - 1).pack(),
+            )
+        )
+    if page.page + 1 < page.pages:
+        moves.append(
+            InlineKeyboardButton(
+                labels.next_item(), callback_data=HistoryPage(page.map_id, page.page + 1).pack()
+            )
+        )
+    return InlineKeyboardMarkup([moves]) if moves else None
+
+
+async def timezone_command(update: Update, context: BotContext) -> None:
+    """/timezone [Area/City]: show the chat's zone, or set it (reviews keep their local time)."""
+    chat = context.group_chat(update)
+    settings = context.deps.settings
+    changed = bool(context.args)
+    if changed:
+        timezones.set_timezone(
+            context.uow(),
+            chat,
+            text=" ".join(context.args or []),
+            default_language=settings.bot_default_language,
+            default_tz=settings.bot_default_timezone,
+        )
+        context.forget_chat()
+        await jobs.reschedule_chat(context.application, chat.id)
+    tz = context.chat(update).tz
+    await context.reply(
+        update, "chat/reviews/timezone.html", tz=tz, changed=changed, now=context.deps.clock.now()
+    )
+
+
+async def review_command(update: Update, context: BotContext) -> None:
+    """/review: the current map's review card."""
+    card = reviews.get_review_card(context.uow(), chat_id=context.group_chat(update).id)
+    await context.reply(
+        update,
+        "chat/reviews/card.html",
+        card=card,
+        reply_markup=card_keyboard(card, context.labels(update)),
+    )
+
+
+async def _redraw(update: Update, context: BotContext, card: ReviewCard) -> None:
+    """Show the changed card in place and schedule its next review."""
+    await jobs.reschedule_chat(context.application, context.chat(update).id)
+    query = update.callback_query
+    assert query is not None  # noqa: S101  (button handlers only)
+    try:
+        await query.edit_message_text(
+            fit_message(context.render(update, "chat/reviews/card.html", card=card)),
+            parse_mode=ParseMode.HTML,
+            reply_markup=card_keyboard(card, context.labels(update)),
+        )
+    except BadRequest as error:
+        # Two members pressing the same button leave nothing to change: not an error.
+        if "not modified" not in error.message:
+            raise
+    await context.answer(update)
+
+
+async def cadence_button(update: Update, context: BotContext) -> None:
+    """A cadence button: weekly, every 2 weeks, monthly or chosen weekdays."""
+    payload = ReviewCadence.parse(context.payload(update))
+    if not 0 <= payload.cadence < len(CADENCES):
+        raise StaleButton
+    card = reviews.set_cadence(
+        context.uow(),
+        chat_id=context.chat(update).id,
+        map_id=payload.map_id,
+        cadence=CADENCES[payload.cadence],
+        actor=context.actor(update),
+    )
+    await _redraw(update, context, card)
+
+
+async def day_button(update: Update, context: BotContext) -> None:
+    """A weekday button: tick or untick it, or move a weekly review to it."""
+    payload = ReviewDay.parse(context.payload(update))
+    card = reviews.set_weekday(
+        context.uow(),
+        chat_id=context.chat(update).id,
+        map_id=payload.map_id,
+        weekday=payload.weekday,
+        actor=context.actor(update),
+    )
+    await _redraw(update, context, card)
+
+
+async def pause_button(update: Update, context: BotContext) -> None:
+    """Pause or resume reviews."""
+    payload = ReviewPause.parse(context.payload(update))
+    card = reviews.set_paused(
+        context.uow(),
+        chat_id=context.chat(update).id,
+        map_id=payload.map_id,
+        paused=bool(payload.paused),
+        actor=context.actor(update),
+    )
+    await _redraw(update, context, card)
+
+
+async def skip_button(update: Update, context: BotContext) -> None:
+    """Skip the next review (the one the button names)."""
+    payload = ReviewSkip.parse(context.payload(update))
+    card = reviews.skip_next(
+        context.uow(),
+        chat_id=context.chat(update).id,
+        map_id=payload.map_id,
+        next_minute=payload.next_minute,
+        actor=context.actor(update),
+    )
+    await _redraw(update, context, card)
+
+
+async def time_button(update: Update, context: BotContext) -> None:
+    """Ask for the time of day; members answer by replying."""
+    payload = ReviewTime.parse(context.payload(update))
+    query = update.callback_query
+    assert query is not None  # noqa: S101  (button handlers only)
+    assert query.message is not None  # noqa: S101  (a card's button)
+    message = await context.reply(
+        update,
+        "chat/reviews/time_prompt.html",
+        reply_markup=ForceReply(input_field_placeholder="9:30"),
+    )
+    reviews.remember_time_prompt(
+        context.uow(),
+        chat_id=context.chat(update).id,
+        message_id=message.message_id,
+        map_id=payload.map_id,
+        card_message_id=query.message.message_id,
+    )
+    await context.answer(update)
+
+
+@replies.answers(PromptKind.REVIEW_TIME)
+async def time_reply(update: Update, context: BotContext, message: Message) -> None:
+    """A reply to the time question sets the review's time of day."""
+    assert message.reply_to_message is not None  # noqa: S101  (a reply)
+    if message.text is None:
+        raise NotText
+    chat_id = context.chat(update).id
+    await _apply_time(
+        update,
+        context,
+        chat_id,
+        message.reply_to_message.message_id,
+        message.message_id,
+        message.text,
+    )
+
+
+async def _apply_time(
+    update: Update, context: BotContext, chat_id: int, question: int, reply_id: int, text: str
+) -> None:
+    card, card_message_id = reviews.answer_time_prompt(
+        context.uow(),
+        chat_id=chat_id,
+        prompt_message_id=question,
+        reply_message_id=reply_id,
+        text=text,
+        actor=context.actor(update),
+    )
+    await jobs.reschedule_chat(context.application, chat_id)
+    markup = card_keyboard(card, context.labels(update))
+    rendered = fit_message(context.render(update, "chat/reviews/card.html", card=card))
+    if card_message_id is not None:
+        await context.bot.edit_message_text(
+            rendered,
+            chat_id=chat_id,
+            message_id=card_message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+        )
+    if card.passed_today or card_message_id is None:
+        await context.send(update, rendered, reply_markup=markup)
+
+
+async def done_button(update: Update, context: BotContext) -> None:
+    """Reviewed ✅: log who reviewed this digest; each member once."""
+    payload = ReviewDone.parse(context.payload(update))
+    query = update.callback_query
+    assert query is not None  # noqa: S101  (button handlers only)
+    assert query.message is not None  # noqa: S101  (a digest's button)
+    count = reviews.log_review(
+        context.uow(),
+        chat_id=context.chat(update).id,
+        map_id=payload.map_id,
+        message_id=query.message.message_id,
+        actor=context.actor(update),
+    )
+    text = context.deps.texts.plain_macro(
+        context.language(update), "chat/reviews/answers.html", "reviewed", count=count
+    )
+    await context.answer(update, text[:200])
+
+
+async def snooze_button(update: Update, context: BotContext) -> None:
+    """Snooze 1 day: post the digest again a day after it was sent (once, however often)."""
+    payload = ReviewSnooze.parse(context.payload(update))
+    chat = context.chat(update)
+    until = reviews.snooze(
+        context.uow(),
+        chat_id=chat.id,
+        map_id=payload.map_id,
+        digest_minute=payload.digest_minute,
+        actor=context.actor(update),
+    )
+    await jobs.reschedule_chat(context.application, chat.id)
+    text = context.deps.texts.plain_macro(
+        chat.language, "chat/reviews/answers.html", "snoozed", until=until, tz=chat.tz
+    )
+    await context.answer(update, text[:200])
+
+
+async def open_map_button(update: Update, context: BotContext) -> None:
+    """Open map: post the /map summary of the digest's map."""
+    payload = ReviewOpenMap.parse(context.payload(update))
+    journey = maps.get_map(context.uow(), map_id=payload.map_id)
+    if journey.chat_id != context.chat(update).id:
+        raise StaleButton
+    await show_summary(update, context, journey)
+    await context.answer(update)
+
+
+async def history_command(update: Update, context: BotContext) -> None:
+    """/history: the current map's change log, newest first, ten per page."""
+    page = reviews.history_page(context.uow(), chat_id=context.group_chat(update).id)
+    await context.reply(
+        update,
+        "chat/reviews/history.html",
+        page=page,
+        reply_markup=history_keyboard(page, context.labels(update)),
+    )
+
+
+async def history_button(update: Update, context: BotContext) -> None:
+    """◀ ▶ on /history: show that page in place."""
+    payload = HistoryPage.parse(context.payload(update))
+    page = reviews.history_page(
+        context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id, page=payload.page
+    )
+    query = update.callback_query
+    assert query is not None  # noqa: S101  (button handlers only)
+    await query.edit_message_text(
+        fit_message(context.render(update, "chat/reviews/history.html", page=page)),
+        parse_mode=ParseMode.HTML,
+        reply_markup=history_keyboard(page, context.labels(update)),
+    )
+    await context.answer(update)
+
+
+HANDLERS = [
+    CommandHandler("timezone", timezone_command),
+    CommandHandler("review", review_command),
+    CommandHandler("history", history_command),
+    CallbackQueryHandler(cadence_button, pattern=ReviewCadence.pattern()),
+    CallbackQueryHandler(day_button, pattern=ReviewDay.pattern()),
+    CallbackQueryHandler(time_button, pattern=ReviewTime.pattern()),
+    CallbackQueryHandler(pause_button, pattern=ReviewPause.pattern()),
+    CallbackQueryHandler(skip_button, pattern=ReviewSkip.pattern()),
+    CallbackQueryHandler(done_button, pattern=ReviewDone.pattern()),
+    CallbackQueryHandler(snooze_button, pattern=ReviewSnooze.pattern()),
+    CallbackQueryHandler(open_map_button, pattern=ReviewOpenMap.pattern()),
+    CallbackQueryHandler(history_button, pattern=HistoryPage.pattern()),
+]

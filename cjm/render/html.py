@@ -22,11 +22,19 @@ from markupsafe import Markup, escape
 from cjm.models import FixStatus, PersonaField, Severity
 from cjm.render.texts import Texts
 from cjm.services.chats import LANGUAGES
-from cjm.views import FixView, MapView, PainView, StageView, TouchpointScore, TouchpointView
+from cjm.views import (
+    FixView,
+    KpiView,
+    MapView,
+    PainView,
+    StageView,
+    TouchpointScore,
+    TouchpointView,
+)
 
 MAP_TEMPLATE = "map/map.html"
 CELLS_TEMPLATE = "map/_cells.html"
-CELLS_OF_STAGE = ("stage_head", "goal", "stage_pains", "stage_fixes")  # macros of _cells.html
+CELLS_OF_STAGE = ("stage_head", "goal", "stage_pains", "stage_fixes", "kpis")  # _cells.html
 CELLS_OF_COLUMN = ("touchpoint", "emotion", "pains", "fixes", "score")
 # A4 landscape keeps about ten touchpoint columns readable; wider maps print a page per run of
 # stages, while the screen shows the whole map in one horizontally scrolling table.
@@ -105,6 +113,7 @@ class StageHead:
     pains: tuple[PainCard, ...]
     fixes: tuple[FixCard, ...]
     html: Mapping[str, Markup] = field(default_factory=dict)
+    kpis: tuple[KpiView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +133,11 @@ class MapPart:
     def has_stage_fixes(self) -> bool:
         """Whether any stage-wide pain point has fixes."""
         return any(head.fixes for head in self.stages)
+
+    @property
+    def has_kpis(self) -> bool:
+        """Whether any stage has KPIs (the KPI lane shows only then)."""
+        return any(head.kpis for head in self.stages)
 
 
 @dataclass(frozen=True)
@@ -287,6 +301,7 @@ def _layout(
                 tone=_tone(average),
                 pains=stage_pains,
                 fixes=stage_fixes,
+                kpis=tuple(view.kpis_at(stage.id)),
             )
         )
         for index, tp in enumerate(stage.touchpoints or (None,)):

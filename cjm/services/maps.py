@@ -12,6 +12,8 @@ from cjm.models import (
     EmotionVote,
     Fix,
     JourneyMap,
+    Kpi,
+    KpiValue,
     PainPoint,
     Persona,
     PersonaField,
@@ -23,6 +25,8 @@ from cjm.views import (
     Actor,
     ChatRef,
     FixView,
+    KpiPoint,
+    KpiView,
     MapSummary,
     MapView,
     PainView,
@@ -210,6 +214,7 @@ def load(uow: UnitOfWork, map_id: int) -> MapView:
                 channel=tp.channel,
                 mode=tp.mode,
                 votes=tuple(votes_by_tp[tp.id]),
+                is_moment_of_truth=tp.is_moment_of_truth,
             )
         )
     fixes_by_pain: dict[int, list[FixView]] = defaultdict(list)
@@ -268,4 +273,34 @@ def load(uow: UnitOfWork, map_id: int) -> MapView:
         is_current=chat is not None and chat.current_map_id == map_id,
         tz=chat.tz if chat else "UTC",
         language=chat.language if chat else "en",
+        kpis=_kpis(uow, stage_ids),
+    )
+
+
+def _kpis(uow: UnitOfWork, stage_ids: list[int | None]) -> tuple[KpiView, ...]:
+    """The stages' KPIs in stage order, each with its values oldest first."""
+    order = {stage_id: index for index, stage_id in enumerate(stage_ids)}
+    kpis = uow.session.exec(
+        select(Kpi).where(col(Kpi.stage_id).in_(stage_ids)).order_by(col(Kpi.id))
+    ).all()
+    values = uow.session.exec(
+        select(KpiValue)
+        .where(col(KpiValue.kpi_id).in_([k.id for k in kpis]))
+        .order_by(col(KpiValue.measured_on))
+    ).all()
+    points: dict[int, list[KpiPoint]] = defaultdict(list)
+    for value in values:
+        points[value.kpi_id].append(KpiPoint(value.measured_on, value.value))
+    return tuple(
+        KpiView(
+            id=kpi.id,
+            stage_id=kpi.stage_id,
+            name=kpi.name,
+            unit=kpi.unit,
+            target=kpi.target,
+            direction=kpi.direction,
+            values=tuple(points[kpi.id]),
+        )
+        for kpi in sorted(kpis, key=lambda k: order.get(k.stage_id, 0))
+        if kpi.id is not None
     )

@@ -6,42 +6,25 @@ Telegram's privacy mode, with several members at once, and across restarts.
 """
 
 from collections.abc import Callable
-from enum import StrEnum
 
 from sqlmodel import col, select
 
 from cjm.cards import Focus, resolve
 from cjm.db import UnitOfWork
 from cjm.errors import ImportRefused, ItemGone, PromptUnknown
-from cjm.models import JourneyMap, PersonaField, Prompt, Step
-from cjm.services import emotions, fixes, maps, pains, persona, stages, touchpoints
-from cjm.views import Actor, CardView, MapView
-
-
-class PromptKind(StrEnum):
-    """What a prompt asks for; card kinds are the step cards themselves."""
-
-    CARD_PERSONA = "card.persona"
-    CARD_STAGES = "card.stages"
-    CARD_TOUCHPOINTS = "card.touchpoints"
-    CARD_EMOTIONS = "card.emotions"
-    CARD_PAINS = "card.pains"
-    CARD_FIXES = "card.fixes"
-    PERSONA_FIELD = "persona.field"
-    STAGE_ADD = "stage.add"
-    STAGE_RENAME = "stage.rename"
-    STAGE_GOAL = "stage.goal"
-    TOUCHPOINT_ADD = "touchpoint.add"
-    TOUCHPOINT_RENAME = "touchpoint.rename"
-    TOUCHPOINT_CHANNEL = "touchpoint.channel"
-    EMOTION_NOTE = "emotion.note"
-    PAIN_ADD = "pain.add"
-    PAIN_TEXT = "pain.text"
-    FIX_ADD = "fix.add"
-    FIX_TEXT = "fix.text"
-    FIX_OWNER = "fix.owner"
-    FIX_DUE = "fix.due"
-    MAP_IMPORT = "map.import"
+from cjm.models import JourneyMap, PersonaField, Prompt, PromptKind, Step
+from cjm.services import (
+    emotions,
+    fixes,
+    insights,
+    maps,
+    pains,
+    persona,
+    stages,
+    surveys,
+    touchpoints,
+)
+from cjm.views import Actor, CardView, MapView, SurveyView
 
 
 def card_kind(step: Step) -> PromptKind:
@@ -152,6 +135,50 @@ def _fix_due(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapVie
     return fixes.set_due_date(uow, fix_id=_target(prompt), text=text, actor=actor)
 
 
+def _hotspot_fix(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+    # A fix for the touchpoint's most severe open pain; without one, the text becomes a pain.
+    return insights.add_hotspot_fix(uow, touchpoint_id=_target(prompt), text=text, actor=actor).map
+
+
+SurveyApply = Callable[[UnitOfWork, Prompt, str, Actor], SurveyView]
+
+
+def _survey_question(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> SurveyView:
+    return surveys.set_question(
+        uow, chat_id=prompt.chat_id, survey_id=_target(prompt), text=text, actor=actor
+    )
+
+
+def _survey_end(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> SurveyView:
+    return surveys.set_end_date(
+        uow, chat_id=prompt.chat_id, survey_id=_target(prompt), text=text, actor=actor
+    )
+
+
+def _survey_cap(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> SurveyView:
+    return surveys.set_cap(
+        uow, chat_id=prompt.chat_id, survey_id=_target(prompt), text=text, actor=actor
+    )
+
+
+# Questions about a survey: they refresh the survey card, not a step card.
+_SURVEY_ROUTES: dict[str, SurveyApply] = {
+    PromptKind.SURVEY_QUESTION: _survey_question,
+    PromptKind.SURVEY_END: _survey_end,
+    PromptKind.SURVEY_CAP: _survey_cap,
+}
+SURVEY_KINDS = frozenset(PromptKind(kind) for kind in _SURVEY_ROUTES)
+
+
+def _on_survey(apply: SurveyApply) -> Apply:
+    """A survey route as a map route: the change, then the map (no step card to refresh)."""
+
+    def route(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+        return maps.load(uow, apply(uow, prompt, text, actor).map_id)
+
+    return route
+
+
 # Which step's card a prompt refreshes, and what a reply to it does.
 _ROUTES: dict[str, tuple[Step, Apply]] = {
     PromptKind.CARD_PERSONA: (Step.PERSONA, _persona),
@@ -174,6 +201,10 @@ _ROUTES: dict[str, tuple[Step, Apply]] = {
     PromptKind.FIX_TEXT: (Step.FIXES, _fix_text),
     PromptKind.FIX_OWNER: (Step.FIXES, _fix_owner),
     PromptKind.FIX_DUE: (Step.FIXES, _fix_due),
+    PromptKind.HOTSPOT_FIX: (Step.FIXES, _hotspot_fix),
+    # A survey prompt's card_message_id is the survey card, which is no step card: the
+    # CardView returned has no message_id, so the map router redraws nothing.
+    **{kind: (Step.TOUCHPOINTS, _on_survey(apply)) for kind, apply in _SURVEY_ROUTES.items()},
 }
 
 
@@ -271,6 +302,27 @@ def answer(
         )
         uow.commit()
     return refreshed
+
+
+def answer_survey_prompt(
+    uow: UnitOfWork,
+    *,
+    chat_id: int,
+    prompt_message_id: int,
+    reply_message_id: int,
+    text: str,
+    actor: Actor,
+) -> tuple[SurveyView, int | None]:
+    """Apply a reply to a question about a survey; return it and its card's message id."""
+    with uow:
+        prompt = _find(uow, chat_id, prompt_message_id)
+        if prompt.kind not in _SURVEY_ROUTES:
+            raise PromptUnknown
+        uow.claim_message(chat_id, reply_message_id)
+        survey = _SURVEY_ROUTES[prompt.kind](uow, prompt, text, actor)
+        card_message_id = prompt.card_message_id
+        uow.commit()
+    return survey, card_message_id
 
 
 def focus(

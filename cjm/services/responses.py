@@ -1,16 +1,22 @@
 """Touchpoint surveys, the customer's side: open a link, answer, say why, opt in or out."""
 
-from sqlalchemy.exc import IntegrityError
+from dataclasses import dataclass
+
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col, delete, func, select
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random
 
 from cjm.analytics import SCALE
 from cjm.db import UnitOfWork
 from cjm.errors import StaleButton, SurveyUnavailable
 from cjm.limits import clean_text
 from cjm.models import (
+    Chat,
     JourneyMap,
     Respondent,
     Survey,
+    SurveyPost,
     SurveyResponse,
     SurveyStatus,
     Touchpoint,
@@ -48,6 +54,10 @@ def _open_survey(uow: UnitOfWork, token: str) -> Survey:
     survey = uow.session.exec(select(Survey).where(Survey.token == token)).first()
     if survey is None:
         raise SurveyUnavailable(reason="unknown")
+    return _taking_answers(uow, survey)
+
+
+def _taking_answers(uow: UnitOfWork, survey: Survey) -> Survey:
     if survey.touchpoint_id is None:
         raise SurveyUnavailable(reason="touchpoint_gone")
     if survey.status is not SurveyStatus.OPEN:
@@ -77,6 +87,11 @@ def open_survey(
     return view
 
 
+def require_open(uow: UnitOfWork, survey_id: int) -> Survey:
+    """The survey, if it takes answers now; else SurveyUnavailable(reason)."""
+    return _taking_answers(uow, uow.get(Survey, survey_id))
+
+
 def _is_full(uow: UnitOfWork, survey: Survey) -> bool:
     return survey.max_responses is not None and _count(uow, survey.id) >= survey.max_responses
 
@@ -96,52 +111,99 @@ def _question(uow: UnitOfWork, survey: Survey, score: int | None) -> QuestionVie
     )
 
 
+# Two writers racing on one customer (a second process, a redelivered press) lose at most a
+# retry: the unique (survey, respondent) and (user_id) constraints keep one row each, and
+# SQLite's WAL refuses a stale snapshot's write with "database is locked" at once.
+_race_retry = retry(
+    retry=retry_if_exception_type((IntegrityError, OperationalError)),
+    stop=stop_after_attempt(5),
+    wait=wait_random(0.001, 0.02),
+    reraise=True,
+)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A stored answer and the question as it now reads (to redraw it without another read)."""
+
+    outcome: AnswerOutcome
+    question: QuestionView
+
+
 def answer(
-    uow: UnitOfWork, *, survey_id: int, user_id: int, language_code: str | None, score: int
+    uow: UnitOfWork,
+    *,
+    survey_id: int,
+    user_id: int,
+    language_code: str | None,
+    score: int,
+    via_group: bool = False,
 ) -> AnswerOutcome:
-    """Store a customer's score; answering again changes it, never adds a second answer."""
+    """Store a customer's score; answering again changes it, never adds a second answer.
+
+    Answers given in a group never wait for a "why?": a comment there would show who said it.
+    """
+    return answer_and_redraw(
+        uow,
+        survey_id=survey_id,
+        user_id=user_id,
+        language_code=language_code,
+        score=score,
+        via_group=via_group,
+    ).outcome
+
+
+@_race_retry
+def answer_and_redraw(
+    uow: UnitOfWork,
+    *,
+    survey_id: int,
+    user_id: int,
+    language_code: str | None,
+    score: int,
+    via_group: bool = False,
+) -> Answered:
+    """`answer`, plus the question with the customer's new score, in the same transaction."""
     with uow:
-        survey = uow.get(Survey, survey_id)
+        survey = uow.session.get(Survey, survey_id)
+        if survey is None:
+            raise StaleButton  # forged or from a deleted map
         low, high = SCALE[survey.kind]
         if not low <= score <= high:
             raise StaleButton
-        survey = _open_survey(uow, survey.token)
+        _taking_answers(uow, survey)
         respondent = _respondent(uow, user_id, language_code)
-        response = uow.session.exec(
-            select(SurveyResponse).where(
+        earlier = uow.session.exec(
+            select(SurveyResponse.id).where(
                 SurveyResponse.survey_id == survey_id,
                 SurveyResponse.respondent_id == respondent.id,
             )
         ).first()
-        changed = response is not None
-        if response is None:
-            if _is_full(uow, survey):
-                raise SurveyUnavailable(reason="full")
-            assert respondent.id is not None  # noqa: S101  (flushed in _respondent)
-            response = SurveyResponse(
-                survey_id=survey_id,
-                respondent_id=respondent.id,
-                score=score,
-                answered_at=uow.clock.now(),
-            )
-            uow.session.add(response)
-        else:
-            response.score, response.answered_at = score, uow.clock.now()
-        try:
-            uow.session.flush()
-        except IntegrityError:
-            # Two presses raced to insert: the unique (survey, respondent) kept one; retry as a change.
-            raise StaleButton from None
-        respondent.awaiting_comment_id = response.id if survey.ask_why else None
+        if earlier is None and _is_full(uow, survey):
+            raise SurveyUnavailable(reason="full")
+        now = uow.clock.now()
+        # An upsert, so even a concurrent first answer by the same customer leaves one row.
+        upsert = sqlite_insert(SurveyResponse).values(
+            survey_id=survey_id, respondent_id=respondent.id, score=score, answered_at=now
+        )
+        response_id = uow.session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["survey_id", "respondent_id"],
+                set_={"score": score, "answered_at": now},
+            ).returning(col(SurveyResponse.id))
+        ).scalar_one()
+        wants_why = survey.ask_why and not via_group
+        respondent.awaiting_comment_id = response_id if wants_why else None
         outcome = AnswerOutcome(
             survey_id=survey_id,
             score=score,
-            ask_why=survey.ask_why,
-            changed=changed,
+            ask_why=wants_why,
+            changed=earlier is not None,
             responses=_count(uow, survey_id),
         )
+        question = _question(uow, survey, score)
         uow.commit()
-    return outcome
+    return Answered(outcome, question)
 
 
 def add_comment(uow: UnitOfWork, *, user_id: int, text: str) -> bool:
@@ -161,15 +223,17 @@ def add_comment(uow: UnitOfWork, *, user_id: int, text: str) -> bool:
     return response is not None
 
 
-def skip_comment(uow: UnitOfWork, *, user_id: int) -> None:
-    """The customer pressed "Skip": stop waiting for a comment."""
+def skip_comment(uow: UnitOfWork, *, user_id: int) -> bool:
+    """The customer pressed "Skip": stop waiting for a comment; False if none was awaited."""
     with uow:
         respondent = uow.session.exec(
             select(Respondent).where(Respondent.user_id == user_id)
         ).first()
-        if respondent is not None:
-            respondent.awaiting_comment_id = None
-            uow.commit()
+        if respondent is None or respondent.awaiting_comment_id is None:
+            return False
+        respondent.awaiting_comment_id = None
+        uow.commit()
+    return True
 
 
 def set_may_ask_again(uow: UnitOfWork, *, user_id: int, agreed: bool) -> None:
@@ -221,3 +285,58 @@ def mark_unreachable(uow: UnitOfWork, *, user_id: int) -> None:
         if respondent is not None:
             respondent.reachable = False
             uow.commit()
+
+
+@dataclass(frozen=True)
+class PostedQuestion:
+    """A survey's question as it stands, with its answer count, in the language to show it."""
+
+    question: QuestionView
+    responses: int
+    language: str
+
+
+def get_question(
+    uow: UnitOfWork,
+    *,
+    survey_id: int,
+    user_id: int | None = None,
+    chat_id: int | None = None,
+    default_language: str = "en",
+) -> PostedQuestion:
+    """The question to (re)draw: with the customer's score, or in the group chat's language."""
+    with uow:
+        survey = uow.get(Survey, survey_id)
+        score = None
+        if user_id is not None:
+            score = uow.session.exec(
+                select(SurveyResponse.score)
+                .join(Respondent, col(Respondent.id) == col(SurveyResponse.respondent_id))
+                .where(SurveyResponse.survey_id == survey_id, Respondent.user_id == user_id)
+            ).first()
+        chat = uow.session.get(Chat, chat_id) if chat_id is not None else None
+        if survey.touchpoint_id is None:
+            raise SurveyUnavailable(reason="touchpoint_gone")
+        return PostedQuestion(
+            question=_question(uow, survey, score),
+            responses=_count(uow, survey_id),
+            language=chat.language if chat else default_language,
+        )
+
+
+def open_question(
+    uow: UnitOfWork, *, survey_id: int, chat_id: int, default_language: str
+) -> PostedQuestion:
+    """The question to post into a group; SurveyUnavailable unless the survey takes answers."""
+    with uow:
+        require_open(uow, survey_id)
+        return get_question(
+            uow, survey_id=survey_id, chat_id=chat_id, default_language=default_language
+        )
+
+
+def record_post(uow: UnitOfWork, *, survey_id: int, chat_id: int, message_id: int) -> None:
+    """Remember a survey posted into a group (its message keeps a live answer count)."""
+    with uow:
+        uow.session.add(SurveyPost(survey_id=survey_id, chat_id=chat_id, message_id=message_id))
+        uow.commit()

@@ -22,7 +22,7 @@ from cjm.models import (
     Touchpoint,
 )
 from cjm.services import maps
-from cjm.views import Actor, SurveyView
+from cjm.views import Actor, ChatView, SurveyView
 
 TOKEN_BYTES = 16  # 22 URL-safe characters: unguessable, well within a deep link's 64
 MAX_CAP = 1_000_000
@@ -190,3 +190,14 @@ def list_surveys(uow: UnitOfWork, *, chat_id: int) -> list[SurveyView]:
             select(Survey).where(Survey.map_id == map_id).order_by(col(Survey.id).desc())
         ).all()
         return [view_of(uow, survey) for survey in rows]
+
+
+def postable_chats(uow: UnitOfWork, *, chat_id: int) -> list[ChatView]:
+    """The other groups the bot is still in, where the team may post a survey (by title)."""
+    with uow:
+        rows = uow.session.exec(
+            select(Chat)
+            .where(col(Chat.reachable), Chat.id != chat_id, Chat.id < 0)  # < 0: groups only
+            .order_by(col(Chat.title), col(Chat.id))
+        ).all()
+        return [ChatView(c.id, c.title, c.language, c.tz, c.current_map_id) for c in rows]

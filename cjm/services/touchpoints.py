@@ -135,6 +135,21 @@ def set_mode(uow: UnitOfWork, *, touchpoint_id: int, mode: Mode, actor: Actor) -
     return view
 
 
+def set_moment_of_truth(
+    uow: UnitOfWork, *, touchpoint_id: int, value: bool, actor: Actor
+) -> MapView:
+    """Mark a touchpoint as a moment of truth (⭐), or unmark it; hotspots weigh those higher."""
+    with uow:
+        touchpoint = uow.get(Touchpoint, touchpoint_id)
+        touchpoint.is_moment_of_truth = value
+        map_id = _map_id(uow, touchpoint)
+        action = "touchpoint.moment_set" if value else "touchpoint.moment_unset"
+        uow.record(actor, map_id, action, touchpoint_id, touchpoint.name)
+        view = maps.touched(uow, map_id)
+        uow.commit()
+    return view
+
+
 def delete_touchpoint(uow: UnitOfWork, *, touchpoint_id: int, actor: Actor) -> MapView:
     """Delete a touchpoint and its votes; its pain points stay on the stage."""
     with uow:

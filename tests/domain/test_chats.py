@@ -6,9 +6,8 @@ import pytest
 from sqlmodel import select
 
 from cjm.errors import PromptUnknown, UnknownLanguage
-from cjm.models import Chat
+from cjm.models import Chat, PromptKind
 from cjm.services import chats, maps, prompts
-from cjm.services.prompts import PromptKind
 from cjm.views import ChatView
 from tests.factories import BOB, TEAM_CHAT_ID, chat_ref, make_map, make_stages, remember_prompt
 

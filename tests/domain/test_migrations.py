@@ -24,34 +24,86 @@ def test_a_full_map_made_at_the_first_revision_survives_every_upgrade(tmp_path, 
     migrate(url, "0001")
     engine = make_engine(url)
     # The services speak the newest schema, so write the 0001-era rows by hand.
+    at = "2026-11-01 09:00:00"
+    rows = [
+        (
+            "chat",
+            {
+                "id": -1,
+                "title": "Team",
+                "language": "en",
+                "tz": "UTC",
+                "current_map_id": 1,
+                "reachable": 1,
+                "created_at": at,
+            },
+        ),
+        (
+            "journeymap",
+            {
+                "id": 1,
+                "chat_id": -1,
+                "title": "Old map",
+                "status": "draft",
+                "owner_id": 7,
+                "owner_name": "Alice",
+                "created_at": at,
+                "updated_at": at,
+            },
+        ),
+        ("persona", {"map_id": 1, "name": "Olga"}),
+        ("stage", {"id": 1, "map_id": 1, "position": 1, "name": "Buy"}),
+        (
+            "touchpoint",
+            {
+                "id": 1,
+                "stage_id": 1,
+                "position": 1,
+                "name": "Checkout",
+                "channel": "website",
+                "mode": "online",
+            },
+        ),
+        (
+            "emotionvote",
+            {
+                "touchpoint_id": 1,
+                "user_id": 7,
+                "user_name": "Alice",
+                "score": -2,
+                "note": "slow",
+                "updated_at": at,
+            },
+        ),
+        (
+            "painpoint",
+            {
+                "id": 1,
+                "map_id": 1,
+                "stage_id": 1,
+                "touchpoint_id": 1,
+                "text": "Too slow",
+                "severity": "high",
+                "source": "team",
+                "created_at": at,
+            },
+        ),
+        (
+            "fix",
+            {
+                "pain_point_id": 1,
+                "text": "Faster",
+                "status": "planned",
+                "due_on": "2026-12-01",
+                "created_at": at,
+            },
+        ),
+    ]
     with engine.begin() as db:
-        db.execute(text(
-            "INSERT INTO chat (id, title, language, tz, current_map_id, reachable, created_at) "
-            "VALUES (-1, 'Team', 'en', 'UTC', 1, 1, '2026-11-01 09:00:00')"
-        ))
-        db.execute(text(
-            "INSERT INTO journeymap (id, chat_id, title, status, owner_id, owner_name, "
-            "created_at, updated_at) VALUES (1, -1, 'Old map', 'draft', 7, 'Alice', "
-            "'2026-11-01 09:00:00', '2026-11-01 09:00:00')"
-        ))
-        db.execute(text("INSERT INTO persona (map_id, name) VALUES (1, 'Olga')"))
-        db.execute(text("INSERT INTO stage (id, map_id, position, name) VALUES (1, 1, 1, 'Buy')"))
-        db.execute(text(
-            "INSERT INTO touchpoint (id, stage_id, position, name, channel, mode) "
-            "VALUES (1, 1, 1, 'Checkout', 'website', 'online')"
-        ))
-        db.execute(text(
-            "INSERT INTO emotionvote (touchpoint_id, user_id, user_name, score, note, updated_at) "
-            "VALUES (1, 7, 'Alice', -2, 'slow', '2026-11-01 09:00:00')"
-        ))
-        db.execute(text(
-            "INSERT INTO painpoint (id, map_id, stage_id, touchpoint_id, text, severity, source, "
-            "created_at) VALUES (1, 1, 1, 1, 'Too slow', 'high', 'team', '2026-11-01 09:00:00')"
-        ))
-        db.execute(text(
-            "INSERT INTO fix (pain_point_id, text, status, due_on, created_at) "
-            "VALUES (1, 'Faster', 'planned', '2026-12-01', '2026-11-01 09:00:00')"
-        ))
+        for table, values in rows:
+            columns = ", ".join(values)
+            params = ", ".join(f":{name}" for name in values)
+            db.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({params})"), values)  # noqa: S608  (fixed test tables)
     engine.dispose()
 
     engine = make_engine(url)

@@ -9,9 +9,8 @@ from datetime import date
 import pytest
 
 from cjm.errors import AlreadyHandled, ImportRefused, ItemGone, PromptUnknown, TextTooLong
-from cjm.models import HandledMessage, Mode, PersonaField, Stage, Step
+from cjm.models import HandledMessage, Mode, PersonaField, PromptKind, Stage, Step
 from cjm.services import maps, prompts, stages
-from cjm.services.prompts import PromptKind
 from cjm.views import MapView
 from tests.factories import (
     ALICE,
@@ -310,12 +309,27 @@ ROUTES = {
         expected=date(2026, 12, 10),
         target=_fix(0),
     ),
+    "hotspot fix on a touchpoint without open pains adds a pain there": Route(
+        kind=PromptKind.HOTSPOT_FIX,
+        step=Step.FIXES,
+        text="Nobody hears about us",
+        read=lambda m: [p.text for p in m.pains if p.touchpoint_id == m.touchpoints[1].id],
+        expected=["Nobody hears about us"],
+        target=_tp(1),
+    ),
+}
+
+
+# Kinds answered by their own feature's handler (bot.handlers.replies.answers), not prompts.answer.
+OWN_HANDLERS = {
+    PromptKind.MAP_IMPORT, PromptKind.SURVEY_QUESTION, PromptKind.SURVEY_END,
+    PromptKind.SURVEY_CAP, PromptKind.KPI_ADD, PromptKind.KPI_VALUE, PromptKind.REVIEW_TIME,
 }
 
 
 def test_every_prompt_kind_has_a_route_case():
-    """The routing table below covers every PromptKind that takes text."""
-    assert {route.kind for route in ROUTES.values()} == set(PromptKind) - {PromptKind.MAP_IMPORT}
+    """The routing table below covers every PromptKind that prompts.answer takes."""
+    assert {route.kind for route in ROUTES.values()} == set(PromptKind) - OWN_HANDLERS
 
 
 def test_a_text_reply_to_the_import_question_asks_for_the_file(uow):

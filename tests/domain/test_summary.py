@@ -3,8 +3,8 @@
 from cjm.models import Severity
 from cjm.render.summary import TELEGRAM_TEXT_LIMIT, summary_messages
 from cjm.render.texts import Texts
-from tests.double import parse_html
 from cjm.services import pains
+from tests.double import parse_html
 from tests.factories import ALICE, make_big_map, make_full_map, make_pain
 
 

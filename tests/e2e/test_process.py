@@ -14,9 +14,13 @@ async def run_bot(env: dict[str, str], tmp_path: Path) -> tuple[int, str]:
     """Run the bot process with `env` (on top of a clean environment) and return (code, stderr)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot",
-        cwd=tmp_path, env={**clean, "PYTHONPATH": str(ROOT), **env},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env={**clean, "PYTHONPATH": str(ROOT), **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     _, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode is not None
@@ -34,12 +38,15 @@ async def test_without_a_token_the_bot_says_where_to_get_one(tmp_path: Path) -> 
 async def test_a_wrong_token_is_one_clear_line(tmp_path: Path) -> None:
     """Telegram refusing the token: exit 2 with one line, no traceback, and no token printed."""
     async with BotApiDouble(token="123456:RIGHT") as double:
-        code, stderr = await run_bot({
-            "TELEGRAM_BOT_TOKEN": "123456:WRONG",
-            "TELEGRAM_API_BASE_URL": f"{double.url}/bot",
-            "TELEGRAM_API_BASE_FILE_URL": f"{double.url}/file/bot",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-        }, tmp_path)
+        code, stderr = await run_bot(
+            {
+                "TELEGRAM_BOT_TOKEN": "123456:WRONG",
+                "TELEGRAM_API_BASE_URL": f"{double.url}/bot",
+                "TELEGRAM_API_BASE_FILE_URL": f"{double.url}/file/bot",
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+            },
+            tmp_path,
+        )
     assert code == 2
     assert "Traceback" not in stderr
     assert "WRONG" not in stderr
