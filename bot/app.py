@@ -13,6 +13,7 @@ from telegram.ext import (
 )
 
 from bot import jobs
+from bot.broadcast import resume_broadcasts
 from bot.card_editor import CardEditor
 from bot.context import BotContext, Deps
 from bot.errors import error_handler
@@ -98,6 +99,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
     async def post_init(application: JourneyApp) -> None:
         await chat.register_commands(application, texts)
         await jobs.reschedule_all(application)
+        await resume_broadcasts(application)
 
     builder = (
         ApplicationBuilder()

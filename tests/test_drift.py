@@ -72,6 +72,7 @@ def test_the_catalog_covers_every_template_text() -> None:
         "**.html": {
             "extensions": "jinja2.ext.i18n",
             "trim_blocks": "True",
+            "newstyle_gettext": "True",
             "lstrip_blocks": "True",
         }
     }

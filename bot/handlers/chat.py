@@ -2,7 +2,12 @@
 
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -19,6 +24,9 @@ from cjm.errors import StaleButton
 from cjm.render.texts import Texts
 from cjm.services import chats
 from cjm.services.chats import LANGUAGES
+
+# What customers can do in a private chat with the bot (surveys' side).
+CUSTOMER_COMMANDS = ("start", "forgetme", "stop", "help")
 
 # The command menu, in the order Telegram shows it (descriptions: templates/chat/commands.html).
 COMMANDS = (
@@ -115,16 +123,22 @@ async def membership_changed(update: Update, context: BotContext) -> None:
 async def register_commands(
     application: Application[Any, Any, Any, Any, Any, Any], texts: Texts
 ) -> None:
-    """Publish the command menu in every language the bot speaks (setMyCommands)."""
+    """Publish the command menus (setMyCommands): the team's in groups, customers' in DMs."""
+    menus = (
+        (COMMANDS, BotCommandScopeAllGroupChats()),
+        (CUSTOMER_COMMANDS, BotCommandScopeAllPrivateChats()),
+    )
     for language in LANGUAGES:
-        commands = [
-            BotCommand(
-                name, texts.plain_macro(language, "chat/commands.html", "describe", command=name)
-            )
-            for name in COMMANDS
-        ]
         code = None if language == "en" else language
-        await application.bot.set_my_commands(commands, language_code=code)
+        for names, scope in menus:
+            commands = [
+                BotCommand(
+                    name,
+                    texts.plain_macro(language, "chat/commands.html", "describe", command=name),
+                )
+                for name in names
+            ]
+            await application.bot.set_my_commands(commands, scope=scope, language_code=code)
 
 
 HANDLERS = [

@@ -714,7 +714,9 @@ class _Painter:
         cards = []
         for tp in tps:
             room = slots[tp.id].width - 4 * PAD
-            name = self.fonts.wrap(self.fonts.clean(tp.name), room, bold=True)
+            # ★ (in DejaVu, unlike the ⭐ emoji) marks a moment of truth, as ⭐ does elsewhere.
+            star = "★ " if tp.is_moment_of_truth else ""
+            name = self.fonts.wrap(star + self.fonts.clean(tp.name), room, bold=True)
             mode = self.labels.mode.get(tp.mode, tp.mode.value) if tp.mode else ""
             label = self.fonts.clean(tp.channel) or self.fonts.clean(mode)
             cards.append((tp, name, self.fonts.wrap(label, room - 12, lines=1)))

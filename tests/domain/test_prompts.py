@@ -322,8 +322,13 @@ ROUTES = {
 
 # Kinds answered by their own feature's handler (bot.handlers.replies.answers), not prompts.answer.
 OWN_HANDLERS = {
-    PromptKind.MAP_IMPORT, PromptKind.SURVEY_QUESTION, PromptKind.SURVEY_END,
-    PromptKind.SURVEY_CAP, PromptKind.KPI_ADD, PromptKind.KPI_VALUE, PromptKind.REVIEW_TIME,
+    PromptKind.MAP_IMPORT,
+    PromptKind.SURVEY_QUESTION,
+    PromptKind.SURVEY_END,
+    PromptKind.SURVEY_CAP,
+    PromptKind.KPI_ADD,
+    PromptKind.KPI_VALUE,
+    PromptKind.REVIEW_TIME,
 }
 
 
@@ -333,7 +338,7 @@ def test_every_prompt_kind_has_a_route_case():
 
 
 def test_a_text_reply_to_the_import_question_asks_for_the_file(uow):
-    """The import question wants a document; text gets ImportRefused(not_a_file), nothing stored."""
+    """The import question wants a document: text gets ImportRefused(not_a_file)."""
     prompts.remember(
         uow(), chat_id=TEAM_CHAT_ID, message_id=PROMPT, kind=PromptKind.MAP_IMPORT, map_id=None
     )

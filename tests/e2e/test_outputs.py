@@ -51,7 +51,8 @@ async def test_picture_is_sent_as_a_photo(
     await start_bot()
     sent = await team.alice.send(team.chat, "/picture")
     photo = await double.wait_for_photo(team.chat, after=sent, timeout=30)
-    assert photo.data is not None and photo.data.startswith(b"\x89PNG")
+    assert photo.data is not None
+    assert photo.data.startswith(b"\x89PNG")
 
 
 @pytest.mark.usefixtures("full_map")
@@ -61,9 +62,11 @@ async def test_every_export_arrives_as_a_named_document(
     """HTML (escaped), XLSX, CSV zip, JSON and Mermaid, each named after the map."""
     await start_bot()
     page = await export(double, team, "HTML", ".html")
-    assert page.filename and page.filename.startswith("checkout")
+    assert page.filename
+    assert page.filename.startswith("checkout")
     html = (page.data or b"").decode()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert" not in html
 
     workbook = load_workbook(io.BytesIO((await export(double, team, "XLSX", ".xlsx")).data or b""))
     assert "Touchpoints" in workbook.sheetnames
@@ -100,7 +103,8 @@ async def test_import_by_reply_creates_a_copy(
         "Checkout <script>alert(1)</script> (2)",
         "Checkout <script>alert(1)</script>",
     ]
-    assert summaries[0].is_current and summaries[0].touchpoint_count == 3
+    assert summaries[0].is_current
+    assert summaries[0].touchpoint_count == 3
 
 
 @pytest.mark.parametrize(

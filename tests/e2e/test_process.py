@@ -31,13 +31,14 @@ async def test_without_a_token_the_bot_says_where_to_get_one(tmp_path: Path) -> 
     """No TELEGRAM_BOT_TOKEN (nor .env): exit 2, a message naming @BotFather, no traceback."""
     code, stderr = await run_bot({}, tmp_path)
     assert code == 2
-    assert "@BotFather" in stderr and ".env" in stderr
+    assert "@BotFather" in stderr
+    assert ".env" in stderr
     assert "Traceback" not in stderr
 
 
 async def test_a_wrong_token_is_one_clear_line(tmp_path: Path) -> None:
     """Telegram refusing the token: exit 2 with one line, no traceback, and no token printed."""
-    async with BotApiDouble(token="123456:RIGHT") as double:
+    async with BotApiDouble(token="123456:RIGHT") as double:  # noqa: S106  (a fake token)
         code, stderr = await run_bot(
             {
                 "TELEGRAM_BOT_TOKEN": "123456:WRONG",
@@ -59,4 +60,5 @@ async def test_a_bad_setting_is_named(tmp_path: Path) -> None:
         {"TELEGRAM_BOT_TOKEN": "1:x", "BOT_DEFAULT_TIMEZONE": "Mars/Olympus"}, tmp_path
     )
     assert code == 2
-    assert "Mars/Olympus" in stderr and "Traceback" not in stderr
+    assert "Mars/Olympus" in stderr
+    assert "Traceback" not in stderr

@@ -38,8 +38,11 @@ async def test_commands_are_registered_in_english_and_russian(
     """setMyCommands publishes the same commands with descriptions in both languages."""
     await start_bot()
     await double.wait_idle()
-    english = dict(double.commands())
-    russian = dict(double.commands(language_code="ru"))
+    english = dict(double.commands(scope="all_group_chats"))
+    russian = dict(double.commands(language_code="ru", scope="all_group_chats"))
+    customers = dict(double.commands(scope="all_private_chats"))
+    assert {"start", "forgetme", "stop"} <= customers.keys()
+    assert "newmap" not in customers
     assert "newmap" in english
     assert "deletemap" in english
     assert english.keys() == russian.keys()
@@ -53,7 +56,7 @@ async def test_help_lists_every_command_in_valid_html(
     await start_bot()
     sent = await team.alice.send(team.chat, "/help")
     help_text = await double.wait_for_message(team.chat, containing="/newmap", after=sent)
-    for command, _ in double.commands():
+    for command, _ in double.commands(scope="all_group_chats"):
         assert f"/{command}" in (help_text.text or "")
     assert not double.errors
 
