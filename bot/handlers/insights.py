@@ -22,7 +22,7 @@ from bot.context import BotContext, Labels, fit_message
 from bot.handlers import replies
 from bot.handlers.cards import check_on_card, refresh_card
 from bot.keyboards import Row, button, rows
-from cjm.errors import NotText, StaleButton
+from cjm.errors import StaleButton
 from cjm.services import insights, touchpoints
 from cjm.services.insights import HotspotReport, KpiBoard, Question
 
@@ -214,8 +214,7 @@ async def hotspot_fix_button(update: Update, context: BotContext) -> None:
 async def insight_reply(update: Update, context: BotContext, message: Message) -> None:
     """A reply to an insight question: apply it and confirm."""
     assert message.reply_to_message is not None  # noqa: S101  (a reply)
-    if message.text is None:
-        raise NotText
+    assert message.text is not None  # noqa: S101  (the router sends text only)
     chat_id = context.chat(update).id
     question = message.reply_to_message.message_id
     answered = insights.answer_question(

@@ -88,7 +88,7 @@ async def import_command(update: Update, context: BotContext) -> None:
     )
 
 
-@replies.answers(PromptKind.MAP_IMPORT)
+@replies.answers(PromptKind.MAP_IMPORT, files=True)
 async def import_reply(update: Update, context: BotContext, message: Message) -> None:
     """A reply to the import question: the file is the map; text gets "send the file"."""
     if message.document is None:

@@ -16,15 +16,19 @@ from cjm.errors import NotText
 from cjm.services import prompts
 
 Answer = Callable[[Update, BotContext, Message], Awaitable[None]]
-_ANSWERS: dict[str, Answer] = {}
+_ANSWERS: dict[str, tuple[Answer, bool]] = {}  # kind → (handler, whether it takes files)
 
 
-def answers(*kinds: str) -> Callable[[Answer], Answer]:
-    """Register the handler that takes replies to prompts of these kinds."""
+def answers(*kinds: str, files: bool = False) -> Callable[[Answer], Answer]:
+    """Register the handler for replies to prompts of these kinds.
+
+    Unless it takes files, the router answers anything but text (a sticker, a photo) with
+    NotText, so the handler can rely on message.text.
+    """
 
     def register(handler: Answer) -> Answer:
         for kind in kinds:
-            _ANSWERS[kind] = handler
+            _ANSWERS[kind] = (handler, files)
         return handler
 
     return register
@@ -45,14 +49,16 @@ async def prompt_reply(update: Update, context: BotContext) -> None:
     )
     if kind is None and message.text is None:
         return  # a sticker under a bot message that asks nothing: nothing to say
-    await _ANSWERS.get(kind or "", answer_map_prompt)(update, context, message)
+    handler, takes_files = _ANSWERS.get(kind or "", (answer_map_prompt, False))
+    if message.text is None and not takes_files:
+        raise NotText
+    await handler(update, context, message)
 
 
 async def answer_map_prompt(update: Update, context: BotContext, message: Message) -> None:
     """A map question (a step card or one of its prompts): apply it and refresh the card."""
     assert message.reply_to_message is not None  # noqa: S101  (a reply)
-    if message.text is None:
-        raise NotText
+    assert message.text is not None  # noqa: S101  (the router sends text only)
     card = prompts.answer(
         context.uow(),
         chat_id=context.chat(update).id,

@@ -25,7 +25,7 @@ from bot.callbacks import (
 from bot.context import BotContext, Labels, fit_message
 from bot.handlers import replies
 from bot.handlers.maps import show_summary
-from cjm.errors import NotText, StaleButton
+from cjm.errors import StaleButton
 from cjm.models import Cadence, PromptKind
 from cjm.services import maps, reviews, timezones
 from cjm.services.reviews import ReviewCard
@@ -224,8 +224,7 @@ async def time_button(update: Update, context: BotContext) -> None:
 async def time_reply(update: Update, context: BotContext, message: Message) -> None:
     """A reply to the time question sets the review's time of day."""
     assert message.reply_to_message is not None  # noqa: S101  (a reply)
-    if message.text is None:
-        raise NotText
+    assert message.text is not None  # noqa: S101  (the router sends text only)
     chat_id = context.chat(update).id
     await _apply_time(
         update,

@@ -33,7 +33,7 @@ from bot.callbacks import (
 from bot.context import BotContext, Labels, fit_message
 from bot.handlers import replies
 from bot.keyboards import button, rows
-from cjm.errors import NoTouchpoints, NotText, StaleButton
+from cjm.errors import NoTouchpoints, StaleButton
 from cjm.models import PromptKind, SurveyKind, SurveyStatus
 from cjm.render.charts import ChartLabels, qr_png, results_chart_png
 from cjm.services import maps, prompts, results, surveys
@@ -341,8 +341,7 @@ async def survey_ask_button(update: Update, context: BotContext) -> None:
 async def survey_reply(update: Update, context: BotContext, message: Message) -> None:
     """A reply to a question about a survey: apply it and redraw the survey card."""
     assert message.reply_to_message is not None  # noqa: S101  (a reply)
-    if message.text is None:
-        raise NotText
+    assert message.text is not None  # noqa: S101  (the router sends text only)
     chat_id = context.chat(update).id
     question = message.reply_to_message.message_id
     survey, card_message_id = prompts.answer_survey_prompt(

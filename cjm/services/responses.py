@@ -1,8 +1,9 @@
 """Touchpoint surveys, the customer's side: open a link, answer, say why, opt in or out."""
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col, delete, func, select
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random
@@ -25,6 +26,12 @@ from cjm.services.chats import pick_language
 from cjm.views import AnswerOutcome, QuestionView
 
 COMMENT_MAX_CHARS = 1000
+
+
+def _insert_for(uow: UnitOfWork) -> Any:
+    """INSERT … ON CONFLICT for the database in use (SQLite and PostgreSQL both have it)."""
+    dialect = uow.session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def _respondent(uow: UnitOfWork, user_id: int, language_code: str | None) -> Respondent:
@@ -183,7 +190,7 @@ def answer_and_redraw(
             raise SurveyUnavailable(reason="full")
         now = uow.clock.now()
         # An upsert, so even a concurrent first answer by the same customer leaves one row.
-        upsert = sqlite_insert(SurveyResponse).values(
+        upsert = _insert_for(uow)(SurveyResponse).values(
             survey_id=survey_id, respondent_id=respondent.id, score=score, answered_at=now
         )
         response_id = uow.session.execute(
