@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,7 +16,8 @@ from cjm.analytics import summarise_many
 from cjm.db import UnitOfWork
 from cjm.models import ChangeEvent, Chat, FixStatus, Step, Survey, SurveyResponse
 from cjm.render.texts import Texts
-from cjm.services import maps
+from cjm.services import maps, results
+from cjm.services.insights import rank_hotspots
 
 TELEGRAM_TEXT_LIMIT = 4096
 MAX_CHANGE_GROUPS = 12
@@ -26,7 +26,6 @@ MAX_FIXES = 15
 MAX_NAMES = 20
 EXAMPLE_CHARS = 60
 HOTSPOTS = 3
-INSIGHTS_MODULE = "cjm.services.insights"  # built by another feature; optional here
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ class Digest:
     unmeasured_more: int
     empty_steps: tuple[str, ...]
     stages_without_touchpoints: tuple[str, ...]
-    hotspots: tuple[str, ...] | None  # None: the insights feature is not installed
+    hotspots: tuple[str, ...]  # names of the touchpoints that need work most
 
 
 def build_digest(uow: UnitOfWork, *, map_id: int, since: datetime | None, now: datetime) -> Digest:
@@ -153,7 +152,12 @@ def build_digest(uow: UnitOfWork, *, map_id: int, since: datetime | None, now: d
             unmeasured_more=max(0, len(unmeasured) - MAX_NAMES),
             empty_steps=tuple(_empty_steps(view)),
             stages_without_touchpoints=tuple(s.name for s in view.stages if not s.touchpoints),
-            hotspots=_hotspots(uow, map_id),
+            hotspots=tuple(
+                spot.name
+                for spot in rank_hotspots(
+                    view, results.touchpoint_scores(uow, map_id=map_id, tz=chat.tz), HOTSPOTS
+                )
+            ),
         )
 
 
@@ -248,28 +252,6 @@ def _empty_steps(view: Any) -> list[str]:
     if view.pains and not any(p.fixes for p in view.pains):
         empty.append(Step.FIXES.value)
     return empty
-
-
-def _hotspots(uow: UnitOfWork, map_id: int) -> tuple[str, ...] | None:
-    """The map's top hotspots when the insights feature exists; None (no section) otherwise."""
-    try:
-        insights = importlib.import_module(INSIGHTS_MODULE)
-    except ModuleNotFoundError as error:
-        if error.name != INSIGHTS_MODULE:
-            raise
-        return None
-    hotspots = getattr(insights, "hotspots", None)
-    if hotspots is None:
-        return None
-    return tuple(_label(spot) for spot in hotspots(uow, map_id=map_id, limit=HOTSPOTS))
-
-
-def _label(spot: object) -> str:
-    for name in ("name", "touchpoint_name", "title", "label"):
-        value = getattr(spot, name, None)
-        if isinstance(value, str) and value:
-            return value
-    return str(spot)
 
 
 def digest_messages(

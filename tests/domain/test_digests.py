@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import types
 from datetime import timedelta
 
 import pytest
 
 from cjm.models import SurveyKind
 from cjm.render.texts import Texts
-from cjm.services import responses, surveys
+from cjm.services import insights, responses, surveys
 from cjm.services.digests import build_digest, digest_messages
 from tests.factories import ALICE, TEAM_CHAT_ID, make_big_map, make_full_map, make_stages
 
@@ -94,19 +91,10 @@ def test_the_digest_renders_escaped_and_split(uow, clock):
     assert digest_messages(Texts(), digest, limit=500) != messages
 
 
-def test_hotspots_appear_only_with_the_insights_feature(uow, journey, clock, monkeypatch):
-    """No insights module: no section and no error; with one, its top three are listed."""
-    if importlib.util.find_spec("cjm.services.insights") is None:
-        digest = build_digest(uow(), map_id=journey.id, since=None, now=clock.now())
-        assert digest.hotspots is None
-        assert "Hotspots" not in "\n".join(digest_messages(Texts(), digest))
-    fake = types.ModuleType("cjm.services.insights")
-    fake.hotspots = (
-        lambda uow, *, map_id, limit: [  # type: ignore[attr-defined]
-            types.SimpleNamespace(name="Checkout"),
-        ][:limit]
-    )
-    monkeypatch.setitem(sys.modules, "cjm.services.insights", fake)
+def test_the_digest_lists_the_hotspots(uow, journey, clock):
+    """The digest names the touchpoints that need work most, as /hotspots ranks them."""
     digest = build_digest(uow(), map_id=journey.id, since=None, now=clock.now())
-    assert digest.hotspots == ("Checkout",)
-    assert "🔥 Checkout" in "\n".join(digest_messages(Texts(), digest))
+    ranked = insights.hotspots(uow(), map_id=journey.id, limit=3)
+    assert digest.hotspots == tuple(spot.name for spot in ranked)
+    assert digest.hotspots
+    assert f"🔥 {digest.hotspots[0]}" in "\n".join(digest_messages(Texts(), digest))
