@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy.stats import t as student_t
 
 from cjm.models import SurveyKind
 
@@ -129,6 +128,9 @@ def _t_interval(n: int, mean: float, stdev: float) -> Interval:
 
 def _t_quantile(p: float, df: int) -> float:
     """Student's t quantile (scipy)."""
+    # Imported here: scipy.stats adds ~30 MB to every process, and only CES means need it.
+    from scipy.stats import t as student_t
+
     return float(student_t.ppf(p, df))
 
 

@@ -6,8 +6,8 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from cjm.analytics import ScoreSummary, WeekPoint
 from cjm.models import (
     FixStatus,
     KpiDirection,
@@ -21,6 +21,9 @@ from cjm.models import (
     SurveyKind,
     SurveyStatus,
 )
+
+if TYPE_CHECKING:  # annotations only: importing analytics would load pandas everywhere
+    from cjm.analytics import ScoreSummary, WeekPoint
 
 
 @dataclass(frozen=True)

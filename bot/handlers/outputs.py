@@ -14,7 +14,6 @@ from bot.keyboards import button, rows
 from cjm.errors import ImportRefused, StaleButton
 from cjm.exports import MAX_IMPORT_BYTES
 from cjm.models import PromptKind
-from cjm.render.png import fits_telegram_photo
 from cjm.services import imports, outputs
 from cjm.services.outputs import ExportFormat
 
@@ -28,7 +27,7 @@ async def picture_command(update: Update, context: BotContext) -> None:
     picture = await asyncio.to_thread(
         outputs.picture, context.uow(), context.deps.texts, chat_id=chat.id
     )
-    if fits_telegram_photo(picture.data):
+    if picture.as_photo:
         await context.bot.send_photo(chat.id, picture.data, filename=picture.filename)
     else:
         await context.bot.send_document(chat.id, picture.data, filename=picture.filename)

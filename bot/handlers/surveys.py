@@ -35,7 +35,7 @@ from bot.handlers import replies
 from bot.keyboards import button, rows
 from cjm.errors import NoTouchpoints, StaleButton
 from cjm.models import PromptKind, SurveyKind, SurveyStatus
-from cjm.render.charts import ChartLabels, qr_png, results_chart_png
+from cjm.render import charts  # matplotlib loads on first use: see charts.py
 from cjm.services import maps, prompts, results, surveys
 from cjm.views import MapView, StageView, SurveyResults, SurveyView, TouchpointView
 
@@ -202,7 +202,7 @@ async def survey_create_button(update: Update, context: BotContext) -> None:
     )
     await _show_card(update, context, survey, _message_id(update))
     await context.answer(update)
-    picture = await asyncio.to_thread(qr_png, _link(context, survey))
+    picture = await asyncio.to_thread(charts.qr_png, _link(context, survey))
     caption = context.render(
         update, "chat/surveys/qr.html", touchpoint=survey.touchpoint_name or ""
     )
@@ -459,13 +459,13 @@ def _results_messages(
 
 def _chart_labels(
     update: Update, context: BotContext, shown: Sequence[SurveyResults]
-) -> ChartLabels:
+) -> charts.ChartLabels:
     texts, language = context.deps.texts, context.language(update)
 
     def word(macro: str, **params: Any) -> str:
         return texts.plain_macro(language, "chat/surveys/chart.html", macro, **params)
 
-    return ChartLabels(
+    return charts.ChartLabels(
         titles=[word("title", survey=r.survey) for r in shown],
         answers=word("answers"),
         trend=word("trend"),
@@ -489,7 +489,7 @@ async def _send_results(
     chat_id = context.chat(update).id
     await context.bot.send_chat_action(chat_id, "upload_photo")
     chart = await asyncio.to_thread(
-        results_chart_png, shown, _chart_labels(update, context, shown)
+        charts.results_chart_png, shown, _chart_labels(update, context, shown)
     )
     await context.bot.send_photo(chat_id, chart, filename="results.png")
 

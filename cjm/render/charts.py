@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from typing import Any  # matplotlib ships no type stubs: its Axes are Any here
 
 import qrcode
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from cjm.analytics import SCALE
 from cjm.models import SurveyKind
@@ -55,6 +53,10 @@ def results_chart_png(results: Sequence[SurveyResults], labels: ChartLabels) -> 
     shown = list(results[:MAX_CHART_SURVEYS])
     if not shown:
         raise ValueError("no survey to draw")
+    # Imported here: matplotlib adds ~30 MB to the process, and most never draw a chart.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(PAGE_WIDTH_IN, ROW_HEIGHT_IN * len(shown)), dpi=DPI)
     FigureCanvasAgg(figure)
     grid = figure.add_gridspec(len(shown), 2, width_ratios=(1, 1.2))

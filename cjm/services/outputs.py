@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from cjm import exports
 from cjm.db import UnitOfWork
 from cjm.models import FixStatus, Mode, PersonaField, Severity
 from cjm.render.html import render_map_html
-from cjm.render.png import PictureLabels, render_map_png
 from cjm.render.texts import Texts
 from cjm.services import changes, maps, results
+
+if TYPE_CHECKING:
+    from cjm.render.png import PictureLabels
 
 
 class ExportFormat(StrEnum):
@@ -26,14 +29,16 @@ class ExportFormat(StrEnum):
 
 @dataclass(frozen=True)
 class OutputFile:
-    """A file to send: its name and bytes."""
+    """A file to send: its name and bytes; pictures say whether Telegram takes them as photos."""
 
     filename: str
     data: bytes
+    as_photo: bool = False
 
 
 def picture_labels(texts: Texts, language: str) -> PictureLabels:
     """The picture's words in a language, from templates/map/picture_labels.html."""
+    from cjm.render.png import PictureLabels
 
     def label(name: str) -> str:
         return texts.plain_macro(language, "map/picture_labels.html", name)
@@ -69,10 +74,14 @@ _ARG = {
 
 def picture(uow: UnitOfWork, texts: Texts, *, chat_id: int) -> OutputFile:
     """The current map as a PNG picture."""
+    from cjm.render import png
+
     view = maps.get_current_map(uow, chat_id=chat_id)
     scores = results.touchpoint_scores(uow, map_id=view.id, tz=view.tz)
-    png = render_map_png(view, picture_labels(texts, view.language), scores=scores)
-    return OutputFile(exports.export_filename(view, "png"), png)
+    picture = png.render_map_png(view, picture_labels(texts, view.language), scores=scores)
+    return OutputFile(
+        exports.export_filename(view, "png"), picture, as_photo=png.fits_telegram_photo(picture)
+    )
 
 
 def export(uow: UnitOfWork, texts: Texts, *, chat_id: int, fmt: ExportFormat) -> OutputFile:
