@@ -14,10 +14,11 @@ from sqlmodel import col, func, literal, select
 
 from cjm.analytics import summarise_many
 from cjm.db import UnitOfWork
-from cjm.models import ChangeEvent, Chat, FixStatus, Step, Survey, SurveyResponse
+from cjm.models import ChangeEvent, Chat, FixStatus, KpiDirection, Step, Survey, SurveyResponse
 from cjm.render.texts import Texts
 from cjm.services import maps, results
 from cjm.services.insights import rank_hotspots
+from cjm.views import MapView
 
 TELEGRAM_TEXT_LIMIT = 4096
 MAX_CHANGE_GROUPS = 12
@@ -100,6 +101,43 @@ class Digest:
     empty_steps: tuple[str, ...]
     stages_without_touchpoints: tuple[str, ...]
     hotspots: tuple[str, ...]  # names of the touchpoints that need work most
+    kpis: tuple[KpiChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class KpiChange:
+    """A KPI's latest value against its target, and its change since the last review."""
+
+    stage: str
+    name: str
+    unit: str
+    value: float
+    target: float | None
+    change: float | None  # None: no value from before the last review to compare with
+    better: bool | None  # whether the change goes the KPI's better direction
+
+
+def _kpi_changes(view: MapView, since_day: date | None) -> list[KpiChange]:
+    stages = {stage.id: stage.name for stage in view.stages}
+    changes = []
+    for kpi in view.kpis:
+        if kpi.latest is None:
+            continue
+        before = [p for p in kpi.values if since_day is not None and p.measured_on <= since_day]
+        change = kpi.latest.value - before[-1].value if before else None
+        better = None if not change else (change > 0) == (kpi.direction is KpiDirection.UP)
+        changes.append(
+            KpiChange(
+                stages.get(kpi.stage_id, ""),
+                kpi.name,
+                kpi.unit,
+                kpi.latest.value,
+                kpi.target,
+                change,
+                better,
+            )
+        )
+    return changes
 
 
 def build_digest(uow: UnitOfWork, *, map_id: int, since: datetime | None, now: datetime) -> Digest:
@@ -152,6 +190,9 @@ def build_digest(uow: UnitOfWork, *, map_id: int, since: datetime | None, now: d
             unmeasured_more=max(0, len(unmeasured) - MAX_NAMES),
             empty_steps=tuple(_empty_steps(view)),
             stages_without_touchpoints=tuple(s.name for s in view.stages if not s.touchpoints),
+            kpis=tuple(
+                _kpi_changes(view, since.astimezone(ZoneInfo(chat.tz)).date() if since else None)
+            ),
             hotspots=tuple(
                 spot.name
                 for spot in rank_hotspots(
@@ -261,7 +302,7 @@ def digest_messages(
     module: Any = (
         texts.environment(digest.language).get_template("chat/reviews/digest.html").module
     )
-    sections = ("header", "changes", "fixes", "surveys", "unmeasured", "empty", "hotspots")
+    sections = ("header", "changes", "fixes", "surveys", "kpis", "unmeasured", "empty", "hotspots")
     blocks = [str(getattr(module, name)(digest)).strip() for name in sections]
     return _pack([block for block in blocks if block], limit)
 

@@ -98,3 +98,22 @@ def test_the_digest_lists_the_hotspots(uow, journey, clock):
     assert digest.hotspots == tuple(spot.name for spot in ranked)
     assert digest.hotspots
     assert f"🔥 {digest.hotspots[0]}" in "\n".join(digest_messages(Texts(), digest))
+
+
+def test_kpis_show_their_change_since_the_last_review(uow, journey, clock):
+    """A KPI's latest value, its target, and how it moved since the last review, and which way."""
+    stage = journey.stages[0]
+    kpi = insights.add_kpi(uow(), stage_id=stage.id, text="Conversion; %; 3.5; up", actor=ALICE)
+    insights.record_kpi_value(uow(), kpi_id=kpi.id, text="3.0 on 2026-11-20", actor=ALICE)
+    insights.record_kpi_value(uow(), kpi_id=kpi.id, text="3.4", actor=ALICE)
+    since = clock.now() - timedelta(days=3)
+
+    digest = build_digest(uow(), map_id=journey.id, since=since, now=clock.now())
+
+    (change,) = digest.kpis
+    assert (change.name, change.value, change.target) == ("Conversion", 3.4, 3.5)
+    assert change.change == pytest.approx(0.4)
+    assert change.better is True
+    assert "Conversion: 3.4% / 🎯 3.5% (+0.4% ▲ better)" in "\n".join(
+        digest_messages(Texts(), digest)
+    )
