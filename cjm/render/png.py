@@ -39,7 +39,15 @@ from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, IdentityTransform
 
 from cjm.models import FixStatus, Mode, PersonaField, Severity
-from cjm.views import FixView, MapView, PainView, StageView, TouchpointScore, TouchpointView
+from cjm.views import (
+    FixView,
+    KpiView,
+    MapView,
+    PainView,
+    StageView,
+    TouchpointScore,
+    TouchpointView,
+)
 
 __all__ = [
     "MAX_PHOTO_SIDE_SUM",
@@ -114,6 +122,7 @@ class PictureLabels:
     pains: str = "Pain points"
     fixes: str = "Fixes"
     scores: str = "Survey scores"
+    kpis: str = "KPIs"
     no_scores: str = "No survey yet"
     no_votes: str = "no votes"
     no_stages: str = "No stages yet"
@@ -189,12 +198,31 @@ def build_map_figure(
     grid = min(room, max(columns * MAX_COLUMN, MIN_WIDTH - 2 * MARGIN - TITLE_W))
     painter = _Painter(_fonts(), 2 * MARGIN + TITLE_W + grid, labels)
     painter.numbers = {stage.id: number for number, stage in enumerate(view.stages, start=1)}
+    painter.kpis = {stage.id: view.kpis_at(stage.id) for stage in view.stages}
     y = painter.persona(view.persona, painter.heading(view, MARGIN))
     pains = sorted(view.pains, key=lambda p: _SEVERITY_RANK[p.severity])
     for row in rows:
         y = painter.row(row, grid / columns, pains, scores or {}, y) + ROW_GAP
     y = painter.legend(y) if rows else painter.empty(y)
     return painter.finish(y + MARGIN)
+
+
+def _kpi_text(kpi: KpiView) -> str:
+    latest = kpi.latest
+    if latest is None:
+        return f"{kpi.name}: —"
+    text = f"{kpi.name}: {latest.value:g}{kpi.unit}"
+    if kpi.target is not None:
+        text += f" / {kpi.target:g}{kpi.unit}"
+    if len(kpi.values) > 1:
+        text += (
+            " ▲"
+            if latest.value > kpi.values[-2].value
+            else " ▼"
+            if latest.value < kpi.values[-2].value
+            else ""
+        )
+    return text
 
 
 def smallest_font_px(figure: Figure, display_width: int = DISPLAY_WIDTH) -> float:
@@ -422,6 +450,7 @@ class _Painter:
         self.transform = self.page + self.figure.dpi_scale_trans
         self.patches: dict[float, list[Patch]] = defaultdict(list)
         self.numbers: dict[int, int] = {}  # stage id → its number on the map, from 1
+        self.kpis: dict[int, list[KpiView]] = {}  # stage id → its KPIs
 
     def finish(self, height: float) -> Figure:
         """Size the figure and pick its dpi.
@@ -631,6 +660,8 @@ class _Painter:
             (labels.fixes, lambda y: self._fixes(row_pains, places, y)),
             (labels.scores, lambda y: self._scores(tps, tp_slots, scores, x0, y)),
         ]
+        if any(self.kpis.get(stage.id) for stage in stages):
+            lanes.append((labels.kpis, lambda y: self._kpis(stages, stage_slots, y)))
         top = y
         y = self._stage_header(stages, stage_slots, y)
         rules: list[float] = []
@@ -698,6 +729,17 @@ class _Painter:
                 va="center",
             )
         return y + height
+
+    def _kpis(self, stages: Sequence[StageView], slots: Mapping[int, _Slot], y: float) -> float:
+        """Each stage's KPIs: latest value against target, ▲/▼ for the last change."""
+        height = 0.0
+        for stage in stages:
+            slot = slots[stage.id]
+            lines: list[str] = []
+            for kpi in self.kpis.get(stage.id, []):
+                lines += self.fonts.wrap(_kpi_text(kpi), slot.width - 2 * PAD - 4, lines=2)
+            height = max(height, self.text(slot.x + PAD + 4, y + PAD + 2, lines))
+        return height + 2 * PAD + 4
 
     def _goals(self, stages: Sequence[StageView], slots: Mapping[int, _Slot], y: float) -> float:
         height = 0.0

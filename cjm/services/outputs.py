@@ -53,6 +53,7 @@ def picture_labels(texts: Texts, language: str) -> PictureLabels:
         pains=label("pains"),
         fixes=label("fixes"),
         scores=label("scores"),
+        kpis=label("kpis"),
         no_scores=label("no_scores"),
         no_votes=label("no_votes"),
         no_stages=label("no_stages"),

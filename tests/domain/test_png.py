@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 import math
@@ -15,7 +16,16 @@ from matplotlib.text import Text
 from PIL import Image
 
 from cjm import views
-from cjm.models import FixStatus, MapStatus, Mode, PainCategory, PainSource, PersonaField, Severity
+from cjm.models import (
+    FixStatus,
+    KpiDirection,
+    MapStatus,
+    Mode,
+    PainCategory,
+    PainSource,
+    PersonaField,
+    Severity,
+)
 from cjm.render.png import (
     MAX_PHOTO_SIDE_SUM,
     PictureLabels,
@@ -26,7 +36,16 @@ from cjm.render.png import (
     render_map_png,
     smallest_font_px,
 )
-from cjm.views import FixView, MapView, PainView, StageView, TouchpointView, VoteView
+from cjm.views import (
+    FixView,
+    KpiPoint,
+    KpiView,
+    MapView,
+    PainView,
+    StageView,
+    TouchpointView,
+    VoteView,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WHEN = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -555,3 +574,30 @@ def big_map():
         for i in range(24)
     ]
     return journey(stages=stages, pains=pains, persona=shop_map().persona)
+
+
+class TestKpisAndMoments:
+    def test_kpis_get_a_lane_and_moments_of_truth_a_star(self):
+        """A stage's KPI shows latest vs target with its trend; a moment of truth is starred."""
+        view = shop_map()
+        first = view.stages[0]
+        kpi = KpiView(
+            id=1,
+            stage_id=first.id,
+            name="Conversion",
+            unit="%",
+            target=3.5,
+            direction=KpiDirection.UP,
+            values=(KpiPoint(date(2026, 11, 20), 3.0), KpiPoint(date(2026, 11, 26), 3.4)),
+        )
+        moment = dataclasses.replace(first.touchpoints[0], is_moment_of_truth=True)
+        starred = dataclasses.replace(first, touchpoints=(moment, *first.touchpoints[1:]))
+        view = dataclasses.replace(view, kpis=(kpi,), stages=(starred, *view.stages[1:]))
+        drawn = " ".join(texts(build_map_figure(view))).replace("\n", " ")
+        assert "KPIs" in drawn
+        assert "Conversion: 3.4% / 3.5% ▲" in drawn
+        assert f"★ {moment.name}"[:8] in drawn
+
+    def test_no_kpi_lane_without_kpis(self):
+        """A map without KPIs keeps its lanes as they were."""
+        assert "KPIs" not in texts(build_map_figure(shop_map()))
