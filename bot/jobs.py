@@ -63,15 +63,18 @@ def schedule(application: App, slot: JobSlot) -> None:
     if queue is None:
         raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
     _unschedule(application, slot.name)
-    if slot.when <= _deps(application).clock.now():
+    delay = slot.when - _deps(application).clock.now()
+    if delay <= timedelta(0):
         # APScheduler drops run times in the past as "missed": run what is due now, once.
         _unschedule(application, DUE_JOB)
         _jobs(application)[DUE_JOB] = queue.run_once(
             _wake, when=0, name=DUE_JOB, job_kwargs=_LATE_IS_FINE
         )
         return
+    # A delay, not slot.when: APScheduler reads the system clock, and "now" is the injected
+    # clock's (a demo or test runs on a frozen one). `data` keeps the intended moment.
     _jobs(application)[slot.name] = queue.run_once(
-        _wake, when=slot.when, name=slot.name, job_kwargs=_LATE_IS_FINE
+        _wake, when=delay, name=slot.name, data=slot.when, job_kwargs=_LATE_IS_FINE
     )
 
 
