@@ -190,23 +190,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             fit_message(self.render(update, template, **context)), parse_mode=ParseMode.HTML
         )
 
-    async def show_card(self, update: Update, card: CardView, *, new: bool = False) -> None:
-        """Post the card (remembered as a prompt) when new; otherwise redraw it in place.
-
-        Redraws go through the CardEditor: they run in the background, one at a time per card,
-        so a burst of answers costs one edit instead of one per answer.
-        """
+    async def post_card(self, update: Update, card: CardView) -> None:
+        """Post a step card as a new message, remembered as a prompt members can reply to."""
         chat_id = self.chat(update).id
-        language = self.language(update)
-        if card.message_id is not None and not new:
-            message_id = card.message_id
-            self.deps.card_editor.request(
-                (chat_id, message_id),
-                lambda: self._edit_card(chat_id, message_id, card, language),
-                lambda coroutine: self.application.create_task(coroutine, update=update),
-            )
-            return
-        text, keyboard = self._card_message(card, language)
+        text, keyboard = self._card_message(card, self.language(update))
         message = await self.bot.send_message(
             chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
         )
@@ -221,6 +208,20 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             field=field,
         )
 
+    def redraw_card(self, update: Update, message_id: int) -> None:
+        """Redraw a posted step card in place, as the map stands when the edit goes out.
+
+        Redraws go through the CardEditor: they run in the background, one at a time per card,
+        and each reads the card afresh, so a burst of answers costs one read and one edit.
+        """
+        chat_id = self.chat(update).id
+        language = self.language(update)
+        self.deps.card_editor.request(
+            (chat_id, message_id),
+            lambda: self._edit_card(chat_id, message_id, language),
+            lambda coroutine: self.application.create_task(coroutine, update=update),
+        )
+
     def _card_message(self, card: CardView, language: str) -> tuple[str, InlineKeyboardMarkup]:
         texts = self.deps.texts
         text = texts.render(
@@ -228,9 +229,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         )
         return fit_message(text), card_keyboard(card, Labels(texts.labels(language)))
 
-    async def _edit_card(
-        self, chat_id: int, message_id: int, card: CardView, language: str
-    ) -> None:
+    async def _edit_card(self, chat_id: int, message_id: int, language: str) -> None:
+        card = prompts.get_card(self.uow(), chat_id=chat_id, card_message_id=message_id)
         text, keyboard = self._card_message(card, language)
         try:
             await self.bot.edit_message_text(

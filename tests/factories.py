@@ -1,6 +1,7 @@
 """Build journey-map state through the services, the way members would (never raw ORM inserts).
 
 Every helper takes `uow`, a factory of units of work, and calls the service with `uow()`.
+Services that change a map return nothing; the helpers read the map back and return it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from cjm.db import UnitOfWork
-from cjm.models import FixStatus, PainSource, PromptKind
+from cjm.models import FixStatus, PainPoint, PainSource, PromptKind, Stage, Touchpoint
 from cjm.services import emotions, fixes, maps, pains, prompts, stages, touchpoints
 from cjm.views import Actor, ChatRef, MapView
 
@@ -60,25 +61,41 @@ def make_map(
     )
 
 
+def map_of(uow: NewUow, *, stage_id: int | None = None, pain_id: int | None = None) -> MapView:
+    """The map a stage or a pain point belongs to, as it stands now."""
+    with uow() as unit:
+        if stage_id is not None:
+            map_id = unit.get(Stage, stage_id).map_id
+        else:
+            map_id = unit.get(PainPoint, pain_id).map_id
+    return maps.get_map(uow(), map_id=map_id)
+
+
+def _stage_of(uow: NewUow, touchpoint_id: int) -> int:
+    with uow() as unit:
+        return unit.get(Touchpoint, touchpoint_id).stage_id
+
+
 def make_stages(
     uow: NewUow, map_id: int, names: Iterable[str], *, actor: Actor = ALICE
 ) -> MapView:
     """Append stages to a map, in order."""
-    return stages.add_stages(uow(), map_id=map_id, text="\n".join(names), actor=actor)
+    stages.add_stages(uow(), map_id=map_id, text="\n".join(names), actor=actor)
+    return maps.get_map(uow(), map_id=map_id)
 
 
 def make_touchpoints(
     uow: NewUow, stage_id: int, names: Iterable[str], *, actor: Actor = ALICE
 ) -> MapView:
     """Add touchpoints to a stage; a name may carry its channel as "name | channel"."""
-    return touchpoints.add_touchpoints(
-        uow(), stage_id=stage_id, text="\n".join(names), actor=actor
-    )
+    touchpoints.add_touchpoints(uow(), stage_id=stage_id, text="\n".join(names), actor=actor)
+    return map_of(uow, stage_id=stage_id)
 
 
 def vote(uow: NewUow, touchpoint_id: int, score: int, *, voter: Actor = ALICE) -> MapView:
     """Cast (or replace) a member's emotion vote on a touchpoint."""
-    return emotions.cast_vote(uow(), touchpoint_id=touchpoint_id, score=score, voter=voter)
+    emotions.cast_vote(uow(), touchpoint_id=touchpoint_id, score=score, voter=voter)
+    return map_of(uow, stage_id=_stage_of(uow, touchpoint_id))
 
 
 def make_pain(
@@ -91,7 +108,7 @@ def make_pain(
     actor: Actor = ALICE,
 ) -> MapView:
     """Add a pain point to a stage (optionally pinned to one of its touchpoints)."""
-    return pains.add_pain(
+    pains.add_pain(
         uow(),
         stage_id=stage_id,
         text=text if text is not None else random_name("Pain"),
@@ -99,6 +116,7 @@ def make_pain(
         source=source,
         actor=actor,
     )
+    return map_of(uow, stage_id=stage_id)
 
 
 def make_fix(
@@ -112,17 +130,16 @@ def make_fix(
     actor: Actor = ALICE,
 ) -> MapView:
     """Propose a fix for a pain point, optionally with owner, due date and status."""
-    view = fixes.add_fix(
+    fix_id = fixes.add_fix(
         uow(), pain_id=pain_id, text=text if text is not None else random_name("Fix"), actor=actor
     )
-    fix_id = max(fix.id for fix in view.fixes if fix.pain_point_id == pain_id)
     if owner is not None:
-        view = fixes.set_owner(uow(), fix_id=fix_id, owner=owner, actor=actor)
+        fixes.set_owner(uow(), fix_id=fix_id, owner=owner, actor=actor)
     if due is not None:
-        view = fixes.set_due_date(uow(), fix_id=fix_id, text=due, actor=actor)
+        fixes.set_due_date(uow(), fix_id=fix_id, text=due, actor=actor)
     if status is not None:
-        view = fixes.set_status(uow(), fix_id=fix_id, status=status, actor=actor)
-    return view
+        fixes.set_status(uow(), fix_id=fix_id, status=status, actor=actor)
+    return map_of(uow, pain_id=pain_id)
 
 
 def make_full_map(

@@ -12,7 +12,7 @@ from bot.permissions import require_admin
 from cjm.errors import ItemGone, StaleButton
 from cjm.models import PersonaField, PromptKind
 from cjm.services import fixes, pains, prompts, stages, touchpoints
-from cjm.views import CardView, MapView
+from cjm.views import MapView
 
 
 def _card_message_id(update: Update) -> int:
@@ -22,30 +22,20 @@ def _card_message_id(update: Update) -> int:
     return query.message.message_id
 
 
-async def refresh_card(update: Update, context: BotContext) -> CardView:
-    """Redraw the card whose button was pressed, as the map now stands."""
-    card = prompts.get_card(
-        context.uow(), chat_id=context.chat(update).id, card_message_id=_card_message_id(update)
-    )
-    await context.show_card(update, card)
-    return card
+def refresh_card(update: Update, context: BotContext) -> None:
+    """Redraw the card whose button was pressed, as the map stands when the edit goes out."""
+    context.redraw_card(update, _card_message_id(update))
 
 
-async def check_on_card(update: Update, context: BotContext, kind: str, item_id: int) -> None:
+def check_on_card(update: Update, context: BotContext, kind: str, item_id: int) -> None:
     """Refuse a payload naming an item that is not on the pressed card's map (old or forged)."""
-    card = prompts.get_card(
-        context.uow(), chat_id=context.chat(update).id, card_message_id=_card_message_id(update)
+    prompts.check_on_card(
+        context.uow(),
+        chat_id=context.chat(update).id,
+        card_message_id=_card_message_id(update),
+        kind=kind,
+        item_id=item_id,
     )
-    journey = card.map
-    finders = {
-        "map": lambda i: journey if i == journey.id else None,
-        "stage": journey.stage,
-        "touchpoint": journey.touchpoint,
-        "pain": journey.pain,
-        "fix": journey.fix,
-    }
-    if finders[kind](item_id) is None:
-        raise StaleButton
 
 
 async def focus_button(update: Update, context: BotContext) -> None:
@@ -54,22 +44,22 @@ async def focus_button(update: Update, context: BotContext) -> None:
     if not 0 <= payload.kind < len(FOCUS_KINDS):
         raise StaleButton
     if payload.item_id:
-        await check_on_card(update, context, FOCUS_KINDS[payload.kind], payload.item_id)
-    card = prompts.focus(
+        check_on_card(update, context, FOCUS_KINDS[payload.kind], payload.item_id)
+    prompts.focus(
         context.uow(),
         chat_id=context.chat(update).id,
         card_message_id=_card_message_id(update),
         target_id=payload.item_id or None,
         field=FOCUS_KINDS[payload.kind],
     )
-    await context.show_card(update, card)
+    refresh_card(update, context)
     await context.answer(update)
 
 
 async def show_card_button(update: Update, context: BotContext) -> None:
     """Redraw the card (after "Cancel")."""
     ShowCard.parse(context.payload(update))
-    await refresh_card(update, context)
+    refresh_card(update, context)
     await context.answer(update)
 
 
@@ -172,7 +162,7 @@ async def confirm_delete_button(update: Update, context: BotContext) -> None:
     payload = ConfirmDelete.parse(context.payload(update))
     if not 0 <= payload.kind < len(DELETABLE):
         raise StaleButton
-    await check_on_card(update, context, DELETABLE[payload.kind], payload.item_id)
+    check_on_card(update, context, DELETABLE[payload.kind], payload.item_id)
     await require_admin(update, context)
     actor, uow, item_id = context.actor(update), context.uow(), payload.item_id
     match DELETABLE[payload.kind]:
@@ -184,7 +174,7 @@ async def confirm_delete_button(update: Update, context: BotContext) -> None:
             pains.delete_pain(uow, pain_id=item_id, actor=actor)
         case _:
             fixes.delete_fix(uow, fix_id=item_id, actor=actor)
-    await refresh_card(update, context)
+    refresh_card(update, context)
     await context.answer(update)
 
 

@@ -13,14 +13,14 @@ from cjm.services import emotions
 async def vote_button(update: Update, context: BotContext) -> None:
     """Record the member's vote (a second press replaces the first)."""
     payload = Vote.parse(context.payload(update))
-    await check_on_card(update, context, "touchpoint", payload.touchpoint_id)
+    check_on_card(update, context, "touchpoint", payload.touchpoint_id)
     emotions.cast_vote(
         context.uow(),
         touchpoint_id=payload.touchpoint_id,
         score=payload.score,
         voter=context.actor(update),
     )
-    await refresh_card(update, context)
+    refresh_card(update, context)
     await context.answer(update, EMOJI[payload.score])
 
 

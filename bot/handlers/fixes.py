@@ -14,7 +14,7 @@ from cjm.services import fixes
 async def status_button(update: Update, context: BotContext) -> None:
     """Move the fix to another status."""
     payload = SetFixStatus.parse(context.payload(update))
-    await check_on_card(update, context, "fix", payload.fix_id)
+    check_on_card(update, context, "fix", payload.fix_id)
     statuses = list(FixStatus)
     if not 0 <= payload.status < len(statuses):
         raise StaleButton
@@ -24,7 +24,7 @@ async def status_button(update: Update, context: BotContext) -> None:
         status=statuses[payload.status],
         actor=context.actor(update),
     )
-    await refresh_card(update, context)
+    refresh_card(update, context)
     await context.answer(update)
 
 

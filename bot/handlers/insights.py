@@ -233,14 +233,14 @@ async def insight_reply(update: Update, context: BotContext, message: Message) -
 async def moment_button(update: Update, context: BotContext) -> None:
     """⭐ on a focused touchpoint: mark it a moment of truth, or unmark it."""
     payload = InMoment.parse(context.payload(update))
-    await check_on_card(update, context, "touchpoint", payload.touchpoint_id)
+    check_on_card(update, context, "touchpoint", payload.touchpoint_id)
     touchpoints.set_moment_of_truth(
         context.uow(),
         touchpoint_id=payload.touchpoint_id,
         value=bool(payload.value),
         actor=context.actor(update),
     )
-    await refresh_card(update, context)
+    refresh_card(update, context)
     await context.answer(update)
 
 

@@ -27,7 +27,7 @@ async def newmap_command(update: Update, context: BotContext) -> None:
         default_tz=settings.bot_default_timezone,
     )
     await context.reply(update, "chat/maps/created.html", map=journey)
-    await context.show_card(update, CardView(journey, Step.PERSONA), new=True)
+    await context.post_card(update, CardView(journey, Step.PERSONA))
 
 
 async def maps_command(update: Update, context: BotContext) -> None:
@@ -58,7 +58,7 @@ async def map_command(update: Update, context: BotContext) -> None:
 def _step_command(step: Step) -> CommandHandler[BotContext, None]:
     async def step_command(update: Update, context: BotContext) -> None:
         journey = maps.get_current_map(context.uow(), chat_id=context.group_chat(update).id)
-        await context.show_card(update, CardView(journey, step), new=True)
+        await context.post_card(update, CardView(journey, step))
 
     step_command.__doc__ = f"/{step.value}: post the card of the {step.value} step."
     return CommandHandler(step.value, step_command)
@@ -73,7 +73,7 @@ async def open_step_button(update: Update, context: BotContext) -> None:
     if payload.step == -1:
         await show_summary(update, context, journey)
     elif 0 <= payload.step < len(STEP_ORDER):
-        await context.show_card(update, CardView(journey, STEP_ORDER[payload.step]), new=True)
+        await context.post_card(update, CardView(journey, STEP_ORDER[payload.step]))
     else:
         raise StaleButton
     await context.answer(update)

@@ -14,7 +14,7 @@ from cjm.services import pains
 async def category_button(update: Update, context: BotContext) -> None:
     """Set the pain point's category."""
     payload = SetCategory.parse(context.payload(update))
-    await check_on_card(update, context, "pain", payload.pain_id)
+    check_on_card(update, context, "pain", payload.pain_id)
     categories = list(PainCategory)
     if not 0 <= payload.category < len(categories):
         raise StaleButton
@@ -24,14 +24,14 @@ async def category_button(update: Update, context: BotContext) -> None:
         category=categories[payload.category],
         actor=context.actor(update),
     )
-    await refresh_card(update, context)
+    refresh_card(update, context)
     await context.answer(update)
 
 
 async def severity_button(update: Update, context: BotContext) -> None:
     """Set the pain point's severity."""
     payload = SetSeverity.parse(context.payload(update))
-    await check_on_card(update, context, "pain", payload.pain_id)
+    check_on_card(update, context, "pain", payload.pain_id)
     severities = list(Severity)
     if not 0 <= payload.severity < len(severities):
         raise StaleButton
@@ -41,21 +41,21 @@ async def severity_button(update: Update, context: BotContext) -> None:
         severity=severities[payload.severity],
         actor=context.actor(update),
     )
-    await refresh_card(update, context)
+    refresh_card(update, context)
     await context.answer(update)
 
 
 async def attach_button(update: Update, context: BotContext) -> None:
     """Pin the pain point to a touchpoint, or to the whole stage."""
     payload = AttachPain.parse(context.payload(update))
-    await check_on_card(update, context, "pain", payload.pain_id)
+    check_on_card(update, context, "pain", payload.pain_id)
     pains.attach_to_touchpoint(
         context.uow(),
         pain_id=payload.pain_id,
         touchpoint_id=payload.touchpoint_id or None,
         actor=context.actor(update),
     )
-    await refresh_card(update, context)
+    refresh_card(update, context)
     await context.answer(update)
 
 

@@ -59,7 +59,7 @@ async def answer_map_prompt(update: Update, context: BotContext, message: Messag
     """A map question (a step card or one of its prompts): apply it and refresh the card."""
     assert message.reply_to_message is not None  # noqa: S101  (a reply)
     assert message.text is not None  # noqa: S101  (the router sends text only)
-    card = prompts.answer(
+    card_message_id = prompts.answer(
         context.uow(),
         chat_id=context.chat(update).id,
         prompt_message_id=message.reply_to_message.message_id,
@@ -67,8 +67,8 @@ async def answer_map_prompt(update: Update, context: BotContext, message: Messag
         text=message.text,
         actor=context.actor(update),
     )
-    if card.message_id is not None:
-        await context.show_card(update, card)
+    if card_message_id is not None:
+        context.redraw_card(update, card_message_id)
 
 
 HANDLERS = [

@@ -14,7 +14,7 @@ from cjm.services import stages
 async def template_button(update: Update, context: BotContext) -> None:
     """Fill the stages from a template, named in the chat's language."""
     payload = UseTemplate.parse(context.payload(update))
-    await check_on_card(update, context, "map", payload.map_id)
+    check_on_card(update, context, "map", payload.map_id)
     if not 0 <= payload.template < len(STAGE_TEMPLATES):
         raise StaleButton
     names = context.deps.texts.macro(
@@ -23,14 +23,14 @@ async def template_button(update: Update, context: BotContext) -> None:
     stages.add_stages(
         context.uow(), map_id=payload.map_id, text=names, actor=context.actor(update)
     )
-    await refresh_card(update, context)
+    refresh_card(update, context)
     await context.answer(update)
 
 
 async def move_stage_button(update: Update, context: BotContext) -> None:
     """Move a stage earlier or later."""
     payload = MoveStage.parse(context.payload(update))
-    await check_on_card(update, context, "stage", payload.stage_id)
+    check_on_card(update, context, "stage", payload.stage_id)
     if payload.offset not in (-1, 1):
         raise StaleButton
     stages.move_stage(
@@ -39,7 +39,7 @@ async def move_stage_button(update: Update, context: BotContext) -> None:
         offset=payload.offset,
         actor=context.actor(update),
     )
-    await refresh_card(update, context)
+    refresh_card(update, context)
     await context.answer(update)
 
 

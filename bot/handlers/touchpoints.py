@@ -15,7 +15,7 @@ from cjm.services import touchpoints
 async def channel_button(update: Update, context: BotContext) -> None:
     """Pick one of the suggested channels."""
     payload = SetChannel.parse(context.payload(update))
-    await check_on_card(update, context, "touchpoint", payload.touchpoint_id)
+    check_on_card(update, context, "touchpoint", payload.touchpoint_id)
     if not 0 <= payload.channel < len(CHANNELS):
         raise StaleButton
     touchpoints.set_channel(
@@ -24,14 +24,14 @@ async def channel_button(update: Update, context: BotContext) -> None:
         channel=CHANNELS[payload.channel],
         actor=context.actor(update),
     )
-    await refresh_card(update, context)
+    refresh_card(update, context)
     await context.answer(update)
 
 
 async def mode_button(update: Update, context: BotContext) -> None:
     """Mark the touchpoint online or offline."""
     payload = SetMode.parse(context.payload(update))
-    await check_on_card(update, context, "touchpoint", payload.touchpoint_id)
+    check_on_card(update, context, "touchpoint", payload.touchpoint_id)
     modes = list(Mode)
     if not 0 <= payload.mode < len(modes):
         raise StaleButton
@@ -41,7 +41,7 @@ async def mode_button(update: Update, context: BotContext) -> None:
         mode=modes[payload.mode],
         actor=context.actor(update),
     )
-    await refresh_card(update, context)
+    refresh_card(update, context)
     await context.answer(update)
 
 

@@ -1,8 +1,9 @@
 """Chats: registering them, their language and time zone, and following a group's migration."""
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select, update
 
-from cjm.db import UnitOfWork
+from cjm.db import UnitOfWork, table_of
 from cjm.errors import UnknownLanguage
 from cjm.models import Chat, JourneyMap, Prompt
 from cjm.views import ChatRef, ChatView
@@ -45,11 +46,18 @@ def ensure(uow: UnitOfWork, chat: ChatRef, *, default_language: str, default_tz:
     return row
 
 
+# Every update reads its chat: a plain select built once, and a write only when something moved.
+_CHAT = table_of(Chat).select().where(table_of(Chat).c.id == bindparam("chat_id"))
+
+
 def get_chat(
     uow: UnitOfWork, chat: ChatRef, *, default_language: str, default_tz: str
 ) -> ChatView:
     """The chat's settings, registering the chat when it is new."""
     with uow:
+        row = uow.session.execute(_CHAT, {"chat_id": chat.id}).first()
+        if row is not None and row.reachable and (not chat.title or row.title == chat.title[:255]):
+            return ChatView(row.id, row.title, row.language, row.tz, row.current_map_id)
         view = _view(ensure(uow, chat, default_language=default_language, default_tz=default_tz))
         uow.commit()
     return view

@@ -7,7 +7,7 @@ from cjm.errors import StaleButton
 from cjm.limits import NOTE_MAX_CHARS, clean_text
 from cjm.models import EmotionVote, Stage, Touchpoint
 from cjm.services import maps
-from cjm.views import Actor, MapView
+from cjm.views import Actor
 
 SCORES = (-2, -1, 0, 1, 2)
 
@@ -29,7 +29,7 @@ def _vote(uow: UnitOfWork, touchpoint_id: int, voter: Actor) -> EmotionVote:
     return vote
 
 
-def cast_vote(uow: UnitOfWork, *, touchpoint_id: int, score: int, voter: Actor) -> MapView:
+def cast_vote(uow: UnitOfWork, *, touchpoint_id: int, score: int, voter: Actor) -> None:
     """Record a member's score; voting again replaces their earlier score."""
     if score not in SCORES:
         raise StaleButton
@@ -39,12 +39,11 @@ def cast_vote(uow: UnitOfWork, *, touchpoint_id: int, score: int, voter: Actor) 
         vote = _vote(uow, touchpoint_id, voter)
         vote.score, vote.user_name, vote.updated_at = score, voter.name[:128], uow.clock.now()
         uow.record(voter, map_id, "emotion.voted", touchpoint_id, f"{touchpoint.name}: {score:+d}")
-        view = maps.touched(uow, map_id)
+        maps.touch(uow, map_id)
         uow.commit()
-    return view
 
 
-def set_note(uow: UnitOfWork, *, touchpoint_id: int, note: str, voter: Actor) -> MapView:
+def set_note(uow: UnitOfWork, *, touchpoint_id: int, note: str, voter: Actor) -> None:
     """Attach a member's note on how the customer feels here (kept with their vote)."""
     note = clean_text(note, field="note", limit=NOTE_MAX_CHARS, multiline=True)
     with uow:
@@ -53,6 +52,5 @@ def set_note(uow: UnitOfWork, *, touchpoint_id: int, note: str, voter: Actor) ->
         vote = _vote(uow, touchpoint_id, voter)
         vote.note, vote.updated_at = note, uow.clock.now()
         uow.record(voter, map_id, "emotion.noted", touchpoint_id, f"{touchpoint.name}: {note}")
-        view = maps.touched(uow, map_id)
+        maps.touch(uow, map_id)
         uow.commit()
-    return view

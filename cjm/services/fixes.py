@@ -8,14 +8,14 @@ from cjm.errors import TooManyItems
 from cjm.limits import MAX_FIXES_PER_PAIN, OWNER_MAX_CHARS, TEXT_MAX_CHARS, clean_text
 from cjm.models import Chat, Fix, FixStatus, JourneyMap, PainPoint
 from cjm.services import maps
-from cjm.views import Actor, MapView
+from cjm.views import Actor
 
 # What a member types to mean "I will do it", in the languages the bot speaks.
 SELF_WORDS = frozenset({"me", "i", "myself", "я", "мне", "меня"})
 
 
-def add_fix(uow: UnitOfWork, *, pain_id: int, text: str, actor: Actor) -> MapView:
-    """Propose a fix for a pain point (status: idea)."""
+def add_fix(uow: UnitOfWork, *, pain_id: int, text: str, actor: Actor) -> int:
+    """Propose a fix for a pain point (status: idea); return its id."""
     text = clean_text(text, field="fix", limit=TEXT_MAX_CHARS, multiline=True)
     with uow:
         pain = uow.get(PainPoint, pain_id)
@@ -28,9 +28,10 @@ def add_fix(uow: UnitOfWork, *, pain_id: int, text: str, actor: Actor) -> MapVie
         uow.session.add(fix)
         uow.session.flush()
         uow.record(actor, pain.map_id, "fix.added", fix.id, text)
-        view = maps.touched(uow, pain.map_id)
+        maps.touch(uow, pain.map_id)
         uow.commit()
-    return view
+    assert fix.id is not None  # noqa: S101  (flushed above)
+    return fix.id
 
 
 def _fix_and_map(uow: UnitOfWork, fix_id: int) -> tuple[Fix, int]:
@@ -38,30 +39,28 @@ def _fix_and_map(uow: UnitOfWork, fix_id: int) -> tuple[Fix, int]:
     return fix, uow.get(PainPoint, fix.pain_point_id).map_id
 
 
-def edit_fix_text(uow: UnitOfWork, *, fix_id: int, text: str, actor: Actor) -> MapView:
+def edit_fix_text(uow: UnitOfWork, *, fix_id: int, text: str, actor: Actor) -> None:
     """Reword a fix."""
     text = clean_text(text, field="fix", limit=TEXT_MAX_CHARS, multiline=True)
     with uow:
         fix, map_id = _fix_and_map(uow, fix_id)
         fix.text = text
         uow.record(actor, map_id, "fix.edited", fix_id, text)
-        view = maps.touched(uow, map_id)
+        maps.touch(uow, map_id)
         uow.commit()
-    return view
 
 
-def set_status(uow: UnitOfWork, *, fix_id: int, status: FixStatus, actor: Actor) -> MapView:
+def set_status(uow: UnitOfWork, *, fix_id: int, status: FixStatus, actor: Actor) -> None:
     """Move a fix along: idea → planned → in progress → done."""
     with uow:
         fix, map_id = _fix_and_map(uow, fix_id)
         fix.status = status
         uow.record(actor, map_id, "fix.status_set", fix_id, f"{fix.text}: {status.value}")
-        view = maps.touched(uow, map_id)
+        maps.touch(uow, map_id)
         uow.commit()
-    return view
 
 
-def set_owner(uow: UnitOfWork, *, fix_id: int, owner: str, actor: Actor) -> MapView:
+def set_owner(uow: UnitOfWork, *, fix_id: int, owner: str, actor: Actor) -> None:
     """Name who owns a fix: an @mention, a name, or "me" for the member answering."""
     owner = clean_text(owner, field="owner", limit=OWNER_MAX_CHARS)
     with uow:
@@ -72,12 +71,11 @@ def set_owner(uow: UnitOfWork, *, fix_id: int, owner: str, actor: Actor) -> MapV
         else:
             fix.owner_name, fix.owner_user_id = owner, None
         uow.record(actor, map_id, "fix.owner_set", fix_id, f"{fix.text}: {fix.owner_name}")
-        view = maps.touched(uow, map_id)
+        maps.touch(uow, map_id)
         uow.commit()
-    return view
 
 
-def set_due_date(uow: UnitOfWork, *, fix_id: int, text: str, actor: Actor) -> MapView:
+def set_due_date(uow: UnitOfWork, *, fix_id: int, text: str, actor: Actor) -> None:
     """Set a fix's due date from text read in the chat's language and time zone."""
     text = clean_text(text, field="due", limit=OWNER_MAX_CHARS)
     with uow:
@@ -85,18 +83,16 @@ def set_due_date(uow: UnitOfWork, *, fix_id: int, text: str, actor: Actor) -> Ma
         chat = uow.get(Chat, uow.get(JourneyMap, map_id).chat_id)
         fix.due_on = parse_due_date(text, language=chat.language, tz=chat.tz, now=uow.clock.now())
         uow.record(actor, map_id, "fix.due_set", fix_id, f"{fix.text}: {fix.due_on}")
-        view = maps.touched(uow, map_id)
+        maps.touch(uow, map_id)
         uow.commit()
-    return view
 
 
-def delete_fix(uow: UnitOfWork, *, fix_id: int, actor: Actor) -> MapView:
+def delete_fix(uow: UnitOfWork, *, fix_id: int, actor: Actor) -> None:
     """Delete a fix."""
     with uow:
         fix, map_id = _fix_and_map(uow, fix_id)
         text = fix.text
         uow.session.delete(fix)
         uow.record(actor, map_id, "fix.deleted", fix_id, text)
-        view = maps.touched(uow, map_id)
+        maps.touch(uow, map_id)
         uow.commit()
-    return view

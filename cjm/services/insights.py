@@ -48,9 +48,11 @@ from cjm.errors import (
 )
 from cjm.limits import NAME_MAX_CHARS, clean_text
 from cjm.models import (
+    Fix,
     Kpi,
     KpiDirection,
     KpiValue,
+    PainPoint,
     Prompt,
     PromptKind,
     Severity,
@@ -252,7 +254,6 @@ def current_hotspots(
 class HotspotFix:
     """What a reply to "➕ Add a fix" did: a fix for the open pain, or a new pain point."""
 
-    map: MapView
     touchpoint_name: str
     pain_text: str
     added_fix: bool
@@ -287,21 +288,17 @@ def add_hotspot_fix(uow: UnitOfWork, *, touchpoint_id: int, text: str, actor: Ac
         open_pains = _open_pains(view, touchpoint_id)
         if open_pains:
             pain = open_pains[0]
-            view = fixes.add_fix(uow, pain_id=pain.id, text=text, actor=actor)
-            fix = max((f for f in view.fixes if f.pain_point_id == pain.id), key=lambda f: f.id)
-            outcome = HotspotFix(view, touchpoint.name, pain.text, True, fix.text)
+            fix_id = fixes.add_fix(uow, pain_id=pain.id, text=text, actor=actor)
+            outcome = HotspotFix(touchpoint.name, pain.text, True, uow.get(Fix, fix_id).text)
         else:
-            view = pains.add_pain(
+            pain_id = pains.add_pain(
                 uow,
                 stage_id=touchpoint.stage_id,
                 touchpoint_id=touchpoint_id,
                 text=text,
                 actor=actor,
             )
-            pain = max(
-                (p for p in view.pains if p.touchpoint_id == touchpoint_id), key=lambda p: p.id
-            )
-            outcome = HotspotFix(view, touchpoint.name, pain.text, False)
+            outcome = HotspotFix(touchpoint.name, uow.get(PainPoint, pain_id).text, False)
         uow.commit()
     return outcome
 
@@ -402,7 +399,8 @@ def add_kpi(uow: UnitOfWork, *, stage_id: int, text: str, actor: Actor) -> KpiVi
         uow.session.add(kpi)
         uow.session.flush()
         uow.record(actor, stage.map_id, "kpi.added", kpi.id, f"{stage.name}: {name}")
-        view = maps.touched(uow, stage.map_id).kpi(kpi.id or 0)
+        maps.touch(uow, stage.map_id)
+        view = maps.load(uow, stage.map_id).kpi(kpi.id or 0)
         uow.commit()
     if view is None:  # pragma: no cover  (just added)
         raise ItemGone(kind="kpi")
@@ -456,7 +454,8 @@ def record_kpi_value(uow: UnitOfWork, *, kpi_id: int, text: str, actor: Actor) -
         uow.record(
             actor, stage.map_id, "kpi.value_recorded", kpi_id, f"{kpi.name}: {value:g} ({day})"
         )
-        view = maps.touched(uow, stage.map_id).kpi(kpi_id)
+        maps.touch(uow, stage.map_id)
+        view = maps.load(uow, stage.map_id).kpi(kpi_id)
         uow.commit()
     if view is None:  # pragma: no cover  (just recorded)
         raise ItemGone(kind="kpi")

@@ -7,7 +7,7 @@ from cjm.errors import ItemGone, TooManyItems
 from cjm.limits import MAX_PAINS_PER_MAP, TEXT_MAX_CHARS, clean_text
 from cjm.models import PainCategory, PainPoint, PainSource, Severity, Stage, Touchpoint
 from cjm.services import maps
-from cjm.views import Actor, MapView
+from cjm.views import Actor
 
 
 def add_pain(
@@ -19,8 +19,8 @@ def add_pain(
     touchpoint_id: int | None = None,
     source: PainSource = PainSource.TEAM,
     severity: Severity = Severity.MEDIUM,
-) -> MapView:
-    """Add a pain point to a stage (and optionally one of its touchpoints)."""
+) -> int:
+    """Add a pain point to a stage (and optionally one of its touchpoints); return its id."""
     text = clean_text(text, field="pain", limit=TEXT_MAX_CHARS, multiline=True)
     with uow:
         stage = uow.get(Stage, stage_id)
@@ -43,9 +43,10 @@ def add_pain(
         uow.session.add(pain)
         uow.session.flush()
         uow.record(actor, stage.map_id, "pain.added", pain.id, text)
-        view = maps.touched(uow, stage.map_id)
+        maps.touch(uow, stage.map_id)
         uow.commit()
-    return view
+    assert pain.id is not None  # noqa: S101  (flushed above)
+    return pain.id
 
 
 def edit_pain(
@@ -56,7 +57,7 @@ def edit_pain(
     text: str | None = None,
     category: PainCategory | None = None,
     severity: Severity | None = None,
-) -> MapView:
+) -> None:
     """Change a pain point's text, category or severity."""
     if text is not None:
         text = clean_text(text, field="pain", limit=TEXT_MAX_CHARS, multiline=True)
@@ -66,14 +67,13 @@ def edit_pain(
         pain.category = category or pain.category
         pain.severity = severity or pain.severity
         uow.record(actor, pain.map_id, "pain.edited", pain_id, pain.text)
-        view = maps.touched(uow, pain.map_id)
+        maps.touch(uow, pain.map_id)
         uow.commit()
-    return view
 
 
 def attach_to_touchpoint(
     uow: UnitOfWork, *, pain_id: int, touchpoint_id: int | None, actor: Actor
-) -> MapView:
+) -> None:
     """Pin a pain point to one touchpoint of its stage, or (None) to the stage as a whole."""
     with uow:
         pain = uow.get(PainPoint, pain_id)
@@ -84,18 +84,16 @@ def attach_to_touchpoint(
             raise ItemGone(kind="touchpoint")
         pain.touchpoint_id = touchpoint_id
         uow.record(actor, pain.map_id, "pain.attached", pain_id, pain.text)
-        view = maps.touched(uow, pain.map_id)
+        maps.touch(uow, pain.map_id)
         uow.commit()
-    return view
 
 
-def delete_pain(uow: UnitOfWork, *, pain_id: int, actor: Actor) -> MapView:
+def delete_pain(uow: UnitOfWork, *, pain_id: int, actor: Actor) -> None:
     """Delete a pain point and its fixes."""
     with uow:
         pain = uow.get(PainPoint, pain_id)
         map_id, text = pain.map_id, pain.text
         uow.session.delete(pain)
         uow.record(actor, map_id, "pain.deleted", pain_id, text)
-        view = maps.touched(uow, map_id)
+        maps.touch(uow, map_id)
         uow.commit()
-    return view

@@ -1,5 +1,6 @@
 """Step 1: the persona the map is about."""
 
+from sqlalchemy import bindparam
 from sqlmodel import select
 
 from cjm.db import UnitOfWork
@@ -7,15 +8,17 @@ from cjm.errors import ItemGone
 from cjm.limits import TEXT_MAX_CHARS, clean_text
 from cjm.models import Persona, PersonaField
 from cjm.services import maps
-from cjm.views import Actor, MapView
+from cjm.views import Actor
+
+_PERSONA = select(Persona).where(Persona.map_id == bindparam("map_id"))  # built once: every answer
 
 
 def set_persona_field(
     uow: UnitOfWork, *, map_id: int, field: PersonaField | None, value: str, actor: Actor
-) -> MapView:
+) -> None:
     """Fill in or change one persona field (None: the first field nobody filled in yet)."""
     with uow:
-        persona = uow.session.exec(select(Persona).where(Persona.map_id == map_id)).first()
+        persona = uow.session.exec(_PERSONA, params={"map_id": map_id}).first()
         if persona is None:
             raise ItemGone(kind="journeymap")
         if field is None:
@@ -27,6 +30,5 @@ def set_persona_field(
         )
         setattr(persona, field.value, text)
         uow.record(actor, map_id, "persona.edited", persona.id, f"{field.value}: {text}")
-        view = maps.touched(uow, map_id)
+        maps.touch(uow, map_id)
         uow.commit()
-    return view

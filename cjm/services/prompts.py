@@ -6,13 +6,26 @@ Telegram's privacy mode, with several members at once, and across restarts.
 """
 
 from collections.abc import Callable
+from typing import cast
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from cjm.cards import Focus, resolve
-from cjm.db import UnitOfWork
-from cjm.errors import ImportRefused, ItemGone, PromptUnknown
-from cjm.models import JourneyMap, PersonaField, Prompt, PromptKind, Step
+from cjm.db import UnitOfWork, table_of
+from cjm.errors import ImportRefused, ItemGone, PromptUnknown, StaleButton
+from cjm.models import (
+    Fix,
+    JourneyMap,
+    PainPoint,
+    PersonaField,
+    Prompt,
+    PromptKind,
+    Stage,
+    Step,
+    Touchpoint,
+)
 from cjm.services import (
     emotions,
     fixes,
@@ -32,7 +45,7 @@ def card_kind(step: Step) -> PromptKind:
     return PromptKind(f"card.{step.value}")
 
 
-Apply = Callable[[UnitOfWork, Prompt, str, Actor], MapView]
+Apply = Callable[[UnitOfWork, Prompt, str, Actor], None]
 
 
 def _map(prompt: Prompt) -> int:
@@ -53,91 +66,88 @@ def _focus(uow: UnitOfWork, prompt: Prompt, step: Step) -> tuple[MapView, Focus]
     return view, resolve(card)
 
 
-def _persona(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+def _persona(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     # The field asked for (or the card's focus), else the first field nobody filled in yet.
     field = PersonaField(prompt.field) if prompt.field in set(PersonaField) else None
-    return persona.set_persona_field(
-        uow, map_id=_map(prompt), field=field, value=text, actor=actor
-    )
+    persona.set_persona_field(uow, map_id=_map(prompt), field=field, value=text, actor=actor)
 
 
-def _add_stages(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
-    return stages.add_stages(uow, map_id=_map(prompt), text=text, actor=actor)
+def _add_stages(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    stages.add_stages(uow, map_id=_map(prompt), text=text, actor=actor)
 
 
-def _rename_stage(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
-    return stages.rename_stage(uow, stage_id=_target(prompt), name=text, actor=actor)
+def _rename_stage(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    stages.rename_stage(uow, stage_id=_target(prompt), name=text, actor=actor)
 
 
-def _stage_goal(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
-    return stages.set_customer_goal(uow, stage_id=_target(prompt), goal=text, actor=actor)
+def _stage_goal(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    stages.set_customer_goal(uow, stage_id=_target(prompt), goal=text, actor=actor)
 
 
-def _add_touchpoints(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
-    stage = _focus(uow, prompt, Step.TOUCHPOINTS)[1].stage
+def _add_touchpoints(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     if prompt.kind == PromptKind.TOUCHPOINT_ADD:
         stage_id = _target(prompt)
-    elif stage is None:
+    elif (stage := _focus(uow, prompt, Step.TOUCHPOINTS)[1].stage) is None:
         raise ItemGone(kind="stage")
     else:
         stage_id = stage.id
-    return touchpoints.add_touchpoints(uow, stage_id=stage_id, text=text, actor=actor)
+    touchpoints.add_touchpoints(uow, stage_id=stage_id, text=text, actor=actor)
 
 
-def _rename_touchpoint(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
-    return touchpoints.rename_touchpoint(
-        uow, touchpoint_id=_target(prompt), name=text, actor=actor
-    )
+def _rename_touchpoint(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    touchpoints.rename_touchpoint(uow, touchpoint_id=_target(prompt), name=text, actor=actor)
 
 
-def _channel(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
-    return touchpoints.set_channel(uow, touchpoint_id=_target(prompt), channel=text, actor=actor)
+def _channel(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    touchpoints.set_channel(uow, touchpoint_id=_target(prompt), channel=text, actor=actor)
 
 
-def _note(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+def _note(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     touchpoint = _focus(uow, prompt, Step.EMOTIONS)[1].touchpoint
     if touchpoint is None:
         raise ItemGone(kind="touchpoint")
-    return emotions.set_note(uow, touchpoint_id=touchpoint.id, note=text, voter=actor)
+    emotions.set_note(uow, touchpoint_id=touchpoint.id, note=text, voter=actor)
 
 
-def _add_pain(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+def _add_pain(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     if prompt.kind == PromptKind.PAIN_ADD:
-        return pains.add_pain(uow, stage_id=_target(prompt), text=text, actor=actor)
-    stage = _focus(uow, prompt, Step.PAINS)[1].stage
-    if stage is None:
+        stage_id = _target(prompt)
+    elif (stage := _focus(uow, prompt, Step.PAINS)[1].stage) is None:
         raise ItemGone(kind="stage")
-    return pains.add_pain(uow, stage_id=stage.id, text=text, actor=actor)
+    else:
+        stage_id = stage.id
+    pains.add_pain(uow, stage_id=stage_id, text=text, actor=actor)
 
 
-def _pain_text(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
-    return pains.edit_pain(uow, pain_id=_target(prompt), text=text, actor=actor)
+def _pain_text(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    pains.edit_pain(uow, pain_id=_target(prompt), text=text, actor=actor)
 
 
-def _add_fix(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+def _add_fix(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     if prompt.kind == PromptKind.FIX_ADD:
-        return fixes.add_fix(uow, pain_id=_target(prompt), text=text, actor=actor)
-    pain = _focus(uow, prompt, Step.FIXES)[1].pain
-    if pain is None:
+        pain_id = _target(prompt)
+    elif (pain := _focus(uow, prompt, Step.FIXES)[1].pain) is None:
         raise ItemGone(kind="pain")
-    return fixes.add_fix(uow, pain_id=pain.id, text=text, actor=actor)
+    else:
+        pain_id = pain.id
+    fixes.add_fix(uow, pain_id=pain_id, text=text, actor=actor)
 
 
-def _fix_text(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
-    return fixes.edit_fix_text(uow, fix_id=_target(prompt), text=text, actor=actor)
+def _fix_text(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    fixes.edit_fix_text(uow, fix_id=_target(prompt), text=text, actor=actor)
 
 
-def _fix_owner(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
-    return fixes.set_owner(uow, fix_id=_target(prompt), owner=text, actor=actor)
+def _fix_owner(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    fixes.set_owner(uow, fix_id=_target(prompt), owner=text, actor=actor)
 
 
-def _fix_due(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
-    return fixes.set_due_date(uow, fix_id=_target(prompt), text=text, actor=actor)
+def _fix_due(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    fixes.set_due_date(uow, fix_id=_target(prompt), text=text, actor=actor)
 
 
-def _hotspot_fix(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
+def _hotspot_fix(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     # A fix for the touchpoint's most severe open pain; without one, the text becomes a pain.
-    return insights.add_hotspot_fix(uow, touchpoint_id=_target(prompt), text=text, actor=actor).map
+    insights.add_hotspot_fix(uow, touchpoint_id=_target(prompt), text=text, actor=actor)
 
 
 SurveyApply = Callable[[UnitOfWork, Prompt, str, Actor], SurveyView]
@@ -171,40 +181,40 @@ SURVEY_KINDS = frozenset(PromptKind(kind) for kind in _SURVEY_ROUTES)
 
 
 def _on_survey(apply: SurveyApply) -> Apply:
-    """A survey route as a map route: the change, then the map (no step card to refresh)."""
+    """A survey route as a map route: the change alone (no step card to refresh)."""
 
-    def route(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> MapView:
-        return maps.load(uow, apply(uow, prompt, text, actor).map_id)
+    def route(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+        apply(uow, prompt, text, actor)
 
     return route
 
 
-# Which step's card a prompt refreshes, and what a reply to it does.
-_ROUTES: dict[str, tuple[Step, Apply]] = {
-    PromptKind.CARD_PERSONA: (Step.PERSONA, _persona),
-    PromptKind.PERSONA_FIELD: (Step.PERSONA, _persona),
-    PromptKind.CARD_STAGES: (Step.STAGES, _add_stages),
-    PromptKind.STAGE_ADD: (Step.STAGES, _add_stages),
-    PromptKind.STAGE_RENAME: (Step.STAGES, _rename_stage),
-    PromptKind.STAGE_GOAL: (Step.STAGES, _stage_goal),
-    PromptKind.CARD_TOUCHPOINTS: (Step.TOUCHPOINTS, _add_touchpoints),
-    PromptKind.TOUCHPOINT_ADD: (Step.TOUCHPOINTS, _add_touchpoints),
-    PromptKind.TOUCHPOINT_RENAME: (Step.TOUCHPOINTS, _rename_touchpoint),
-    PromptKind.TOUCHPOINT_CHANNEL: (Step.TOUCHPOINTS, _channel),
-    PromptKind.CARD_EMOTIONS: (Step.EMOTIONS, _note),
-    PromptKind.EMOTION_NOTE: (Step.EMOTIONS, _note),
-    PromptKind.CARD_PAINS: (Step.PAINS, _add_pain),
-    PromptKind.PAIN_ADD: (Step.PAINS, _add_pain),
-    PromptKind.PAIN_TEXT: (Step.PAINS, _pain_text),
-    PromptKind.CARD_FIXES: (Step.FIXES, _add_fix),
-    PromptKind.FIX_ADD: (Step.FIXES, _add_fix),
-    PromptKind.FIX_TEXT: (Step.FIXES, _fix_text),
-    PromptKind.FIX_OWNER: (Step.FIXES, _fix_owner),
-    PromptKind.FIX_DUE: (Step.FIXES, _fix_due),
-    PromptKind.HOTSPOT_FIX: (Step.FIXES, _hotspot_fix),
-    # A survey prompt's card_message_id is the survey card, which is no step card: the
-    # CardView returned has no message_id, so the map router redraws nothing.
-    **{kind: (Step.TOUCHPOINTS, _on_survey(apply)) for kind, apply in _SURVEY_ROUTES.items()},
+# What a reply to each kind of prompt does.
+_ROUTES: dict[str, Apply] = {
+    PromptKind.CARD_PERSONA: _persona,
+    PromptKind.PERSONA_FIELD: _persona,
+    PromptKind.CARD_STAGES: _add_stages,
+    PromptKind.STAGE_ADD: _add_stages,
+    PromptKind.STAGE_RENAME: _rename_stage,
+    PromptKind.STAGE_GOAL: _stage_goal,
+    PromptKind.CARD_TOUCHPOINTS: _add_touchpoints,
+    PromptKind.TOUCHPOINT_ADD: _add_touchpoints,
+    PromptKind.TOUCHPOINT_RENAME: _rename_touchpoint,
+    PromptKind.TOUCHPOINT_CHANNEL: _channel,
+    PromptKind.CARD_EMOTIONS: _note,
+    PromptKind.EMOTION_NOTE: _note,
+    PromptKind.CARD_PAINS: _add_pain,
+    PromptKind.PAIN_ADD: _add_pain,
+    PromptKind.PAIN_TEXT: _pain_text,
+    PromptKind.CARD_FIXES: _add_fix,
+    PromptKind.FIX_ADD: _add_fix,
+    PromptKind.FIX_TEXT: _fix_text,
+    PromptKind.FIX_OWNER: _fix_owner,
+    PromptKind.FIX_DUE: _fix_due,
+    PromptKind.HOTSPOT_FIX: _hotspot_fix,
+    # A survey prompt's card_message_id is the survey card, which is no step card, so the
+    # map router redraws nothing.
+    **{kind: _on_survey(apply) for kind, apply in _SURVEY_ROUTES.items()},
 }
 
 
@@ -236,15 +246,31 @@ def remember(
         uow.commit()
 
 
+# A reply to a prompt runs these: built once, as building a select() costs more than running it.
+_PROMPT = select(Prompt).where(
+    Prompt.chat_id == bindparam("chat_id"), Prompt.message_id == bindparam("message_id")
+)
+_PROMPT_KIND = select(table_of(Prompt).c.kind).where(
+    table_of(Prompt).c.chat_id == bindparam("chat_id"),
+    table_of(Prompt).c.message_id == bindparam("message_id"),
+)
+_MAP_EXISTS = select(table_of(JourneyMap).c.id).where(
+    table_of(JourneyMap).c.id == bindparam("map_id")
+)
+
+
 def _find(uow: UnitOfWork, chat_id: int, message_id: int) -> Prompt:
     prompt = uow.session.exec(
-        select(Prompt).where(Prompt.chat_id == chat_id, Prompt.message_id == message_id)
+        _PROMPT, params={"chat_id": chat_id, "message_id": message_id}
     ).first()
     if prompt is None:
         raise PromptUnknown
     if prompt.kind == PromptKind.MAP_IMPORT:
         raise ImportRefused(reason="not_a_file")  # a map arrives as a document, not as text
-    if prompt.map_id is None or uow.session.get(JourneyMap, prompt.map_id) is None:
+    if (
+        prompt.map_id is None
+        or uow.session.execute(_MAP_EXISTS, {"map_id": prompt.map_id}).first() is None
+    ):
         raise PromptUnknown(map_deleted=True)
     return prompt
 
@@ -252,9 +278,9 @@ def _find(uow: UnitOfWork, chat_id: int, message_id: int) -> Prompt:
 def kind_of(uow: UnitOfWork, *, chat_id: int, message_id: int) -> PromptKind | None:
     """What the bot's message asks for, or None when it asks nothing."""
     with uow:
-        kind = uow.session.exec(
-            select(Prompt.kind).where(Prompt.chat_id == chat_id, Prompt.message_id == message_id)
-        ).first()
+        kind = uow.session.execute(
+            _PROMPT_KIND, {"chat_id": chat_id, "message_id": message_id}
+        ).scalar()
     return PromptKind(kind) if kind in set(PromptKind) else None
 
 
@@ -282,26 +308,26 @@ def answer(
     reply_message_id: int,
     text: str,
     actor: Actor,
-) -> CardView:
-    """Apply a member's reply to what the prompt asked; return the card to refresh."""
+) -> int | None:
+    """Apply a member's reply to what the prompt asked; return the step card to redraw.
+
+    The card is named by its message id, not drawn here: redraws read the map when they run,
+    so a burst of answers costs one read of the map instead of one per answer.
+    """
     with uow:
         prompt = _find(uow, chat_id, prompt_message_id)
-        if prompt.kind not in _ROUTES:
+        apply = _ROUTES.get(prompt.kind)
+        if apply is None:
             raise PromptUnknown
-        step, apply = _ROUTES[prompt.kind]
         uow.claim_message(chat_id, reply_message_id)
-        view = apply(uow, prompt, text, actor)
-        card_id = prompt.message_id if prompt.kind.startswith("card.") else prompt.card_message_id
-        card = _card(uow, chat_id, card_id)
-        refreshed = CardView(
-            map=view,
-            step=step,
-            message_id=card.message_id if card else None,
-            focus_id=card.target_id if card else None,
-            focus_field=card.field if card else None,
-        )
+        apply(uow, prompt, text, actor)
+        if prompt.kind.startswith("card."):
+            card_id: int | None = prompt.message_id
+        else:
+            card = _card(uow, chat_id, prompt.card_message_id)
+            card_id = card.message_id if card else None
         uow.commit()
-    return refreshed
+    return card_id
 
 
 def answer_survey_prompt(
@@ -332,18 +358,44 @@ def focus(
     card_message_id: int,
     target_id: int | None,
     field: str | None = None,
-) -> CardView:
+) -> None:
     """Point a card at another item (a stage, a touchpoint, a pain, a fix)."""
     with uow:
         card = _card(uow, chat_id, card_message_id)
         if card is None or card.map_id is None:
             raise ItemGone(kind="card")
         card.target_id, card.field = target_id, field
-        view = CardView(
-            maps.load(uow, card.map_id), _step(card), card_message_id, target_id, field
-        )
         uow.commit()
-    return view
+
+
+# The map an item belongs to, by the item's kind (the names bot buttons use).
+_MAP_OF: dict[str, SelectOfScalar[int]] = {
+    # A stored row's id is never NULL, whatever the model's `int | None` says.
+    "map": cast(
+        "SelectOfScalar[int]", select(JourneyMap.id).where(JourneyMap.id == bindparam("item_id"))
+    ),
+    "stage": select(Stage.map_id).where(Stage.id == bindparam("item_id")),
+    "touchpoint": select(Stage.map_id)
+    .join(Touchpoint, col(Touchpoint.stage_id) == col(Stage.id))
+    .where(Touchpoint.id == bindparam("item_id")),
+    "pain": select(PainPoint.map_id).where(PainPoint.id == bindparam("item_id")),
+    "fix": select(PainPoint.map_id)
+    .join(Fix, col(Fix.pain_point_id) == col(PainPoint.id))
+    .where(Fix.id == bindparam("item_id")),
+}
+
+
+def check_on_card(
+    uow: UnitOfWork, *, chat_id: int, card_message_id: int, kind: str, item_id: int
+) -> None:
+    """Refuse (StaleButton) an item that is not on the card's map: an old or forged button."""
+    with uow:
+        card = _card(uow, chat_id, card_message_id)
+        if card is None or card.map_id is None:
+            raise ItemGone(kind="card")
+        item_map_id = uow.session.exec(_MAP_OF[kind], params={"item_id": item_id}).first()
+        if item_map_id != card.map_id:
+            raise StaleButton
 
 
 def get_card(uow: UnitOfWork, *, chat_id: int, card_message_id: int) -> CardView:

@@ -22,7 +22,7 @@ from cjm.models import (
 )
 from cjm.services import maps, pains
 from cjm.services.surveys import view_of
-from cjm.views import Actor, CommentView, MapView, SurveyResults, TouchpointScore
+from cjm.views import Actor, CommentView, SurveyResults, TouchpointScore
 
 LATEST_COMMENTS = 5
 # The arrow moves when the score changes by more than this between the last two weeks.
@@ -209,15 +209,15 @@ def touchpoint_scores(uow: UnitOfWork, *, map_id: int, tz: str) -> dict[int, Tou
 
 def add_pain_from_response(
     uow: UnitOfWork, *, chat_id: int, response_id: int, actor: Actor
-) -> MapView:
-    """Turn a low score's comment into a pain point (source: survey) on its touchpoint."""
+) -> int:
+    """Turn a low score's comment into a pain point (source: survey); return its id."""
     with uow:
         response = uow.get(SurveyResponse, response_id)
         survey = uow.get(Survey, response.survey_id)
         if survey.chat_id != chat_id or survey.touchpoint_id is None or not response.comment:
             raise ItemGone(kind="touchpoint")
         touchpoint = uow.get(Touchpoint, survey.touchpoint_id)
-        view = pains.add_pain(
+        pain_id = pains.add_pain(
             uow,
             stage_id=touchpoint.stage_id,
             text=response.comment,
@@ -227,4 +227,4 @@ def add_pain_from_response(
             severity=Severity.HIGH if is_low(survey.kind, response.score) else Severity.MEDIUM,
         )
         uow.commit()
-    return view
+    return pain_id

@@ -7,7 +7,7 @@ from cjm.errors import DuplicateName, TooManyItems
 from cjm.limits import MAX_STAGES, NAME_MAX_CHARS, TEXT_MAX_CHARS, clean_text, split_lines
 from cjm.models import JourneyMap, Stage
 from cjm.services import maps
-from cjm.views import Actor, MapView
+from cjm.views import Actor
 
 
 def _stages(uow: UnitOfWork, map_id: int) -> list[Stage]:
@@ -23,7 +23,7 @@ def _check_unique(existing: list[Stage], name: str, *, except_id: int | None = N
         raise DuplicateName(kind="stage", name=name)
 
 
-def add_stages(uow: UnitOfWork, *, map_id: int, text: str, actor: Actor) -> MapView:
+def add_stages(uow: UnitOfWork, *, map_id: int, text: str, actor: Actor) -> None:
     """Append stages, one per line, after the existing ones."""
     names = [
         clean_text(line, field="stage", limit=NAME_MAX_CHARS)
@@ -43,12 +43,11 @@ def add_stages(uow: UnitOfWork, *, map_id: int, text: str, actor: Actor) -> MapV
             existing.append(stage)
             uow.session.flush()
             uow.record(actor, map_id, "stage.added", stage.id, name)
-        view = maps.touched(uow, map_id)
+        maps.touch(uow, map_id)
         uow.commit()
-    return view
 
 
-def rename_stage(uow: UnitOfWork, *, stage_id: int, name: str, actor: Actor) -> MapView:
+def rename_stage(uow: UnitOfWork, *, stage_id: int, name: str, actor: Actor) -> None:
     """Give a stage a new name."""
     name = clean_text(name, field="stage", limit=NAME_MAX_CHARS)
     with uow:
@@ -56,24 +55,22 @@ def rename_stage(uow: UnitOfWork, *, stage_id: int, name: str, actor: Actor) -> 
         _check_unique(_stages(uow, stage.map_id), name, except_id=stage_id)
         old, stage.name = stage.name, name
         uow.record(actor, stage.map_id, "stage.renamed", stage_id, f"{old} → {name}")
-        view = maps.touched(uow, stage.map_id)
+        maps.touch(uow, stage.map_id)
         uow.commit()
-    return view
 
 
-def set_customer_goal(uow: UnitOfWork, *, stage_id: int, goal: str, actor: Actor) -> MapView:
+def set_customer_goal(uow: UnitOfWork, *, stage_id: int, goal: str, actor: Actor) -> None:
     """Say what the customer wants to achieve at this stage."""
     goal = clean_text(goal, field="customer_goal", limit=TEXT_MAX_CHARS, multiline=True)
     with uow:
         stage = uow.get(Stage, stage_id)
         stage.customer_goal = goal
         uow.record(actor, stage.map_id, "stage.goal_set", stage_id, f"{stage.name}: {goal}")
-        view = maps.touched(uow, stage.map_id)
+        maps.touch(uow, stage.map_id)
         uow.commit()
-    return view
 
 
-def move_stage(uow: UnitOfWork, *, stage_id: int, offset: int, actor: Actor) -> MapView:
+def move_stage(uow: UnitOfWork, *, stage_id: int, offset: int, actor: Actor) -> None:
     """Move a stage earlier (offset −1) or later (+1); at either end nothing moves."""
     with uow:
         stage = uow.get(Stage, stage_id)
@@ -85,12 +82,11 @@ def move_stage(uow: UnitOfWork, *, stage_id: int, offset: int, actor: Actor) -> 
             for position, item in enumerate(ordered, start=1):
                 item.position = position
             uow.record(actor, stage.map_id, "stage.moved", stage_id, stage.name)
-        view = maps.touched(uow, stage.map_id)
+        maps.touch(uow, stage.map_id)
         uow.commit()
-    return view
 
 
-def delete_stage(uow: UnitOfWork, *, stage_id: int, actor: Actor) -> MapView:
+def delete_stage(uow: UnitOfWork, *, stage_id: int, actor: Actor) -> None:
     """Delete a stage with its touchpoints, votes and pain points."""
     with uow:
         stage = uow.get(Stage, stage_id)
@@ -100,6 +96,5 @@ def delete_stage(uow: UnitOfWork, *, stage_id: int, actor: Actor) -> MapView:
         for position, item in enumerate(_stages(uow, map_id), start=1):
             item.position = position
         uow.record(actor, map_id, "stage.deleted", stage_id, stage.name)
-        view = maps.touched(uow, map_id)
+        maps.touch(uow, map_id)
         uow.commit()
-    return view

@@ -15,7 +15,7 @@ from cjm.limits import (
 )
 from cjm.models import Mode, Stage, Touchpoint
 from cjm.services import maps
-from cjm.views import Actor, MapView
+from cjm.views import Actor
 
 # The channels the card suggests, with where each one usually happens.
 SUGGESTED_CHANNELS: dict[str, Mode] = {
@@ -58,7 +58,7 @@ def _parse_line(line: str) -> tuple[str, str | None]:
     return name, clean_text(parts[1], field="channel", limit=CHANNEL_MAX_CHARS)
 
 
-def add_touchpoints(uow: UnitOfWork, *, stage_id: int, text: str, actor: Actor) -> MapView:
+def add_touchpoints(uow: UnitOfWork, *, stage_id: int, text: str, actor: Actor) -> None:
     """Add touchpoints to a stage, one per line ("name" or "name | channel")."""
     parsed = [_parse_line(line) for line in split_lines(text, field="touchpoint")]
     with uow:
@@ -81,16 +81,15 @@ def add_touchpoints(uow: UnitOfWork, *, stage_id: int, text: str, actor: Actor) 
             existing.append(touchpoint)
             uow.session.flush()
             uow.record(actor, stage.map_id, "touchpoint.added", touchpoint.id, name)
-        view = maps.touched(uow, stage.map_id)
+        maps.touch(uow, stage.map_id)
         uow.commit()
-    return view
 
 
 def _map_id(uow: UnitOfWork, touchpoint: Touchpoint) -> int:
     return uow.get(Stage, touchpoint.stage_id).map_id
 
 
-def rename_touchpoint(uow: UnitOfWork, *, touchpoint_id: int, name: str, actor: Actor) -> MapView:
+def rename_touchpoint(uow: UnitOfWork, *, touchpoint_id: int, name: str, actor: Actor) -> None:
     """Give a touchpoint a new name."""
     name = clean_text(name, field="touchpoint", limit=NAME_MAX_CHARS)
     with uow:
@@ -99,12 +98,11 @@ def rename_touchpoint(uow: UnitOfWork, *, touchpoint_id: int, name: str, actor: 
         old, touchpoint.name = touchpoint.name, name
         map_id = _map_id(uow, touchpoint)
         uow.record(actor, map_id, "touchpoint.renamed", touchpoint_id, f"{old} → {name}")
-        view = maps.touched(uow, map_id)
+        maps.touch(uow, map_id)
         uow.commit()
-    return view
 
 
-def set_channel(uow: UnitOfWork, *, touchpoint_id: int, channel: str, actor: Actor) -> MapView:
+def set_channel(uow: UnitOfWork, *, touchpoint_id: int, channel: str, actor: Actor) -> None:
     """Set the channel; a suggested channel also sets online/offline unless already chosen."""
     channel = clean_text(channel, field="channel", limit=CHANNEL_MAX_CHARS)
     with uow:
@@ -116,12 +114,11 @@ def set_channel(uow: UnitOfWork, *, touchpoint_id: int, channel: str, actor: Act
         uow.record(
             actor, map_id, "touchpoint.channel_set", touchpoint_id, f"{touchpoint.name}: {channel}"
         )
-        view = maps.touched(uow, map_id)
+        maps.touch(uow, map_id)
         uow.commit()
-    return view
 
 
-def set_mode(uow: UnitOfWork, *, touchpoint_id: int, mode: Mode, actor: Actor) -> MapView:
+def set_mode(uow: UnitOfWork, *, touchpoint_id: int, mode: Mode, actor: Actor) -> None:
     """Say whether the touchpoint happens online or offline."""
     with uow:
         touchpoint = uow.get(Touchpoint, touchpoint_id)
@@ -130,14 +127,11 @@ def set_mode(uow: UnitOfWork, *, touchpoint_id: int, mode: Mode, actor: Actor) -
         uow.record(
             actor, map_id, "touchpoint.mode_set", touchpoint_id, f"{touchpoint.name}: {mode.value}"
         )
-        view = maps.touched(uow, map_id)
+        maps.touch(uow, map_id)
         uow.commit()
-    return view
 
 
-def set_moment_of_truth(
-    uow: UnitOfWork, *, touchpoint_id: int, value: bool, actor: Actor
-) -> MapView:
+def set_moment_of_truth(uow: UnitOfWork, *, touchpoint_id: int, value: bool, actor: Actor) -> None:
     """Mark a touchpoint as a moment of truth (⭐), or unmark it; hotspots weigh those higher."""
     with uow:
         touchpoint = uow.get(Touchpoint, touchpoint_id)
@@ -145,12 +139,11 @@ def set_moment_of_truth(
         map_id = _map_id(uow, touchpoint)
         action = "touchpoint.moment_set" if value else "touchpoint.moment_unset"
         uow.record(actor, map_id, action, touchpoint_id, touchpoint.name)
-        view = maps.touched(uow, map_id)
+        maps.touch(uow, map_id)
         uow.commit()
-    return view
 
 
-def delete_touchpoint(uow: UnitOfWork, *, touchpoint_id: int, actor: Actor) -> MapView:
+def delete_touchpoint(uow: UnitOfWork, *, touchpoint_id: int, actor: Actor) -> None:
     """Delete a touchpoint and its votes; its pain points stay on the stage."""
     with uow:
         touchpoint = uow.get(Touchpoint, touchpoint_id)
@@ -161,6 +154,5 @@ def delete_touchpoint(uow: UnitOfWork, *, touchpoint_id: int, actor: Actor) -> M
         for position, item in enumerate(_touchpoints(uow, stage_id), start=1):
             item.position = position
         uow.record(actor, map_id, "touchpoint.deleted", touchpoint_id, name)
-        view = maps.touched(uow, map_id)
+        maps.touch(uow, map_id)
         uow.commit()
-    return view

@@ -114,7 +114,7 @@ class TestMigrate:
         assert maps.list_maps(uow(), chat_id=TEAM_CHAT_ID) == []
         moved = maps.get_current_map(uow(), chat_id=NEW_CHAT_ID)
         assert (moved.id, moved.chat_id, moved.stages) == (current.id, NEW_CHAT_ID, current.stages)
-        card = prompts.answer(
+        prompts.answer(
             uow(),
             chat_id=NEW_CHAT_ID,
             prompt_message_id=600,
@@ -122,7 +122,8 @@ class TestMigrate:
             text="Buy",
             actor=BOB,
         )
-        assert [s.name for s in card.map.stages] == ["Discover", "Buy"]
+        stored = maps.get_map(uow(), map_id=current.id)
+        assert [s.name for s in stored.stages] == ["Discover", "Buy"]
         with pytest.raises(PromptUnknown):
             prompts.answer(
                 uow(),

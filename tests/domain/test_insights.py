@@ -160,12 +160,14 @@ class TestMomentOfTruth:
     def test_marking_shows_on_the_map_and_is_logged(
         self, uow: NewUow, journey: MapView, changes: Callable[[int], list[Any]]
     ) -> None:
-        """The flag is stored, read back on the view, and both changes are in the change log."""
+        """The flag is stored, read back on the map, and both changes are in the change log."""
         ad = by_name(journey, "Search ad")
-        view = touchpoints.set_moment_of_truth(uow(), touchpoint_id=ad, value=True, actor=BOB)
+        touchpoints.set_moment_of_truth(uow(), touchpoint_id=ad, value=True, actor=BOB)
+        view = maps.get_map(uow(), map_id=journey.id)
         assert view.touchpoint(ad).is_moment_of_truth  # type: ignore[union-attr]
 
-        view = touchpoints.set_moment_of_truth(uow(), touchpoint_id=ad, value=False, actor=BOB)
+        touchpoints.set_moment_of_truth(uow(), touchpoint_id=ad, value=False, actor=BOB)
+        view = maps.get_map(uow(), map_id=journey.id)
         assert not view.touchpoint(ad).is_moment_of_truth  # type: ignore[union-attr]
         actions = [c.action for c in changes(journey.id) if c.item_id == ad]
         assert actions[-2:] == ["touchpoint.moment_set", "touchpoint.moment_unset"]

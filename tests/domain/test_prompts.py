@@ -8,9 +8,17 @@ from datetime import date
 
 import pytest
 
-from cjm.errors import AlreadyHandled, ImportRefused, ItemGone, PromptUnknown, TextTooLong
+from cjm.cards import Focus, resolve
+from cjm.errors import (
+    AlreadyHandled,
+    ImportRefused,
+    ItemGone,
+    PromptUnknown,
+    StaleButton,
+    TextTooLong,
+)
 from cjm.models import HandledMessage, Mode, PersonaField, PromptKind, Stage, Step
-from cjm.services import maps, prompts, stages
+from cjm.services import fixes, maps, prompts, stages
 from cjm.views import MapView
 from tests.factories import (
     ALICE,
@@ -38,6 +46,10 @@ def answer(uow, text, *, prompt=PROMPT, reply=REPLY, actor=BOB, chat_id=TEAM_CHA
     )
 
 
+def stored_names(uow, journey):
+    return [s.name for s in maps.get_map(uow(), map_id=journey.id).stages]
+
+
 @pytest.fixture
 def journey(uow):
     return make_full_map(uow)
@@ -45,10 +57,14 @@ def journey(uow):
 
 @dataclass(frozen=True)
 class Route:
-    """One prompt kind: what it points at, the reply, and where the reply must land."""
+    """One prompt kind: what it points at, the reply, and where the reply must land.
+
+    `step` is the step card the prompt belongs to: the card itself for a "card.*" kind, else
+    the card the bot sent the prompt from (None: sent from no step card).
+    """
 
     kind: PromptKind
-    step: Step
+    step: Step | None
     text: str
     read: Callable[[MapView], object]
     expected: object
@@ -311,7 +327,7 @@ ROUTES = {
     ),
     "hotspot fix on a touchpoint without open pains adds a pain there": Route(
         kind=PromptKind.HOTSPOT_FIX,
-        step=Step.FIXES,
+        step=None,  # asked from the insights board, which is no step card
         text="Nobody hears about us",
         read=lambda m: [p.text for p in m.pains if p.touchpoint_id == m.touchpoints[1].id],
         expected=["Nobody hears about us"],
@@ -347,18 +363,42 @@ def test_a_text_reply_to_the_import_question_asks_for_the_file(uow):
     assert raised.value.params == {"reason": "not_a_file"}
 
 
+def send(uow, journey, route):
+    """Store the route's prompt as the bot sends it; return the message id of its step card."""
+    target = route.target(journey) if route.target else None
+    if route.kind.startswith("card."):
+        remember_prompt(uow, PROMPT, route.kind, journey.id, target_id=target, field=route.field)
+        return PROMPT
+    card = None
+    if route.step is not None:
+        card = CARD
+        remember_prompt(uow, CARD, prompts.card_kind(route.step), journey.id)
+    remember_prompt(
+        uow,
+        PROMPT,
+        route.kind,
+        journey.id,
+        target_id=target,
+        field=route.field,
+        card_message_id=card,
+    )
+    return card
+
+
 class TestRouting:
     @pytest.mark.parametrize("route", ROUTES.values(), ids=ROUTES.keys())
     def test_reply_lands_where_the_prompt_points(self, uow, journey, route):
-        """A reply to a prompt is applied by the service the prompt's kind names."""
-        target = route.target(journey) if route.target else None
-        remember_prompt(uow, PROMPT, route.kind, journey.id, target_id=target, field=route.field)
+        """A reply is applied by the service the prompt's kind names; its step card is redrawn."""
+        card = send(uow, journey, route)
 
-        card = answer(uow, route.text)
+        redrawn = answer(uow, route.text)
 
-        assert card.step is route.step
-        assert route.read(card.map) == route.expected
+        assert redrawn == card
         assert route.read(maps.get_map(uow(), map_id=journey.id)) == route.expected
+        if card is not None:  # the card, read as it will be redrawn, shows the reply
+            shown = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=card)
+            assert shown.step is route.step
+            assert route.read(shown.map) == route.expected
 
     def test_reply_is_logged_as_the_replying_member(self, uow, journey, changes):
         """The change a reply makes is logged under the member who replied."""
@@ -372,21 +412,23 @@ class TestRouting:
 
 class TestCardRefresh:
     def test_reply_to_a_card_refreshes_that_card(self, uow, journey):
-        """A reply to a card returns that card with its focus."""
+        """A reply to a card names that card to redraw; the card keeps its focus."""
         buy = journey.stages[1]
         remember_prompt(uow, CARD, PromptKind.CARD_PAINS, journey.id, target_id=buy.id)
 
-        card = answer(uow, "No PayPal", prompt=CARD)
+        assert answer(uow, "No PayPal", prompt=CARD) == CARD
 
+        card = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
         assert (card.step, card.message_id, card.focus_id, card.focus_field) == (
             Step.PAINS,
             CARD,
             buy.id,
             None,
         )
+        assert [p.text for p in card.map.pains_at(buy.id)][-1] == "No PayPal"
 
     def test_reply_to_a_force_reply_prompt_refreshes_its_card(self, uow, journey):
-        """A reply to a prompt sent from a card returns that card's message id and focus."""
+        """A reply to a prompt sent from a card names that card to redraw, focus kept."""
         checkout = journey.touchpoints[2]
         remember_prompt(
             uow,
@@ -405,8 +447,9 @@ class TestCardRefresh:
             card_message_id=CARD,
         )
 
-        card = answer(uow, "app")
+        assert answer(uow, "app") == CARD
 
+        card = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
         assert (card.step, card.message_id, card.focus_id, card.focus_field) == (
             Step.TOUCHPOINTS,
             CARD,
@@ -416,19 +459,21 @@ class TestCardRefresh:
         assert card.map.touchpoint(checkout.id).channel == "app"
 
     def test_prompt_without_a_card_refreshes_none(self, uow, journey):
-        """A prompt not sent from a card returns no card message id."""
+        """A prompt not sent from a card names no card to redraw; the reply is still applied."""
         remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, journey.id)
 
-        card = answer(uow, "Use")
+        assert answer(uow, "Use") is None
 
-        assert (card.message_id, card.focus_id, card.focus_field) == (None, None, None)
+        assert stored_names(uow, journey) == ["Discover", "Buy", "Use"]
 
     def test_card_message_id_of_a_non_card_is_ignored(self, uow, journey):
         """A prompt whose card_message_id points at another prompt, not a card, refreshes none."""
         remember_prompt(uow, 599, PromptKind.STAGE_ADD, journey.id)
         remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, journey.id, card_message_id=599)
 
-        assert answer(uow, "Use").message_id is None
+        assert answer(uow, "Use") is None
+
+        assert stored_names(uow, journey) == ["Discover", "Buy", "Use"]
 
 
 class TestRedelivery:
@@ -452,9 +497,9 @@ class TestRedelivery:
         remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, journey.id)
 
         answer(uow, "Use", reply=701, actor=ALICE)
-        card = answer(uow, "Leave", reply=702, actor=BOB)
+        answer(uow, "Leave", reply=702, actor=BOB)
 
-        assert [s.name for s in card.map.stages] == ["Discover", "Buy", "Use", "Leave"]
+        assert stored_names(uow, journey) == ["Discover", "Buy", "Use", "Leave"]
 
     def test_a_refused_reply_is_not_marked_handled(self, uow, journey, rows):
         """A reply that breaks a rule stores nothing, not even the mark that it was handled."""
@@ -541,10 +586,9 @@ class TestFocus:
         remember_prompt(uow, CARD, PromptKind.CARD_EMOTIONS, journey.id)
         checkout = journey.touchpoints[2]
 
-        card = prompts.focus(
-            uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD, target_id=checkout.id
-        )
+        prompts.focus(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD, target_id=checkout.id)
 
+        card = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
         assert (card.step, card.message_id, card.focus_id, card.focus_field) == (
             Step.EMOTIONS,
             CARD,
@@ -552,7 +596,20 @@ class TestFocus:
             None,
         )
         assert card.map == maps.get_map(uow(), map_id=journey.id)
-        assert prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD) == card
+        assert resolve(card) == Focus(stage=journey.stages[1], touchpoint=checkout)
+
+    def test_the_field_names_the_kind_of_item(self, uow, journey):
+        """The field stored with the focus says what the id names: here a fix, with its pain."""
+        remember_prompt(uow, CARD, PromptKind.CARD_FIXES, journey.id)
+        second = journey.fixes[1]
+
+        prompts.focus(
+            uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD, target_id=second.id, field="fix"
+        )
+
+        card = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
+        assert (card.focus_id, card.focus_field) == (second.id, "fix")
+        assert resolve(card) == Focus(pain=journey.pains[1], fix=second)
 
     def test_replies_follow_the_new_focus(self, uow, journey):
         """After the card's focus moves, a reply to the card lands on the new item."""
@@ -560,10 +617,12 @@ class TestFocus:
         second = journey.pains[1]
         prompts.focus(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD, target_id=second.id)
 
-        card = answer(uow, "Autofill", prompt=CARD)
+        assert answer(uow, "Autofill", prompt=CARD) == CARD
 
+        card = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
         assert [f.text for f in card.map.pain(second.id).fixes][-1] == "Autofill"
         assert card.focus_id == second.id
+        assert resolve(card).pain == card.map.pain(second.id)
 
     def test_focus_can_be_cleared(self, uow, journey):
         """Focusing a card on nothing brings back its default focus."""
@@ -580,6 +639,7 @@ class TestFocus:
 
         card = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
         assert (card.focus_id, card.focus_field) == (None, None)
+        assert resolve(card) == Focus(stage=journey.stages[0])
 
     def test_only_cards_have_focus(self, uow, journey):
         """Focusing a message that is not a card raises ItemGone naming the card."""
@@ -601,6 +661,97 @@ class TestFocus:
             prompts.focus(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD, target_id=None)
         with pytest.raises(ItemGone):
             prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
+
+
+def items_of(journey):
+    """The ids of a map's items, by the kind names buttons use."""
+    return {
+        "map": {journey.id},
+        "stage": {s.id for s in journey.stages},
+        "touchpoint": {tp.id for tp in journey.touchpoints},
+        "pain": {p.id for p in journey.pains},
+        "fix": {f.id for f in journey.fixes},
+    }
+
+
+KINDS = ["map", "stage", "touchpoint", "pain", "fix"]
+
+
+def check(uow, kind, item_id, *, card=CARD, chat_id=TEAM_CHAT_ID):
+    prompts.check_on_card(uow(), chat_id=chat_id, card_message_id=card, kind=kind, item_id=item_id)
+
+
+class TestCheckOnCard:
+    """Buttons are pressed on a card of a second map; `journey` is the chat's other map."""
+
+    @pytest.fixture
+    def second(self, uow, journey):
+        """A second full map in the chat, with a card at CARD."""
+        second = make_full_map(uow)
+        remember_prompt(uow, CARD, PromptKind.CARD_FIXES, second.id)
+        return second
+
+    @pytest.mark.parametrize("kind", KINDS)
+    def test_item_on_the_cards_map_passes(self, uow, second, kind):
+        """Every item of the kind named that is on the card's map passes the check."""
+        for item_id in items_of(second)[kind]:
+            check(uow, kind, item_id)
+
+    @pytest.mark.parametrize("kind", KINDS)
+    def test_item_of_another_map_is_stale(self, uow, journey, second, kind):
+        """An item of another map of the chat raises StaleButton (an old or forged button)."""
+        for item_id in items_of(journey)[kind]:
+            with pytest.raises(StaleButton):
+                check(uow, kind, item_id)
+
+    @pytest.mark.parametrize("kind", KINDS)
+    def test_missing_item_is_stale(self, uow, second, kind):
+        """An id that names no item of the kind raises StaleButton."""
+        with pytest.raises(StaleButton):
+            check(uow, kind, 999)
+
+    @pytest.mark.parametrize("kind", KINDS)
+    def test_the_id_is_read_as_the_kind_named(self, uow, second, kind):
+        """An id of another kind of item on the card's map does not pass as this kind."""
+        items = items_of(second)
+        borrowed = set().union(*(ids for other, ids in items.items() if other != kind))
+        borrowed -= items[kind]
+        assert borrowed  # ids of different kinds overlap only in part: some are left to try
+
+        for item_id in borrowed:
+            with pytest.raises(StaleButton):
+                check(uow, kind, item_id)
+
+    def test_deleted_item_is_stale(self, uow, second):
+        """A button naming an item deleted since the card was drawn raises StaleButton."""
+        doomed = second.fixes[0]
+        fixes.delete_fix(uow(), fix_id=doomed.id, actor=ALICE)
+
+        with pytest.raises(StaleButton):
+            check(uow, "fix", doomed.id)
+
+    @pytest.mark.parametrize(
+        ("card", "chat_id"),
+        [(CARD + 1, TEAM_CHAT_ID), (PROMPT, TEAM_CHAT_ID), (CARD, -42)],
+        ids=["never sent", "a prompt, not a card", "another chat"],
+    )
+    def test_unknown_card_is_gone(self, uow, second, card, chat_id):
+        """A message that is no card of this chat raises ItemGone naming the card."""
+        remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, second.id)
+
+        with pytest.raises(ItemGone) as raised:
+            check(uow, "map", second.id, card=card, chat_id=chat_id)
+
+        assert raised.value.params == {"kind": "card"}
+
+    def test_card_of_a_deleted_map_is_gone(self, uow, journey, second):
+        """A card whose map was deleted raises ItemGone naming the card, whatever the item."""
+        maps.delete_map(uow(), chat_id=TEAM_CHAT_ID, map_id=second.id)
+
+        with pytest.raises(ItemGone) as raised:
+            check(uow, "map", journey.id)
+
+        assert raised.value.params == {"kind": "card"}
 
 
 class TestLatestCard:

@@ -3,7 +3,7 @@
 from cjm.models import Severity
 from cjm.render.summary import TELEGRAM_TEXT_LIMIT, summary_messages
 from cjm.render.texts import Texts
-from cjm.services import pains
+from cjm.services import maps, pains
 from tests.double import parse_html
 from tests.factories import ALICE, make_big_map, make_full_map, make_pain
 
@@ -25,9 +25,8 @@ class TestSummary:
         buy = journey.stages[1]
         journey = make_pain(uow, buy.id, "Card declined silently")
         card_declined = journey.pains[-1]
-        journey = pains.edit_pain(
-            uow(), pain_id=card_declined.id, severity=Severity.HIGH, actor=ALICE
-        )
+        pains.edit_pain(uow(), pain_id=card_declined.id, severity=Severity.HIGH, actor=ALICE)
+        journey = maps.get_map(uow(), map_id=journey.id)
         (text,) = summary_messages(Texts(), journey, language="en")
         assert text.index("Card declined") < text.index("Checkout asks")
 

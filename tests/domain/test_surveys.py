@@ -157,7 +157,7 @@ def test_the_map_router_applies_survey_prompts_without_a_step_card(
         target_id=survey.id,
         card_message_id=40,
     )
-    card = prompts.answer(
+    redrawn = prompts.answer(
         uow(),
         chat_id=TEAM_CHAT_ID,
         prompt_message_id=50,
@@ -165,7 +165,7 @@ def test_the_map_router_applies_survey_prompts_without_a_step_card(
         text="7",
         actor=ALICE,
     )
-    assert card.message_id is None
+    assert redrawn is None
     assert surveys.get_survey(uow(), chat_id=TEAM_CHAT_ID, survey_id=survey.id).max_responses == 7
 
 
