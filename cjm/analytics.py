@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import statistics
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from statistics import NormalDist
 from types import MappingProxyType
 from typing import Final
@@ -21,6 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from cjm.models import SurveyKind
+from cjm.schedule import local_at
 
 Counts = npt.NDArray[np.int64]  # answers per score value 0..10 (last axis), by value
 
@@ -36,6 +38,7 @@ NPS_PROMOTER_FROM: Final = 9
 CSAT_SATISFIED_FROM: Final = 4  # 4–5 of 5
 CES_EASY_FROM: Final = 5  # 5–7 of 7
 _TOP: Final = max(high for _, high in SCALE.values())
+SCORE_VALUES: Final = range(_TOP + 1)  # every value a scale allows: one Counts column each
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,22 @@ class ScoreSummary:
     def too_few(self) -> bool:
         """Whether there are too few answers to show a score."""
         return self.n < MIN_ANSWERS
+
+
+@dataclass(frozen=True)
+class LocalWeeks:
+    """Consecutive weeks that start Monday 00:00 on a zone's wall clock."""
+
+    first: date  # the Monday the first week starts on
+    starts_at: tuple[datetime, ...]  # UTC instant each week starts, then where the last ends
+
+    def __len__(self) -> int:
+        """How many weeks."""
+        return len(self.starts_at) - 1
+
+    def index_of(self, at: datetime) -> int:
+        """The week `at` (aware) falls in: 0 for the first; −1 or len(self) outside them."""
+        return bisect_right(self.starts_at, at) - 1
 
 
 @dataclass(frozen=True)
@@ -137,7 +156,7 @@ def _t_quantile(p: float, df: int) -> float:
 def summarise(kind: SurveyKind, scores: pd.Series[float]) -> ScoreSummary:
     """One survey's summary from its scores; missing (NaN) scores are unanswered, not counted."""
     (counts,) = _counts(np.zeros(len(scores), dtype=np.int64), 1, scores)
-    return _summary_from_counts(kind, counts)
+    return summarise_counts(kind, counts)
 
 
 def summarise_many(answers: pd.DataFrame) -> dict[int, ScoreSummary]:
@@ -156,21 +175,32 @@ def summarise_many(answers: pd.DataFrame) -> dict[int, ScoreSummary]:
         raise ValueError(f"surveys with more than one kind: {ids}")
     counts = _counts(codes, len(kinds), answers["score"])
     return {
-        int(survey_id): _summary_from_counts(SurveyKind(kind), row)
+        int(survey_id): summarise_counts(SurveyKind(kind), row)
         for survey_id, kind, row in zip(kinds.index.tolist(), kinds.tolist(), counts, strict=True)
     }
 
 
-def weekly_trend(kind: SurveyKind, answers: pd.DataFrame, tz: str) -> list[WeekPoint]:
-    """Scores per week from answered_at and score; silent weeks in between have n = 0."""
-    if answers.empty:
-        return []
-    mondays = _local_mondays(answers["answered_at"], tz)
-    first = date(1970, 1, 1) + timedelta(days=int(mondays.min()))
-    weeks = (mondays - mondays.min()) // 7
-    answered, scores = _headlines(kind, _counts(weeks, int(weeks.max()) + 1, answers["score"]))
+def local_weeks(first_at: datetime, last_at: datetime, tz: str) -> LocalWeeks:
+    """The weeks from first_at's through last_at's (aware times), starting Monday 00:00 in tz."""
+    if first_at.tzinfo is None or last_at.tzinfo is None:
+        raise ValueError("first_at and last_at must be timezone-aware (UTC) times")
+    zone = ZoneInfo(tz)
+    first, last = (_monday_of(at.astimezone(zone).date()) for at in (first_at, last_at))
+    mondays = [first + timedelta(weeks=week) for week in range((last - first).days // 7 + 2)]
+    # A week starts at the first instant its Monday shows on the wall clock, not 7 × 24 h after
+    # the last: days around a DST change last 23 or 25 hours, and a zone that changes mid-week
+    # (Asia/Jerusalem, on a Friday) must not shift its Mondays. If Monday 00:00 falls in a DST
+    # gap, the week starts at the gap's end; in an overlap, at the earlier 00:00. An answer is
+    # then in the week of its local date's Monday, as long as no clock change takes the local
+    # date back across a Monday midnight: none in the tz database did, 1970–2040.
+    return LocalWeeks(first, tuple(local_at(monday, time(0), zone) for monday in mondays))
+
+
+def weekly_trend(kind: SurveyKind, first_week: date, counts: Counts) -> list[WeekPoint]:
+    """Scores per week from counts per week (rows, weekly from the Monday first_week) and value."""
+    answered, scores = _headlines(kind, counts)
     return [
-        WeekPoint(first + timedelta(weeks=week), n, score if n >= MIN_ANSWERS else None)
+        WeekPoint(first_week + timedelta(weeks=week), n, score if n >= MIN_ANSWERS else None)
         for week, (n, score) in enumerate(zip(answered.tolist(), scores.tolist(), strict=True))
     ]
 
@@ -188,17 +218,9 @@ def trend_arrow(previous: float | None, current: float | None, threshold: float)
     return 0
 
 
-def _local_mondays(answered_at: pd.Series, tz: str) -> npt.NDArray[np.int64]:
-    """The local Monday starting each answer's week in zone tz, as days since 1970-01-01."""
-    stamps = pd.DatetimeIndex(answered_at)  # an index converts faster than a Series' .dt
-    if stamps.tz is None or stamps.hasnans:
-        raise ValueError("every answered_at must be a timezone-aware (UTC) time")
-    # Step back on the local wall clock, not in elapsed time: days around a DST change are
-    # 23 or 25 hours long, and in zones that change mid-week (Asia/Jerusalem switches on a
-    # Friday) elapsed days from a just-after-midnight answer land in the previous week.
-    wall = stamps.tz_convert(ZoneInfo(tz)).tz_localize(None).to_numpy()
-    days = wall.astype("datetime64[D]").astype(np.int64)  # floors, also before 1970
-    return days - (days + 3) % 7  # 1970-01-01 was a Thursday
+def _monday_of(day: date) -> date:
+    """The Monday starting day's week."""
+    return day - timedelta(days=day.weekday())
 
 
 def _counts(groups: npt.NDArray[np.int64], n_groups: int, scores: pd.Series[float]) -> Counts:
@@ -212,8 +234,8 @@ def _counts(groups: npt.NDArray[np.int64], n_groups: int, scores: pd.Series[floa
     return np.bincount(cells, minlength=n_groups * (_TOP + 1)).reshape(n_groups, _TOP + 1)
 
 
-def _summary_from_counts(kind: SurveyKind, counts: Counts) -> ScoreSummary:
-    """A summary from one survey's answer counts per score value."""
+def summarise_counts(kind: SurveyKind, counts: Counts) -> ScoreSummary:
+    """One survey's summary from its answer counts per score value 0..10."""
     answered, scores = _headlines(kind, counts[np.newaxis])
     n, score = int(answered[0]), float(scores[0])
     breakdown = _breakdown(kind, counts)

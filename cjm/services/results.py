@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from itertools import pairwise
+
 import numpy as np
-import numpy.typing as npt
-import pandas as pd
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, ScalarSelect, bindparam, func
 from sqlmodel import col, select
 
-from cjm.analytics import summarise_many, trend_arrow, weekly_trend
+from cjm.analytics import (
+    SCORE_VALUES,
+    Counts,
+    local_weeks,
+    summarise_counts,
+    trend_arrow,
+    weekly_trend,
+)
 from cjm.db import UnitOfWork
 from cjm.errors import ItemGone
 from cjm.models import (
@@ -28,96 +37,101 @@ LATEST_COMMENTS = 5
 # The arrow moves when the score changes by more than this between the last two weeks.
 TREND_THRESHOLD = {SurveyKind.NPS: 5.0, SurveyKind.CSAT: 5.0, SurveyKind.CES: 0.3}
 
-
-# A million answers as ORM rows (or any per-row Python objects) take seconds. Instead SQLite
-# hands over two strings per survey: every score as one character ('0' + score) and every
-# answered_at as the fixed-width text SQLAlchemy stores ("YYYY-MM-DD HH:MM:SS.ffffff"),
-# which numpy reads as digits. Both aggregates see the rows in the same order.
-_ANSWERS_SQL = text(
-    "SELECT group_concat(char(48 + score), ''), group_concat(answered_at, '')"
-    " FROM surveyresponse WHERE survey_id = :survey_id"
+# Answers per survey and score value in one local week: one query per week, not one GROUP BY
+# over a computed week, since SQLite groups by sorting and sorting a million rows takes
+# longer than reading them. `score IN (every value)` filters nothing: it lets the database
+# search the index on (survey_id, score, answered_at) once per survey and value for just the
+# week's range of answered_at, and hands over the rows already in groups.
+_WEEK_COUNTS = (
+    select(col(SurveyResponse.survey_id), col(SurveyResponse.score), func.count())
+    .where(
+        col(SurveyResponse.survey_id).in_(bindparam("survey_ids", expanding=True)),
+        col(SurveyResponse.score).in_(SCORE_VALUES),
+        # Compared with the column, the bounds are bound through its type (UTCDateTime).
+        col(SurveyResponse.answered_at) >= bindparam("start"),
+        col(SurveyResponse.answered_at) < bindparam("end"),
+    )
+    .group_by(col(SurveyResponse.survey_id), col(SurveyResponse.score))
 )
-_STAMP_WIDTH = len("2026-11-26 09:00:00.000000")
 
 
-def _answers(uow: UnitOfWork, survey_ids: list[int]) -> pd.DataFrame:
-    """survey_id, kind, score, answered_at (UTC) for the surveys, read in one query each.
+@dataclass(frozen=True)
+class _Tally:
+    """One survey's answers counted per local week (rows) and score value (columns)."""
 
-    On SQLite, each survey's answers come back as two packed strings that numpy parses: a
-    million rows read this way take ~1 s instead of ~3 s through row objects. Other databases
-    take the plain path.
-    """
-    if uow.session.get_bind().dialect.name != "sqlite":
-        return answers_by_rows(uow, survey_ids)
-    kinds = dict(
-        uow.session.exec(
-            select(Survey.id, Survey.kind).where(col(Survey.id).in_(survey_ids))
-        ).all()
-    )
-    parts = []
-    for survey_id in survey_ids:
-        scores, stamps = uow.session.execute(_ANSWERS_SQL, {"survey_id": survey_id}).one()
-        if not scores:
-            continue
-        score = np.frombuffer(scores.encode("ascii"), dtype=np.uint8).astype(np.int64) - 48
-        parts.append(
-            pd.DataFrame(
-                {
-                    "survey_id": np.full(len(score), survey_id, dtype=np.int64),
-                    "kind": str(kinds[survey_id]),
-                    "score": score,
-                    "answered_at": _utc_times(stamps, len(score)),
-                }
+    first_week: date
+    counts: Counts
+
+
+# A survey nobody answered: no weeks, so its first week never shows; every count is 0.
+_NO_ANSWERS = _Tally(date.min, np.zeros((0, len(SCORE_VALUES)), dtype=np.int64))
+
+
+def _spans(uow: UnitOfWork, survey_ids: list[int]) -> dict[int, tuple[datetime, datetime]]:
+    """The first and last answered_at of each survey that has answers."""
+
+    def per_score(edge: ColumnElement[datetime], score: int) -> ScalarSelect[datetime]:
+        # Asked per score value, each MIN or MAX is a single seek in the index on (survey_id,
+        # score, answered_at), on SQLite and PostgreSQL alike; per survey it would read them all.
+        return (
+            select(edge)
+            .where(
+                col(SurveyResponse.survey_id) == col(Survey.id),
+                col(SurveyResponse.score) == score,
             )
+            .scalar_subquery()
         )
-    if not parts:
-        empty = pd.DataFrame({"survey_id": [], "kind": [], "score": [], "answered_at": []})
-        return empty.astype({"survey_id": "int64", "kind": str, "score": "int64"}).assign(
-            answered_at=pd.to_datetime(pd.Series([], dtype="int64"), utc=True)
-        )
-    return pd.concat(parts, ignore_index=True)
 
-
-def answers_by_rows(uow: UnitOfWork, survey_ids: list[int]) -> pd.DataFrame:
-    """The same frame as _answers, read row by row (any database)."""
-    rows = uow.session.exec(
+    answered_at = col(SurveyResponse.answered_at)
+    rows = uow.session.execute(
         select(
-            col(SurveyResponse.survey_id),
-            col(Survey.kind),
-            col(SurveyResponse.score),
-            col(SurveyResponse.answered_at),
-        )
-        .join(Survey, col(Survey.id) == col(SurveyResponse.survey_id))
-        .where(col(SurveyResponse.survey_id).in_(survey_ids))
-        .order_by(col(SurveyResponse.survey_id), col(SurveyResponse.id))
+            col(Survey.id),
+            *(per_score(func.min(answered_at), score) for score in SCORE_VALUES),
+            *(per_score(func.max(answered_at), score) for score in SCORE_VALUES),
+        ).where(col(Survey.id).in_(survey_ids))
     ).all()
-    frame = pd.DataFrame(
-        [(survey_id, str(kind), score, at) for survey_id, kind, score, at in rows],
-        columns=["survey_id", "kind", "score", "answered_at"],
+    spans = {}
+    for survey_id, *edges in rows:
+        firsts = [at for at in edges[: len(SCORE_VALUES)] if at is not None]
+        lasts = [at for at in edges[len(SCORE_VALUES) :] if at is not None]
+        if firsts:
+            spans[survey_id] = (min(firsts), max(lasts))
+    return spans
+
+
+def _tallies(uow: UnitOfWork, survey_ids: list[int], tz: str) -> dict[int, _Tally]:
+    """Each answered survey's answers per score value and week in tz, its first to its last."""
+    spans = _spans(uow, survey_ids)
+    if not spans:
+        return {}
+    weeks = local_weeks(
+        min(first for first, _ in spans.values()), max(last for _, last in spans.values()), tz
     )
-    return frame.astype({"survey_id": "int64", "kind": str, "score": "int64"}).assign(
-        answered_at=pd.to_datetime(frame["answered_at"], utc=True)
-    )
-
-
-def _utc_times(stamps: str, count: int) -> pd.DatetimeIndex:
-    """Parse `count` concatenated fixed-width timestamps (naive UTC) into aware UTC times."""
-    if len(stamps) != count * _STAMP_WIDTH:  # written some other way: the slow, general path
-        texts = [stamps[i : i + 19] for i in range(0, len(stamps), _STAMP_WIDTH)]
-        return pd.DatetimeIndex(pd.to_datetime(texts, utc=True, format="mixed"))
-    digits = np.frombuffer(stamps.encode("ascii"), dtype=np.uint8).reshape(count, -1) - 48
-
-    def number(start: int, end: int) -> npt.NDArray[np.int64]:
-        weights = 10 ** np.arange(end - start - 1, -1, -1, dtype=np.int64)
-        return digits[:, start:end].astype(np.int64) @ weights
-
-    months = (number(0, 4) - 1970) * 12 + number(5, 7) - 1
-    days = months.astype("datetime64[M]").astype("datetime64[D]") + (number(8, 10) - 1)
-    micros = (number(11, 13) * 3600 + number(14, 16) * 60 + number(17, 19)) * 1_000_000 + number(
-        20, 26
-    )
-    moments = days.astype("datetime64[us]") + micros.astype("timedelta64[us]")
-    return pd.DatetimeIndex(moments).tz_localize("UTC")
+    rows = {survey_id: row for row, survey_id in enumerate(spans)}
+    counts = np.zeros((len(rows), len(weeks), len(SCORE_VALUES)), dtype=np.int64)
+    for week, (start, end) in enumerate(pairwise(weeks.starts_at)):
+        # Only the surveys answered in this week or around it (surveys of a map may lie years
+        # apart, and each one asked costs a search per score value).
+        asked = [
+            survey_id
+            for survey_id, (first, last) in spans.items()
+            if first < end and last >= start
+        ]
+        if not asked:
+            continue
+        found = uow.session.execute(
+            _WEEK_COUNTS, {"survey_ids": asked, "start": start, "end": end}
+        ).all()
+        for survey_id, score, n in found:
+            counts[rows[survey_id], week, score] = n
+    tallies = {}
+    for survey_id, (first, last) in spans.items():
+        first_week, last_week = weeks.index_of(first), weeks.index_of(last)
+        tallies[survey_id] = _Tally(
+            weeks.first + timedelta(weeks=first_week),
+            counts[rows[survey_id], first_week : last_week + 1],
+        )
+    return tallies
 
 
 def is_low(kind: SurveyKind, score: int) -> bool:
@@ -148,28 +162,15 @@ def survey_results(uow: UnitOfWork, *, chat_id: int) -> list[SurveyResults]:
         surveys = uow.session.exec(
             select(Survey).where(Survey.map_id == map_id).order_by(col(Survey.id).desc())
         ).all()
-        answers = _answers(uow, [s.id for s in surveys if s.id is not None])
-        summaries = summarise_many(answers)
+        tallies = _tallies(uow, [s.id for s in surveys if s.id is not None], tz)
         results = []
         for survey in surveys:
-            own = answers[answers["survey_id"] == survey.id]
-            summary = (
-                summaries.get(survey.id or 0)
-                or summarise_many(
-                    pd.DataFrame(
-                        {
-                            "survey_id": [survey.id],
-                            "kind": [survey.kind.value],
-                            "score": [float("nan")],
-                        }
-                    )
-                )[survey.id or 0]
-            )
+            tally = tallies.get(survey.id or 0, _NO_ANSWERS)
             results.append(
                 SurveyResults(
                     survey=view_of(uow, survey),
-                    summary=summary,
-                    weeks=tuple(weekly_trend(survey.kind, own, tz)) if len(own) else (),
+                    summary=summarise_counts(survey.kind, tally.counts.sum(axis=0)),
+                    weeks=tuple(weekly_trend(survey.kind, tally.first_week, tally.counts)),
                     comments=_comments(uow, survey),
                 )
             )
@@ -186,16 +187,16 @@ def touchpoint_scores(uow: UnitOfWork, *, map_id: int, tz: str) -> dict[int, Tou
         ).all()
         # The newest survey per touchpoint wins; plain values, as the session closes below.
         latest = {s.touchpoint_id: (s.id, s.kind) for s in surveys if s.id is not None}
-        answers = _answers(uow, [survey_id for survey_id, _ in latest.values()])
-    summaries = summarise_many(answers)
+        tallies = _tallies(uow, [survey_id for survey_id, _ in latest.values()], tz)
     scores: dict[int, TouchpointScore] = {}
     for touchpoint_id, (survey_id, kind) in latest.items():
-        summary = summaries.get(survey_id)
-        if touchpoint_id is None or summary is None or summary.score is None:
+        tally = tallies.get(survey_id, _NO_ANSWERS)
+        summary = summarise_counts(kind, tally.counts.sum(axis=0))
+        if touchpoint_id is None or summary.score is None:
             continue
         weeks = [
             week
-            for week in weekly_trend(kind, answers[answers["survey_id"] == survey_id], tz)
+            for week in weekly_trend(kind, tally.first_week, tally.counts)
             if week.score is not None
         ]
         trend = trend_arrow(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -13,13 +14,16 @@ from hypothesis import strategies as st
 from cjm.analytics import (
     MIN_ANSWERS,
     SCALE,
+    SCORE_VALUES,
     Interval,
     SurveyKind,
     WeekPoint,
     _t_quantile,
+    local_weeks,
     mean_t_interval,
     nps_adjusted_wald,
     summarise,
+    summarise_counts,
     summarise_many,
     trend_arrow,
     weekly_trend,
@@ -52,6 +56,18 @@ def answers_at(*stamps: datetime, score: int = 9) -> pd.DataFrame:
 def weeks(points: list[WeekPoint]) -> list[tuple[date, int]]:
     """Each week's start and number of answers."""
     return [(point.week_start, point.n) for point in points]
+
+
+def trend(kind: SurveyKind, answers: pd.DataFrame, tz: str) -> list[WeekPoint]:
+    """weekly_trend of answers (answered_at, score), counted per local_weeks as results does."""
+    if answers.empty:
+        return []
+    at = [pd.Timestamp(stamp) for stamp in answers["answered_at"]]
+    local = local_weeks(min(at), max(at), tz)
+    counts = np.zeros((len(local), len(SCORE_VALUES)), dtype=np.int64)
+    for stamp, score in zip(at, answers["score"], strict=True):
+        counts[local.index_of(stamp), score] += 1
+    return weekly_trend(kind, local.first, counts)
 
 
 class TestNpsAdjustedWald:
@@ -231,6 +247,22 @@ class TestSummarise:
             summarise(kind, pd.Series([score, *[SCALE[kind][0]] * 5]))
 
 
+@pytest.mark.parametrize(
+    ("kind", "scores"),
+    [
+        (SurveyKind.NPS, NPS_TEN),
+        (SurveyKind.CSAT, CSAT_TWENTY),
+        (SurveyKind.CES, CES_FIVE),
+        (SurveyKind.NPS, []),
+    ],
+    ids=["nps", "csat", "ces", "none"],
+)
+def test_counts_summarise_like_the_scores(kind, scores):
+    """summarise_counts of the counts per value equals summarise of the scores themselves."""
+    counts = np.bincount(np.array(scores, dtype=np.int64), minlength=len(SCORE_VALUES))
+    assert summarise_counts(kind, counts) == summarise(kind, pd.Series(scores, dtype="float64"))
+
+
 class TestSummariseMany:
     def test_one_summary_per_survey(self):
         """Answers of three surveys give each survey's own summary, ordered by survey_id."""
@@ -273,7 +305,7 @@ class TestWeeklyTrend:
     def test_berlin_spring_forward(self):
         """Europe/Berlin, 29 March 2026: weeks start at local Monday midnight on either side."""
         tz = "Europe/Berlin"
-        points = weekly_trend(
+        points = trend(
             SurveyKind.NPS,
             answers_at(
                 local(tz, 2026, 3, 23, 0, 15),  # Sunday 23:15 UTC, Monday in Berlin
@@ -289,7 +321,7 @@ class TestWeeklyTrend:
     def test_new_york_fall_back(self):
         """America/New_York, 1 November 2026: both 01:30s and 23:30 belong to the week before."""
         tz = "America/New_York"
-        points = weekly_trend(
+        points = trend(
             SurveyKind.NPS,
             answers_at(
                 local(tz, 2026, 10, 26, 0, 0),
@@ -305,7 +337,7 @@ class TestWeeklyTrend:
     def test_a_mid_week_change_does_not_shift_the_week(self):
         """Asia/Jerusalem moves its clocks on Friday 27 March 2026: Saturday 00:30 is that week."""
         tz = "Asia/Jerusalem"
-        points = weekly_trend(SurveyKind.NPS, answers_at(local(tz, 2026, 3, 28, 0, 30)), tz)
+        points = trend(SurveyKind.NPS, answers_at(local(tz, 2026, 3, 28, 0, 30)), tz)
         assert weeks(points) == [(date(2026, 3, 23), 1)]
 
     def test_scores_per_week_and_silent_weeks(self):
@@ -318,7 +350,7 @@ class TestWeeklyTrend:
                 answers_at(*[local(tz, 2026, 1, 25, 12)] * 2, score=9),  # and 2 promoters
             ]
         )
-        assert weekly_trend(SurveyKind.NPS, frame, tz) == [
+        assert trend(SurveyKind.NPS, frame, tz) == [
             WeekPoint(date(2026, 1, 5), 5, 100.0),
             WeekPoint(date(2026, 1, 12), 0, None),
             WeekPoint(date(2026, 1, 19), 5, -20.0),
@@ -327,10 +359,10 @@ class TestWeeklyTrend:
     def test_fewer_than_five_answers_have_no_score(self):
         """A week with four answers shows its n but no score."""
         frame = answers_at(*[datetime(2026, 1, 6, tzinfo=UTC)] * 4)
-        assert weekly_trend(SurveyKind.NPS, frame, "UTC") == [WeekPoint(date(2026, 1, 5), 4, None)]
+        assert trend(SurveyKind.NPS, frame, "UTC") == [WeekPoint(date(2026, 1, 5), 4, None)]
 
     def test_datetime64_utc_column(self):
-        """A datetime64[ns, UTC] column is read like aware datetimes."""
+        """Times from a datetime64[ns, UTC] column (pandas Timestamps) work like datetimes."""
         frame = pd.DataFrame(
             {
                 "answered_at": pd.to_datetime(["2026-03-29 22:30"] * 5, utc=True).as_unit("ns"),
@@ -338,19 +370,50 @@ class TestWeeklyTrend:
             }
         )
         assert str(frame["answered_at"].dtype) == "datetime64[ns, UTC]"
-        points = weekly_trend(SurveyKind.CSAT, frame, "Europe/Berlin")
+        points = trend(SurveyKind.CSAT, frame, "Europe/Berlin")
         assert points == [WeekPoint(date(2026, 3, 30), 5, 80.0)]
 
     def test_naive_times_are_refused(self):
         """A time without a zone could be any moment: it raises ValueError."""
-        frame = answers_at(datetime(2026, 1, 6, 12))  # noqa: DTZ001 - the naive input under test
+        naive = datetime(2026, 1, 6, 12)  # noqa: DTZ001 - the naive input under test
         with pytest.raises(ValueError, match="timezone-aware"):
-            weekly_trend(SurveyKind.NPS, frame, "UTC")
+            local_weeks(naive, naive, "UTC")
 
     def test_empty(self):
         """No answers, no weeks."""
-        frame = pd.DataFrame(columns=["answered_at", "score"])
-        assert weekly_trend(SurveyKind.NPS, frame, "Europe/Berlin") == []
+        no_weeks = np.zeros((0, len(SCORE_VALUES)), dtype=np.int64)
+        assert weekly_trend(SurveyKind.NPS, date(2026, 1, 5), no_weeks) == []
+        assert trend(SurveyKind.NPS, pd.DataFrame(columns=["answered_at", "score"]), "UTC") == []
+
+
+class TestLocalWeeks:
+    def test_weeks_start_at_local_monday_midnight(self):
+        """Berlin: each week starts Monday 00:00 local (23:00 or 22:00 UTC) and ends the last."""
+        tz = "Europe/Berlin"
+        weeks = local_weeks(local(tz, 2026, 3, 25, 12), local(tz, 2026, 3, 30, 0, 0), tz)
+        assert weeks.first == date(2026, 3, 23)
+        assert weeks.starts_at == (
+            datetime(2026, 3, 22, 23, tzinfo=UTC),
+            datetime(2026, 3, 29, 22, tzinfo=UTC),  # summer time from 29 March
+            datetime(2026, 4, 5, 22, tzinfo=UTC),
+        )
+        assert len(weeks) == 2
+
+    def test_a_monday_midnight_in_a_dst_gap(self):
+        """Asia/Tehran skipped 22 March 2021, a Monday, 00:00–01:00: the week starts at 01:00."""
+        tz = "Asia/Tehran"
+        start = datetime(2021, 3, 21, 20, 30, tzinfo=UTC)  # 00:00 +03:30 = 01:00 +04:30
+        weeks = local_weeks(start, start, tz)
+        assert (weeks.first, weeks.starts_at[0]) == (date(2021, 3, 22), start)
+        assert weeks.index_of(start - timedelta(microseconds=1)) == -1
+
+    def test_index_of(self):
+        """index_of finds the week a time falls in; outside the weeks it is −1 or len."""
+        weeks = local_weeks(
+            datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 1, 12, tzinfo=UTC), "UTC"
+        )
+        days = {4: -1, 5: 0, 11: 0, 12: 1, 19: 2}  # day of January 2026 (00:00 UTC) → week
+        assert {day: weeks.index_of(datetime(2026, 1, day, tzinfo=UTC)) for day in days} == days
 
 
 @pytest.mark.parametrize(
