@@ -4,7 +4,8 @@ Everything is laid out in points on a page at most 1080 pt wide, and no text is 
 shown 1080 px wide (a phone) no text is under 12 px, whatever the dpi. That leaves room for 12
 touchpoint columns side by side; a bigger map wraps into rows of whole stages, each with its
 lanes, like lines of text. Artists go straight onto the Figure (no Axes: no autoscaling or
-clipping work), patches batched into one collection per layer, to keep big maps fast.
+clipping work), patches batched into one collection per layer and text into one Lettering per
+layer (set by Pillow, see cjm.render.lettering), to keep big maps fast.
 """
 
 from __future__ import annotations
@@ -12,13 +13,10 @@ from __future__ import annotations
 import io
 import itertools
 import math
-import threading
-import unicodedata
-import warnings
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from types import MappingProxyType
 from typing import Any
 
@@ -31,14 +29,13 @@ from matplotlib.collections import (
 )
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont, fontManager
-from matplotlib.ft2font import FT2Font, LoadFlags
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Patch, Polygon, Rectangle
-from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, IdentityTransform
 
 from cjm.models import FixStatus, Mode, PersonaField, Severity
+from cjm.render.fonts import FONT, LINE, Fonts, shared_fonts
+from cjm.render.lettering import Lettering
 from cjm.views import (
     FixView,
     KpiView,
@@ -65,23 +62,12 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram sendPhoto: at most 10 MB
 MAX_PHOTO_RATIO = 20  # Telegram sendPhoto: the long side at most 20 times the short one
 PHOTO_LONG_SIDE = 2560  # px: Telegram scales a photo's long side down to this
 DISPLAY_WIDTH = 1080  # px: a phone screen, where no text may be under 12 px
-CJK_FAMILIES = (
-    "Noto Sans CJK SC",
-    "Noto Sans CJK JP",
-    "Noto Sans CJK TC",
-    "Noto Sans CJK KR",
-    "Source Han Sans SC",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-    "Droid Sans Fallback",
-)
 
 # The page, in points: at most 1080 wide, so FONT (the smallest size) is ≥ 12 px at 1080 px.
 MAX_WIDTH, MIN_WIDTH, MARGIN, TITLE_W, PAD = 1080.0, 760.0, 16.0, 100.0, 6.0
 MIN_COLUMN, MAX_COLUMN = 78.0, 170.0
 MAX_COLUMNS = int((MAX_WIDTH - 2 * MARGIN - TITLE_W) // MIN_COLUMN)  # 12 per row
-FONT, HEAD, NAME, TITLE = 12.0, 13.0, 16.0, 22.0
-LINE = 1.2  # line pitch per font size: DejaVu Sans's own (ascender + descender + line gap)
+HEAD, NAME, TITLE = 13.0, 16.0, 22.0  # pt; FONT, the body, is the smallest
 EMOTION_H, ROW_GAP, MAX_ITEMS = 150.0, 26.0, 4
 BASE_DPI, MIN_DPI, MAX_PIXELS = 144, 72, 12_000_000
 
@@ -168,20 +154,12 @@ def render_map_png(
     """Draw the map as PNG bytes; safe in a worker thread (no pyplot, no rcParams changes)."""
     figure = build_map_figure(view, labels, scores=scores)
     buffer = io.BytesIO()
-    # Characters no installed font has are replaced before drawing (_Fonts.clean), so
-    # matplotlib has no "Glyph … missing" UserWarning to give. Should a font still lack a glyph
-    # its charmap lists, one odd character must not fail the picture (or a test run under
-    # -W error) nor flood the log. catch_warnings swaps the process-wide filter list: a render
-    # racing another thread can at worst leave this one narrow filter behind.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from", UserWarning)
-        canvas = FigureCanvasAgg(figure)
-        # No version string in the file, so the same map gives the same bytes. zlib level 3
-        # encodes a tall 12 Mpx map ~4× faster than the default 6 for ~15% more bytes. The
-        # ignore: print_png has no annotations in matplotlib.
-        canvas.print_png(  # type: ignore[no-untyped-call]
-            buffer, metadata={"Software": None}, pil_kwargs={"compress_level": 3}
-        )
+    # No version string in the file, so the same map gives the same bytes. zlib level 3
+    # encodes a tall 12 Mpx map ~4× faster than the default 6 for ~15% more bytes. The
+    # ignore: print_png has no annotations in matplotlib.
+    FigureCanvasAgg(figure).print_png(  # type: ignore[no-untyped-call]
+        buffer, metadata={"Software": None}, pil_kwargs={"compress_level": 3}
+    )
     return buffer.getvalue()
 
 
@@ -196,7 +174,7 @@ def build_map_figure(
     columns = max((sum(_columns(s) for s in row) for row in rows), default=1)
     room = MAX_WIDTH - 2 * MARGIN - TITLE_W
     grid = min(room, max(columns * MAX_COLUMN, MIN_WIDTH - 2 * MARGIN - TITLE_W))
-    painter = _Painter(_fonts(), 2 * MARGIN + TITLE_W + grid, labels)
+    painter = _Painter(shared_fonts(), 2 * MARGIN + TITLE_W + grid, labels)
     painter.numbers = {stage.id: number for number, stage in enumerate(view.stages, start=1)}
     painter.kpis = {stage.id: view.kpis_at(stage.id) for stage in view.stages}
     y = painter.persona(view.persona, painter.heading(view, MARGIN))
@@ -227,8 +205,7 @@ def _kpi_text(kpi: KpiView) -> str:
 
 def smallest_font_px(figure: Figure, display_width: int = DISPLAY_WIDTH) -> float:
     """The smallest text on a figure, in px, when the picture is shown `display_width` px wide."""
-    texts = figure.findobj(Text)
-    sizes = [float(t.get_fontsize()) for t in texts if t.get_visible() and t.get_text()]
+    sizes = [size for text in figure.findobj(Lettering) for size in text.sizes()]
     return min(sizes, default=math.inf) / 72 * display_width / figure.get_figwidth()
 
 
@@ -283,120 +260,6 @@ def _rows(stages: Sequence[StageView]) -> list[list[StageView]]:
     return [list(stages[a:b]) for a, b in itertools.pairwise(cuts)]
 
 
-class _Fonts:
-    """The fallback fonts' coverage and advance widths, measured once, shared by all renders."""
-
-    def __init__(self) -> None:
-        installed = {entry.name for entry in fontManager.ttflist}
-        self.families = ["DejaVu Sans", *(f for f in CJK_FAMILIES if f in installed)]
-        self._lock = threading.Lock()
-        self._faces: dict[str, list[Any]] = {
-            weight: [
-                FT2Font(findfont(FontProperties(family=f, weight=weight))) for f in self.families
-            ]
-            for weight in ("normal", "bold")
-        }
-        covered: set[int] = set()
-        for regular, bold in zip(self._faces["normal"], self._faces["bold"], strict=True):
-            covered |= set(regular.get_charmap()) & set(bold.get_charmap())
-        self.coverage = frozenset(covered)
-        # How far (in em) matplotlib puts the first baseline below the top of a text block:
-        # the font's ascender and half its line gap, from the tables matplotlib reads.
-        face = self._faces["normal"][0]
-        os2, hhea = face.get_sfnt_table("OS/2") or {}, face.get_sfnt_table("hhea")
-        ascender, gap = (
-            (os2["sTypoAscender"], os2["sTypoLineGap"])
-            if "sTypoAscender" in os2
-            else (hhea["ascent"], hhea["lineGap"])
-        )
-        self.ascent = (ascender + gap / 2) / face.get_sfnt_table("head")["unitsPerEm"]
-        self._em: dict[tuple[str, str], float] = {}
-
-    def clean(self, text: str | None) -> str:
-        """The text on one line; what no font draws is dropped (emoji) or shown as □ (letters)."""
-        kept = []
-        for char in text or "":
-            category = unicodedata.category(char)
-            if char.isspace():
-                kept.append(" ")
-            elif ord(char) in self.coverage and category[0] != "C":
-                kept.append(char)
-            elif category[0] in "LNP" or category in ("Sm", "Sc"):
-                kept.append("□")
-        cleaned = " ".join("".join(kept).split())
-        return cleaned or ("□" if text and text.strip() else "")
-
-    def width(self, text: str, size: float, bold: bool = False) -> float:
-        """The advance width of one line, in points."""
-        weight = "bold" if bold else "normal"
-        return size * sum(self._em.get((c, weight)) or self._measure(c, weight) for c in text)
-
-    def _measure(self, char: str, weight: str) -> float:
-        with self._lock:  # FT2Font objects are not thread-safe
-            em = 0.6
-            for face in self._faces[weight]:
-                if face.get_char_index(ord(char)):
-                    face.set_size(100, 72)
-                    glyph = face.load_char(ord(char), flags=LoadFlags.NO_HINTING)
-                    em = glyph.linearHoriAdvance / 65536 / 100
-                    break
-            self._em[char, weight] = em
-        return em
-
-    def wrap(
-        self, text: str, width: float, size: float = FONT, *, bold: bool = False, lines: int = 3
-    ) -> list[str]:
-        """Word-wrap to `width` points, hyphenating words too long for a line; '…' past `lines`."""
-
-        def fits(line: str) -> bool:
-            return self.width(line, size, bold) <= width
-
-        out: list[str] = []
-        current = ""
-        for word in text.split(" "):
-            candidate = f"{current} {word}" if current else word
-            if fits(candidate):
-                current = candidate
-                continue
-            if current:
-                out.append(current)
-            while not fits(word) and len(out) <= lines:
-                head, used = _break(word, fits)
-                out.append(head)
-                word = word[used:]
-            current = word
-            if len(out) > lines:
-                break
-        if current:
-            out.append(current)
-        if len(out) <= lines:
-            return out
-        last = out[lines - 1]
-        while last and not fits(last + "…"):
-            last = last[:-1]
-        return [*out[: lines - 1], last.rstrip(" -") + "…"]
-
-
-def _break(word: str, fits: Callable[[str], bool]) -> tuple[str, int]:
-    """The longest head of a word that fits (hyphenated between letters), and its length."""
-    for cut in range(len(word) - (3 if len(word) > 6 else 1), 0, -1):  # no one-letter tails
-        head = word[:cut]
-        if head[-1].isalpha() and word[cut].isalpha() and _hyphenates(head[-1]):
-            head += "-"
-        if fits(head):
-            return head, cut
-    return word[:1], 1
-
-
-def _hyphenates(char: str) -> bool:
-    return unicodedata.east_asian_width(char) not in ("W", "F")  # CJK breaks anywhere
-
-
-@lru_cache(maxsize=1)
-def _fonts() -> _Fonts:
-    return _Fonts()
-
-
 def _emotion_color(score: float) -> str:
     """A colour from red (−2) through grey (0) to green (+2)."""
     position = (max(-2.0, min(2.0, score)) + 2) / 4 * (len(EMOTION_STOPS) - 1)
@@ -443,12 +306,13 @@ class _Place:
 class _Painter:
     """Draws the map top to bottom in points, y growing downwards, straight onto a Figure."""
 
-    def __init__(self, fonts: _Fonts, width: float, labels: PictureLabels) -> None:
+    def __init__(self, fonts: Fonts, width: float, labels: PictureLabels) -> None:
         self.fonts, self.width, self.labels = fonts, width, labels
         self.figure = Figure(facecolor="white")
         self.page = Affine2D()  # points → inches; set in finish() once the height is known
         self.transform = self.page + self.figure.dpi_scale_trans
         self.patches: dict[float, list[Patch]] = defaultdict(list)
+        self.letterings: dict[float, Lettering] = {}  # the text, by z-order
         self.numbers: dict[int, int] = {}  # stage id → its number on the map, from 1
         self.kpis: dict[int, list[KpiView]] = {}  # stage id → its KPIs
 
@@ -462,6 +326,8 @@ class _Painter:
         for zorder, patches in self.patches.items():
             collection = PatchCollection(patches, match_original=True, zorder=zorder)
             self.add(collection, transform=self.transform)
+        for zorder, lettering in self.letterings.items():
+            self.add(lettering, transform=self.transform, zorder=zorder)
         width_in, height_in = self.width / 72, height / 72
         self.page.scale(1 / 72, -1 / 72).translate(0, height_in)
         photo_dpi = PHOTO_LONG_SIDE / max(width_in, height_in)
@@ -494,28 +360,13 @@ class _Painter:
         zorder: float = 3,
     ) -> float:
         """Draw lines of text at (x, y); return their height in points."""
-        body = lines if isinstance(lines, str) else "\n".join(lines)
-        if not body:
+        rows = [lines] if isinstance(lines, str) else list(lines)
+        if not "".join(rows):
             return 0.0
-        count = body.count("\n") + 1
-        if va == "top":
-            # Anchor on the last baseline: matplotlib's "top" follows each text's own glyphs,
-            # so one-line texts at one y would not line up.
-            y, va = y + size * (self.fonts.ascent + (count - 1) * LINE), "baseline"
-        text = Text(
-            x,
-            y,
-            body,
-            fontsize=size,
-            fontweight="bold" if bold else "normal",
-            family=self.fonts.families,
-            color=color,
-            ha=ha,
-            va=va,
-            parse_math=False,  # a "$" in a member's text is money, not TeX
-        )
-        self.add(text, transform=self.transform, zorder=zorder)
-        return count * size * LINE
+        if zorder not in self.letterings:
+            self.letterings[zorder] = Lettering(self.fonts)
+        self.letterings[zorder].add(x, y, rows, size=size, bold=bold, color=color, ha=ha, va=va)
+        return len(rows) * size * LINE
 
     def box(
         self,

@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.lines import Line2D
-from matplotlib.text import Text
 from PIL import Image
 
 from cjm import views
@@ -26,6 +25,7 @@ from cjm.models import (
     PersonaField,
     Severity,
 )
+from cjm.render.lettering import Lettering
 from cjm.render.png import (
     MAX_PHOTO_SIDE_SUM,
     PictureLabels,
@@ -278,7 +278,8 @@ def decode(png):
 
 
 def texts(figure):
-    return [t.get_text() for t in figure.findobj(Text) if t.get_text()]
+    """Every text block the figure draws, its lines joined by newlines."""
+    return [t for lettering in figure.findobj(Lettering) for t in lettering.texts() if t]
 
 
 class TestRender:
@@ -448,10 +449,12 @@ class TestReadability:
         figure = build_map_figure(view)
         renderer = FigureCanvasAgg(figure).get_renderer()
         width, height = figure.canvas.get_width_height()
+        letterings = figure.findobj(Lettering)
         boxes = sorted(
-            (t.get_window_extent(renderer) for t in figure.findobj(Text) if t.get_text()),
+            (box for lettering in letterings for box in lettering.extents(renderer)),
             key=lambda box: box.y0,
         )
+        assert len(boxes) == len(texts(figure))
         for i, a in enumerate(boxes):
             assert a.x0 >= 0
             assert a.y0 >= 0
