@@ -379,7 +379,7 @@ class AnswerOutcome:
     score: int
     ask_why: bool
     changed: bool
-    responses: int
+    responses: int | None  # answers so far: counted for a group post, None in private
 
 
 @dataclass(frozen=True)

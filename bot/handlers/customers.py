@@ -142,8 +142,13 @@ async def answer_button(update: Update, context: BotContext) -> None:
     outcome = answered.outcome
     text = _plain_note(context, update, "answered", score=press.score) if group else None
     await context.answer(update, text)
-    count = outcome.responses if group else None
-    _redraw(update, context, answered.question, responses_so_far=count, skip=outcome.ask_why)
+    _redraw(
+        update,
+        context,
+        answered.question,
+        responses_so_far=outcome.responses,
+        skip=outcome.ask_why,
+    )
     if group or outcome.changed:
         return
     if outcome.ask_why:

@@ -1,15 +1,17 @@
 """Touchpoint surveys, the customer's side: open a link, answer, say why, opt in or out."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col, delete, func, select
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random
 
 from cjm.analytics import SCALE
-from cjm.db import UnitOfWork
+from cjm.db import UnitOfWork, table_of
 from cjm.errors import StaleButton, SurveyUnavailable
 from cjm.limits import clean_text
 from cjm.models import (
@@ -17,6 +19,7 @@ from cjm.models import (
     JourneyMap,
     Respondent,
     Survey,
+    SurveyKind,
     SurveyPost,
     SurveyResponse,
     SurveyStatus,
@@ -27,11 +30,51 @@ from cjm.views import AnswerOutcome, QuestionView
 
 COMMENT_MAX_CHARS = 1000
 
+# A score press runs these, so they are plain statements built once (see cjm/db.py on why).
+_SURVEY, _RESPONDENT, _RESPONSE = table_of(Survey), table_of(Respondent), table_of(SurveyResponse)
+_TOUCHPOINT, _MAP = table_of(Touchpoint), table_of(JourneyMap)
+# The survey with what its question shows: its touchpoint's name and its map's title.
+_ASKED = (
+    sa.select(
+        _SURVEY, _TOUCHPOINT.c.name.label("touchpoint_name"), _MAP.c.title.label("map_title")
+    )
+    .select_from(
+        _SURVEY.join(_MAP, _MAP.c.id == _SURVEY.c.map_id).outerjoin(
+            _TOUCHPOINT, _TOUCHPOINT.c.id == _SURVEY.c.touchpoint_id
+        )
+    )
+    .where(_SURVEY.c.id == sa.bindparam("survey_id"))
+)
+_RESPONDENT_ID = sa.select(_RESPONDENT.c.id).where(
+    _RESPONDENT.c.user_id == sa.bindparam("user_id")
+)
+_EARLIER = sa.select(_RESPONSE.c.id).where(
+    _RESPONSE.c.survey_id == sa.bindparam("survey_id"),
+    _RESPONSE.c.respondent_id == sa.bindparam("respondent_id"),
+)
+# Answering makes a customer reachable again and ends a /stop, as opening a link does.
+_AWAIT_COMMENT = (
+    sa.update(_RESPONDENT)
+    .where(_RESPONDENT.c.id == sa.bindparam("respondent_id"))
+    .values(awaiting_comment_id=sa.bindparam("response_id"), reachable=True, stopped=False)
+)
 
-def _insert_for(uow: UnitOfWork) -> Any:
-    """INSERT … ON CONFLICT for the database in use (SQLite and PostgreSQL both have it)."""
-    dialect = uow.session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+def _upsert(dialect: Any) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE of one answer, returning its id (SQLite, PostgreSQL)."""
+    stmt = dialect.insert(_RESPONSE).values(
+        survey_id=sa.bindparam("survey_id"),
+        respondent_id=sa.bindparam("respondent_id"),
+        score=sa.bindparam("score"),
+        answered_at=sa.bindparam("answered_at"),
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["survey_id", "respondent_id"],
+        set_={"score": stmt.excluded.score, "answered_at": stmt.excluded.answered_at},
+    ).returning(_RESPONSE.c.id)
+
+
+_UPSERTS = {"sqlite": _upsert(sqlite), "postgresql": _upsert(postgresql)}
 
 
 def _respondent(uow: UnitOfWork, user_id: int, language_code: str | None) -> Respondent:
@@ -65,13 +108,20 @@ def _open_survey(uow: UnitOfWork, token: str) -> Survey:
 
 
 def _taking_answers(uow: UnitOfWork, survey: Survey) -> Survey:
-    if survey.touchpoint_id is None:
-        raise SurveyUnavailable(reason="touchpoint_gone")
-    if survey.status is not SurveyStatus.OPEN:
-        raise SurveyUnavailable(reason=survey.status.value)
-    if survey.ends_at is not None and survey.ends_at <= uow.clock.now():
-        raise SurveyUnavailable(reason="ended")
+    _check_open(uow, survey.touchpoint_id, survey.status, survey.ends_at)
     return survey
+
+
+def _check_open(
+    uow: UnitOfWork, touchpoint_id: int | None, status: SurveyStatus, ends_at: datetime | None
+) -> None:
+    """SurveyUnavailable(reason) unless a survey with these settings takes answers now."""
+    if touchpoint_id is None:
+        raise SurveyUnavailable(reason="touchpoint_gone")
+    if status is not SurveyStatus.OPEN:
+        raise SurveyUnavailable(reason=status.value)
+    if ends_at is not None and ends_at <= uow.clock.now():
+        raise SurveyUnavailable(reason="ended")
 
 
 def open_survey(
@@ -172,45 +222,54 @@ def answer_and_redraw(
 ) -> Answered:
     """`answer`, plus the question with the customer's new score, in the same transaction."""
     with uow:
-        survey = uow.session.get(Survey, survey_id)
-        if survey is None:
+        asked = uow.session.execute(_ASKED, {"survey_id": survey_id}).first()
+        if asked is None:
             raise StaleButton  # forged or from a deleted map
-        low, high = SCALE[survey.kind]
+        low, high = SCALE[asked.kind]
         if not low <= score <= high:
             raise StaleButton
-        _taking_answers(uow, survey)
-        respondent = _respondent(uow, user_id, language_code)
-        earlier = uow.session.exec(
-            select(SurveyResponse.id).where(
-                SurveyResponse.survey_id == survey_id,
-                SurveyResponse.respondent_id == respondent.id,
-            )
-        ).first()
-        if earlier is None and _is_full(uow, survey):
+        _check_open(uow, asked.touchpoint_id, asked.status, asked.ends_at)
+        respondent_id = uow.session.execute(_RESPONDENT_ID, {"user_id": user_id}).scalar()
+        if respondent_id is None:
+            respondent_id = _respondent(uow, user_id, language_code).id
+        key = {"survey_id": survey_id, "respondent_id": respondent_id}
+        changed = uow.session.execute(_EARLIER, key).first() is not None
+        cap = asked.max_responses
+        if not changed and cap is not None and _count(uow, survey_id) >= cap:
             raise SurveyUnavailable(reason="full")
-        now = uow.clock.now()
-        # An upsert, so even a concurrent first answer by the same customer leaves one row.
-        upsert = _insert_for(uow)(SurveyResponse).values(
-            survey_id=survey_id, respondent_id=respondent.id, score=score, answered_at=now
-        )
+        upsert = _UPSERTS[uow.session.get_bind().dialect.name]
         response_id = uow.session.execute(
-            upsert.on_conflict_do_update(
-                index_elements=["survey_id", "respondent_id"],
-                set_={"score": score, "answered_at": now},
-            ).returning(col(SurveyResponse.id))
+            upsert, {**key, "score": score, "answered_at": uow.clock.now()}
         ).scalar_one()
-        wants_why = survey.ask_why and not via_group
-        respondent.awaiting_comment_id = response_id if wants_why else None
+        wants_why = asked.ask_why and not via_group
+        uow.session.execute(
+            _AWAIT_COMMENT,
+            {"respondent_id": respondent_id, "response_id": response_id if wants_why else None},
+        )
         outcome = AnswerOutcome(
             survey_id=survey_id,
             score=score,
             ask_why=wants_why,
-            changed=earlier is not None,
-            responses=_count(uow, survey_id),
+            changed=changed,
+            # Only a group post shows the count: counting a big survey on every press is not free.
+            responses=_count(uow, survey_id) if via_group else None,
         )
-        question = _question(uow, survey, score)
         uow.commit()
-    return Answered(outcome, question)
+    return Answered(outcome, _question_view(asked, score))
+
+
+def _question_view(asked: Any, score: int | None) -> QuestionView:
+    """The question from a row of _ASKED, with the customer's score (if any)."""
+    return QuestionView(
+        survey_id=asked.id,
+        token=asked.token,
+        kind=SurveyKind(asked.kind),
+        question=asked.question,
+        touchpoint_name=asked.touchpoint_name,
+        map_title=asked.map_title,
+        ask_why=asked.ask_why,
+        current_score=score,
+    )
 
 
 def add_comment(uow: UnitOfWork, *, user_id: int, text: str) -> bool:
