@@ -9,6 +9,7 @@ from telegram import Bot, Update
 from telegram.error import InvalidToken
 
 from bot.app import build_application
+from bot.http import AiohttpRequest
 from bot.settings import Settings
 
 NO_TOKEN = """\
@@ -50,6 +51,7 @@ async def check_token(settings: Settings) -> None:
         settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_api_base_file_url,
+        request=AiohttpRequest(connection_pool_size=1),
     )
     async with bot:  # initialize() calls getMe
         pass

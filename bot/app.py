@@ -15,6 +15,7 @@ from telegram.ext import (
 from bot import jobs
 from bot.broadcast import resume_broadcasts
 from bot.card_editor import CardEditor
+from bot.concurrency import PerChatUpdateProcessor
 from bot.context import BotContext, Deps
 from bot.errors import error_handler
 from bot.handlers import (
@@ -33,6 +34,7 @@ from bot.handlers import (
     surveys,
     touchpoints,
 )
+from bot.http import AiohttpRequest
 from bot.ratelimit import RetryingRateLimiter
 from bot.settings import Settings
 from cjm.clock import Clock, SystemClock
@@ -114,6 +116,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
                 max_retries=3,
             )
         )
+        .concurrent_updates(PerChatUpdateProcessor())
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(post_init)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_file_url)
