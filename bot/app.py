@@ -35,7 +35,7 @@ from bot.handlers import (
     touchpoints,
 )
 from bot.http import AiohttpRequest
-from bot.ratelimit import RetryingRateLimiter
+from bot.ratelimit import FloodControl
 from bot.settings import Settings
 from cjm.clock import Clock, SystemClock
 from cjm.db import make_engine, unit_of_work_factory, upgrade
@@ -108,12 +108,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
         .token(settings.telegram_bot_token.get_secret_value())
         .context_types(ContextTypes(context=BotContext))
         .rate_limiter(
-            RetryingRateLimiter(
-                overall_max_rate=settings.bot_overall_messages_per_second,
-                overall_time_period=1,
-                group_max_rate=settings.bot_group_messages_per_minute,
-                group_time_period=60,
-                max_retries=3,
+            FloodControl(
+                messages_per_second=settings.bot_overall_messages_per_second,
+                group_messages_per_minute=settings.bot_group_messages_per_minute,
             )
         )
         .concurrent_updates(PerChatUpdateProcessor())

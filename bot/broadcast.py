@@ -19,7 +19,6 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from aiolimiter import AsyncLimiter
 from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -27,6 +26,7 @@ from telegram.ext import Application
 
 from bot.context import BotContext, Deps
 from bot.handlers.customers import question_message
+from bot.ratelimit import Pace
 from cjm.models import DeliveryState
 from cjm.services import broadcasts, responses
 from cjm.services.broadcasts import BroadcastView, Recipient
@@ -108,7 +108,7 @@ class _Sender:
         self.deps: Deps = application.bot_data["deps"]
         self.broadcast_id = broadcast_id
         rate = self.deps.settings.bot_overall_messages_per_second * BROADCAST_SHARE
-        self.pacer = AsyncLimiter(1, 1 / rate)  # one at a time: no bursts
+        self.pacer = Pace(rate)
         self.in_flight = asyncio.Semaphore(IN_FLIGHT_SENDS)
         self.last_progress = self.deps.clock.now()
         self.messages: dict[str, tuple[str, InlineKeyboardMarkup]] = {}
@@ -131,7 +131,7 @@ class _Sender:
         ):
             for recipient in batch:
                 await self.in_flight.acquire()
-                await self.pacer.acquire()
+                await self.pacer.wait()
                 if not self.application.running:
                     self.in_flight.release()
                     break
