@@ -4,6 +4,7 @@ Reminders are rows (ReviewSchedule.next_at, Fix.due_on), so nothing is lost on r
 JobQueue only holds one wake-up per row, named after it. Every wake-up calls run_due(), which
 asks the services what is due at the injected clock's "now", marks it sent, posts it, and
 schedules each row's next wake-up. Tests move a FrozenClock and call run_due() directly.
+The repeating sweep also forgets handled-message claims no redelivery can need any more.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bot.callbacks import ReviewDone, ReviewOpenMap, ReviewSnooze
 from bot.context import BotContext, Deps, Labels, fit_message
 from cjm.services import chats, reviews
 from cjm.services.digests import Digest, digest_messages
+from cjm.services.handled_messages import HANDLED_MESSAGE_RETENTION, forget_handled_messages
 from cjm.services.reviews import FixReminder, JobSlot
 
 log = logging.getLogger(__name__)
@@ -95,7 +97,7 @@ async def reschedule_all(application: App) -> None:
     if queue is not None:
         _unschedule(application, SWEEP_JOB)
         _jobs(application)[SWEEP_JOB] = queue.run_repeating(
-            _wake, interval=SWEEP, first=SWEEP, name=SWEEP_JOB
+            _sweep, interval=SWEEP, first=SWEEP, name=SWEEP_JOB
         )
     log.info("%d reminders scheduled", len(slots))
 
@@ -109,9 +111,19 @@ async def reschedule_chat(application: App, chat_id: int) -> None:
 async def _wake(context: BotContext) -> None:
     """A reminder's time came: post whatever is due (this one and any other)."""
     job, jobs = context.job, _jobs(context.application)
-    if job is not None and job.name != SWEEP_JOB and jobs.get(job.name or "") is job:
+    if job is not None and jobs.get(job.name or "") is job:
         del jobs[job.name or ""]
     await run_due(context.application)
+
+
+async def _sweep(context: BotContext) -> None:
+    """Every SWEEP: post whatever is due, then forget the claims past their retention."""
+    await run_due(context.application)
+    uow = _deps(context.application).new_uow()
+    forgotten = await asyncio.to_thread(
+        forget_handled_messages, uow, older_than=HANDLED_MESSAGE_RETENTION
+    )
+    log.debug("%d handled messages forgotten", forgotten)
 
 
 async def run_due(application: App) -> int:

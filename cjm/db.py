@@ -125,11 +125,11 @@ class UnitOfWork:
         return item
 
     def claim_message(self, chat_id: int, message_id: int) -> None:
-        """Mark a Telegram message as handled; a redelivered one raises AlreadyHandled."""
+        """Mark a Telegram message as handled now; a redelivered one raises AlreadyHandled."""
         key = {"chat_id": chat_id, "message_id": message_id}
         if self.session.execute(_HANDLED, key).first() is not None:
             raise AlreadyHandled
-        self.session.execute(_CLAIM, key)
+        self.session.execute(_CLAIM, {**key, "handled_at": self.clock.now()})
 
     def record(
         self, actor: Actor, map_id: int, action: str, item_id: int | None, summary: str

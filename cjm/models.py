@@ -331,6 +331,8 @@ class HandledMessage(SQLModel, table=True):
 
     chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     message_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    # Forgotten once past its retention (cjm.services.handled_messages); indexed for that DELETE.
+    handled_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
 class Survey(SQLModel, table=True):

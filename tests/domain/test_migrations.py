@@ -1,10 +1,18 @@
 """Migrations never lose a map: data written at each revision survives every later one."""
 
+from datetime import UTC, datetime, timedelta
+
+import pytest
 from alembic import command
 from sqlalchemy import text
+from sqlmodel import select
 
+from cjm.clock import FrozenClock
 from cjm.db import alembic_config, make_engine, unit_of_work_factory, upgrade
+from cjm.errors import AlreadyHandled
+from cjm.models import HandledMessage
 from cjm.services import maps
+from cjm.services.handled_messages import HANDLED_MESSAGE_RETENTION, forget_handled_messages
 from tests.factories import NOW, make_full_map
 
 
@@ -128,3 +136,31 @@ def test_upgrading_twice_changes_nothing(tmp_path, clock):
     upgrade(engine)
     assert maps.get_map(uow(), map_id=made.id) == made
     assert NOW.year == 2026
+
+
+def test_claims_made_before_0005_are_kept_a_full_retention_after_the_upgrade(tmp_path):
+    """Older claims get the upgrade's time: still refused after it, forgotten a retention later."""
+    url = f"sqlite:///{tmp_path / 'claims.db'}"
+    migrate(url, "0004")
+    engine = make_engine(url)
+    with engine.begin() as db:
+        db.execute(text("INSERT INTO handledmessage (chat_id, message_id) VALUES (-1, 7)"))
+    engine.dispose()
+
+    engine = make_engine(url)
+    before = datetime.now(UTC)
+    upgrade(engine)
+    after = datetime.now(UTC)
+    clock = FrozenClock(after)
+    uow = unit_of_work_factory(engine, clock)
+    with uow() as unit:
+        (handled_at,) = unit.session.exec(select(HandledMessage.handled_at)).all()
+    assert before <= handled_at <= after
+    with uow() as unit, pytest.raises(AlreadyHandled):
+        unit.claim_message(-1, 7)
+
+    clock.current = handled_at + HANDLED_MESSAGE_RETENTION
+    assert forget_handled_messages(uow(), older_than=HANDLED_MESSAGE_RETENTION) == 0
+    clock.advance(timedelta(seconds=1))
+    assert forget_handled_messages(uow(), older_than=HANDLED_MESSAGE_RETENTION) == 1
+    engine.dispose()

@@ -1,11 +1,17 @@
 """Bad input gets a clear answer in the chat's language, and the map stays as it was."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
+from bot import jobs
+from cjm.clock import FrozenClock
 from cjm.db import UnitOfWork
+from cjm.models import HandledMessage
 from cjm.services import maps
+from cjm.services.handled_messages import HANDLED_MESSAGE_RETENTION
 from tests.conftest import StartBot, Team
 from tests.double import BotApiDouble, SentMessage
 
@@ -271,3 +277,38 @@ async def test_a_redelivered_reply_is_applied_once(
     double.redeliver(reply)
     await double.wait_idle()
     assert len(maps.get_current_map(new_uow(), chat_id=team.chat.id).stages) == 1
+
+
+def claims(new_uow: Callable[[], UnitOfWork]) -> list[tuple[int, int]]:
+    with new_uow() as unit:
+        rows = unit.session.exec(select(HandledMessage.chat_id, HandledMessage.message_id)).all()
+        return [(chat_id, message_id) for chat_id, message_id in rows]
+
+
+async def test_the_sweep_forgets_a_reply_once_telegram_can_no_longer_redeliver_it(
+    double: BotApiDouble,
+    team: Team,
+    start_bot: StartBot,
+    new_uow: Callable[[], UnitOfWork],
+    clock: FrozenClock,
+) -> None:
+    """A swept claim refuses a redelivery within the retention; past it, it goes, map kept."""
+    app = await start_bot()
+    card = await stages_card(double, team)
+    reply = await team.bob.reply(team.chat, card, "Awareness")
+    await double.wait_for_edit(team.chat, card, containing="1. Awareness")
+    assert claims(new_uow) == [(team.chat.id, reply.message_id)]
+    journey = maps.get_current_map(new_uow(), chat_id=team.chat.id)
+    (sweep,) = app.job_queue.get_jobs_by_name(jobs.SWEEP_JOB)
+
+    clock.advance(HANDLED_MESSAGE_RETENTION - timedelta(minutes=1))
+    await sweep.run(app)
+    double.redeliver(reply)
+    await double.wait_idle()
+    assert claims(new_uow) == [(team.chat.id, reply.message_id)]
+
+    clock.advance(timedelta(minutes=2))
+    await sweep.run(app)
+    assert claims(new_uow) == []
+    assert maps.get_current_map(new_uow(), chat_id=team.chat.id) == journey
+    assert not double.errors
