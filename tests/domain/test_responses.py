@@ -69,9 +69,7 @@ class TestAnswer:
         assert [o.changed for o in outcomes] == [False, True, True, True, True]
         assert stored(uow, survey.id) == [(CUSTOMER, 7, None)]
 
-    def test_only_a_group_answer_counts_the_answers(
-        self, uow: NewUow, survey: SurveyView
-    ) -> None:
+    def test_only_a_group_answer_counts_the_answers(self, uow: NewUow, survey: SurveyView) -> None:
         """A group post shows the count, so its presses count; a private answer needs none."""
         assert answer(uow, survey.id, 3).responses is None
         assert answer(uow, survey.id, 9, via_group=True).responses == 1
