@@ -22,6 +22,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictFloat,
     StrictInt,
     StrictStr,
     ValidationError,
@@ -33,7 +35,9 @@ from pydantic_core import PydanticCustomError
 from cjm.errors import ImportRefused, TextEmpty, TextTooLong
 from cjm.limits import (
     CHANNEL_MAX_CHARS,
+    KPI_UNIT_MAX_CHARS,
     MAX_FIXES_PER_PAIN,
+    MAX_KPIS_PER_STAGE,
     MAX_PAINS_PER_MAP,
     MAX_STAGES,
     MAX_TOUCHPOINTS_PER_STAGE,
@@ -45,6 +49,7 @@ from cjm.limits import (
 )
 from cjm.models import (
     FixStatus,
+    KpiDirection,
     MapStatus,
     Mode,
     PainCategory,
@@ -55,7 +60,9 @@ from cjm.models import (
 from cjm.views import KpiView, MapView, PainView, StageView, TouchpointScore, TouchpointView
 
 SCHEMA_NAME = "journey-map"
-SCHEMA_VERSION = 1
+# Version 2 added each touchpoint's is_moment_of_truth and each stage's kpis; version 1 files
+# still import, as maps without them.
+SCHEMA_VERSION = 2
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 # Limits no member rule names: the column sizes of JourneyMap.segment, EmotionVote.user_name and
@@ -85,16 +92,17 @@ def _map_json(view: MapView) -> JsonObject:
         "segment": view.segment,
         "status": view.status.value,
         "persona": {field.value: view.persona.get(field) for field in PersonaField},
-        "stages": [_stage_json(stage) for stage in view.stages],
+        "stages": [_stage_json(view, stage) for stage in view.stages],
         "pains": [_pain_json(view, pain) for pain in view.pains],
     }
 
 
-def _stage_json(stage: StageView) -> JsonObject:
+def _stage_json(view: MapView, stage: StageView) -> JsonObject:
     return {
         "name": stage.name,
         "customer_goal": stage.customer_goal,
         "touchpoints": [_touchpoint_json(tp) for tp in stage.touchpoints],
+        "kpis": [_kpi_json(kpi) for kpi in view.kpis_at(stage.id)],
     }
 
 
@@ -103,9 +111,23 @@ def _touchpoint_json(tp: TouchpointView) -> JsonObject:
         "name": tp.name,
         "channel": tp.channel,
         "mode": tp.mode.value if tp.mode else None,
+        "is_moment_of_truth": tp.is_moment_of_truth,
         "votes": [
             {"user_id": v.user_id, "user_name": v.user_name, "score": v.score, "note": v.note}
             for v in tp.votes
+        ],
+    }
+
+
+def _kpi_json(kpi: KpiView) -> JsonObject:
+    return {
+        "name": kpi.name,
+        "unit": kpi.unit or None,
+        "target": kpi.target,
+        "direction": kpi.direction.value,
+        "values": [
+            {"measured_on": point.measured_on.isoformat(), "value": point.value}
+            for point in kpi.values
         ],
     }
 
@@ -190,6 +212,16 @@ def _telegram_name(value: str | None) -> str | None:
     return value
 
 
+def _kpi_unit(value: str | None) -> str | None:
+    """A KPI's unit, with spaces collapsed as /kpi reads it; blank counts as not given."""
+    if value is None:
+        return None
+    unit = " ".join(_CONTROL.sub("", _no_surrogates(value)).split())
+    if len(unit) > KPI_UNIT_MAX_CHARS:
+        raise ValueError(f"longer than {KPI_UNIT_MAX_CHARS} characters")
+    return unit or None
+
+
 def _iso_date(value: object) -> object:
     """Only "YYYY-MM-DD" (or a date, for documents built in code): no timestamps, no weeks."""
     if isinstance(value, datetime) or not isinstance(value, str | date):
@@ -234,6 +266,9 @@ Index = Annotated[StrictInt, Field(ge=0)]
 Score = Annotated[StrictInt, Field(ge=SCORE_MIN, le=SCORE_MAX)]
 UserId = Annotated[StrictInt, Field(ge=USER_ID_MIN, le=USER_ID_MAX)]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+KpiUnit = Annotated[StrictStr | None, AfterValidator(_kpi_unit)]
+# A JSON number (an integer reads as a float); no text, no booleans, no overflow to infinity.
+Number = Annotated[StrictFloat, Field(allow_inf_nan=False)]
 
 
 class _Document(BaseModel):
@@ -255,6 +290,7 @@ class TouchpointDocument(_Document):
     name: Name
     channel: Channel = None
     mode: Mode | None = None
+    is_moment_of_truth: StrictBool = False
     votes: tuple[VoteDocument, ...] = ()
 
     @model_validator(mode="after")
@@ -267,18 +303,46 @@ class TouchpointDocument(_Document):
         return self
 
 
+class KpiValueDocument(_Document):
+    """One recorded value of a KPI on a local date."""
+
+    measured_on: IsoDate
+    value: Number
+
+
+class KpiDocument(_Document):
+    """A stage's KPI with its values, at most one per day (the bot writes them oldest first)."""
+
+    name: Name
+    unit: KpiUnit = None
+    target: Number | None = None
+    direction: KpiDirection = KpiDirection.UP
+    values: tuple[KpiValueDocument, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_value_per_day(self) -> Self:
+        seen: set[date] = set()
+        for index, point in enumerate(self.values):
+            if point.measured_on in seen:
+                raise _bad_reference(f"values.{index}.measured_on", "two values on one day")
+            seen.add(point.measured_on)
+        return self
+
+
 class StageDocument(_Document):
-    """A stage with its touchpoints in order."""
+    """A stage with its touchpoints in order, and its KPIs."""
 
     name: Name
     customer_goal: LongText = None
     touchpoints: Annotated[
         tuple[TouchpointDocument, ...], Field(max_length=MAX_TOUCHPOINTS_PER_STAGE)
     ] = ()
+    kpis: Annotated[tuple[KpiDocument, ...], Field(max_length=MAX_KPIS_PER_STAGE)] = ()
 
     @model_validator(mode="after")
-    def _unique_touchpoints(self) -> Self:
+    def _unique_names(self) -> Self:
         _refuse_duplicates((tp.name for tp in self.touchpoints), "touchpoints")
+        _refuse_duplicates((kpi.name for kpi in self.kpis), "kpis")
         return self
 
 
@@ -347,9 +411,23 @@ def parse_map_json(data: bytes) -> MapDocument:
     if extra:
         raise ImportRefused(reason="invalid", where=extra[0])
     try:
-        return MapDocument.model_validate(envelope.get("map"))
+        document = MapDocument.model_validate(envelope.get("map"))
     except ValidationError as error:
         raise ImportRefused(reason="invalid", where=_where(error)) from error
+    if version == 1:
+        _refuse_version_2_keys(document)
+    return document
+
+
+def _refuse_version_2_keys(document: MapDocument) -> None:
+    """A version 1 file has no ⭐ or KPIs: such a key in it is as unknown as a typo."""
+    for stage_index, stage in enumerate(document.stages):
+        if "kpis" in stage.model_fields_set:
+            raise ImportRefused(reason="invalid", where=f"map.stages.{stage_index}.kpis")
+        for tp_index, tp in enumerate(stage.touchpoints):
+            if "is_moment_of_truth" in tp.model_fields_set:
+                where = f"map.stages.{stage_index}.touchpoints.{tp_index}.is_moment_of_truth"
+                raise ImportRefused(reason="invalid", where=where)
 
 
 def _load_json(data: bytes) -> object:

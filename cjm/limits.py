@@ -10,6 +10,7 @@ MAX_STAGES = 12
 MAX_TOUCHPOINTS_PER_STAGE = 8
 MAX_PAINS_PER_MAP = 100
 MAX_FIXES_PER_PAIN = 10
+MAX_KPIS_PER_STAGE = 5
 
 TITLE_MAX_CHARS = 100
 NAME_MAX_CHARS = 100
@@ -17,6 +18,7 @@ CHANNEL_MAX_CHARS = 40
 TEXT_MAX_CHARS = 500
 NOTE_MAX_CHARS = 300
 OWNER_MAX_CHARS = 64
+KPI_UNIT_MAX_CHARS = 20  # Kpi.unit's column width
 
 # Control characters (C0 but newline and tab, DEL, C1) break rendering in every output.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -14,6 +14,8 @@ from cjm.models import (
     EmotionVote,
     Fix,
     JourneyMap,
+    Kpi,
+    KpiValue,
     PainPoint,
     Persona,
     PersonaField,
@@ -43,6 +45,7 @@ def import_map(
         title = free_title(document.title, titles)
         map_id = _add_map(uow, chat.id, actor, document, title)
         placed = _add_stages(uow, map_id, document.stages)
+        _add_kpis(uow, document.stages, placed)
         _add_pains(uow, map_id, document, placed)
         row.current_map_id = map_id
         uow.record(actor, map_id, "map.imported", map_id, title)
@@ -149,6 +152,7 @@ def _add_stages(uow: UnitOfWork, map_id: int, stages: Sequence[StageDocument]) -
                 name=tp.name,
                 channel=tp.channel,
                 mode=tp.mode,
+                is_moment_of_truth=tp.is_moment_of_truth,
             )
             for position, tp in enumerate(stage.touchpoints, start=1)
         ]
@@ -168,6 +172,34 @@ def _add_stages(uow: UnitOfWork, map_id: int, stages: Sequence[StageDocument]) -
         for vote in tp.votes
     )
     return placed
+
+
+def _add_kpis(uow: UnitOfWork, stages: Sequence[StageDocument], placed: list[_Placed]) -> None:
+    """Add each stage's KPIs (in the file's order, which load() keeps) and their values."""
+    kpis = [
+        (place.stage_id, kpi)
+        for stage, place in zip(stages, placed, strict=True)
+        for kpi in stage.kpis
+    ]
+    kpi_ids = _flush_ids(
+        uow,
+        [
+            Kpi(
+                stage_id=stage_id,
+                name=kpi.name,
+                unit=kpi.unit or "",
+                target=kpi.target,
+                direction=kpi.direction,
+            )
+            for stage_id, kpi in kpis
+        ],
+    )
+    now = uow.clock.now()
+    uow.session.add_all(
+        KpiValue(kpi_id=kpi_id, value=point.value, measured_on=point.measured_on, recorded_at=now)
+        for kpi_id, (_, kpi) in zip(kpi_ids, kpis, strict=True)
+        for point in kpi.values
+    )
 
 
 def _add_pains(uow: UnitOfWork, map_id: int, document: MapDocument, placed: list[_Placed]) -> None:

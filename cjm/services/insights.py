@@ -26,6 +26,7 @@ value per local day in the chat's zone: recording a second value that day replac
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -46,7 +47,7 @@ from cjm.errors import (
     StaleButton,
     TooManyItems,
 )
-from cjm.limits import NAME_MAX_CHARS, clean_text
+from cjm.limits import KPI_UNIT_MAX_CHARS, MAX_KPIS_PER_STAGE, NAME_MAX_CHARS, clean_text
 from cjm.models import (
     Fix,
     Kpi,
@@ -79,8 +80,6 @@ SEVERITY_POINTS = {Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1}
 PAIN_CAP = 6  # pain points (two high pains) at which the pain term is full
 HOTSPOTS_SHOWN = 5
 
-MAX_KPIS_PER_STAGE = 5
-KPI_UNIT_MAX_CHARS = 20  # Kpi.unit's column width
 KPI_PARTS = 4  # "name; unit; target; up|down"
 _NUMBER = re.compile(r"[+\-−]?\d+(?:[.,]\d+)?")
 _VALUE_ON = re.compile(r"^(?P<value>\S+?)\s*%?(?:\s+on\s+(?P<date>.+))?$", re.IGNORECASE)
@@ -363,9 +362,11 @@ def list_kpis(uow: UnitOfWork, *, chat_id: int) -> KpiBoard:
 def parse_number(text: str, *, reason: str) -> float:
     """A number as members type it: "3.5", "3,5", "−2", "12%"; else KpiInvalid(reason)."""
     cleaned = text.strip().removesuffix("%").strip()
-    if not _NUMBER.fullmatch(cleaned):
-        raise KpiInvalid(reason=reason, text=text.strip()[:50])
-    return float(cleaned.replace(",", ".").replace("−", "-"))
+    if _NUMBER.fullmatch(cleaned):
+        number = float(cleaned.replace(",", ".").replace("−", "-"))
+        if math.isfinite(number):  # hundreds of digits make an infinity, which JSON can't carry
+            return number
+    raise KpiInvalid(reason=reason, text=text.strip()[:50])
 
 
 def parse_kpi(text: str) -> tuple[str, str, float | None, KpiDirection]:

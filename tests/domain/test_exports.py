@@ -16,6 +16,7 @@ from cjm import exports
 from cjm.exports import ChangeRow
 from cjm.models import (
     FixStatus,
+    KpiDirection,
     MapStatus,
     Mode,
     PainCategory,
@@ -26,6 +27,8 @@ from cjm.models import (
 from cjm.services.emotions import SCORES
 from cjm.views import (
     FixView,
+    KpiPoint,
+    KpiView,
     MapView,
     PainView,
     StageView,
@@ -130,18 +133,49 @@ def small_map(**changes: object) -> MapView:
     return dataclasses.replace(view, **changes)
 
 
+def measured_map() -> MapView:
+    """small_map with the ad as a moment of truth and KPIs on both stages, one without values."""
+    view = small_map()
+    discover, buy = view.stages
+    ad = dataclasses.replace(discover.touchpoints[0], is_moment_of_truth=True)
+    return small_map(
+        stages=(dataclasses.replace(discover, touchpoints=(ad, discover.touchpoints[1])), buy),
+        kpis=(
+            KpiView(
+                51,
+                1,
+                "Click-through",
+                "%",
+                2.5,
+                KpiDirection.UP,
+                (KpiPoint(date(2026, 11, 1), 2.0), KpiPoint(date(2026, 11, 8), 2.75)),
+            ),
+            KpiView(52, 2, "Tickets", "", None, KpiDirection.DOWN),
+        ),
+    )
+
+
 class TestJson:
     def test_is_a_versioned_document_with_a_fixed_key_order(self):
         """The file opens with schema and version; every level keeps its documented key order."""
-        document = json.loads(exports.map_to_json(small_map()))
+        document = json.loads(exports.map_to_json(measured_map()))
 
         assert list(document) == ["schema", "version", "map"]
-        assert (document["schema"], document["version"]) == ("journey-map", 1)
+        assert (document["schema"], document["version"]) == ("journey-map", 2)
         journey = document["map"]
         assert list(journey) == ["title", "segment", "status", "persona", "stages", "pains"]
         assert list(journey["persona"]) == [field.value for field in PersonaField]
-        assert list(journey["stages"][0]) == ["name", "customer_goal", "touchpoints"]
-        assert list(journey["stages"][0]["touchpoints"][0]) == ["name", "channel", "mode", "votes"]
+        stage = journey["stages"][0]
+        assert list(stage) == ["name", "customer_goal", "touchpoints", "kpis"]
+        assert list(stage["touchpoints"][0]) == [
+            "name",
+            "channel",
+            "mode",
+            "is_moment_of_truth",
+            "votes",
+        ]
+        assert list(stage["kpis"][0]) == ["name", "unit", "target", "direction", "values"]
+        assert list(stage["kpis"][0]["values"][0]) == ["measured_on", "value"]
         assert list(journey["pains"][0]) == [
             "stage",
             "touchpoint",
@@ -175,6 +209,43 @@ class TestJson:
         }
         assert (journey["pains"][1]["stage"], journey["pains"][1]["touchpoint"]) == (1, None)
 
+    def test_touchpoints_carry_their_moment_of_truth_flag(self):
+        """Each touchpoint says whether it is a moment of truth (⭐), false when it is not."""
+        journey = json.loads(exports.map_to_json(measured_map()))["map"]
+
+        flags = [
+            [tp["is_moment_of_truth"] for tp in stage["touchpoints"]]
+            for stage in journey["stages"]
+        ]
+        assert flags == [[True, False], [False]]
+
+    def test_kpis_sit_with_their_stage_with_values_oldest_first(self):
+        """A stage lists its KPIs; a missing unit is null, values are ISO dates and numbers."""
+        journey = json.loads(exports.map_to_json(measured_map()))["map"]
+
+        discover, buy = journey["stages"]
+        assert discover["kpis"] == [
+            {
+                "name": "Click-through",
+                "unit": "%",
+                "target": 2.5,
+                "direction": "up",
+                "values": [
+                    {"measured_on": "2026-11-01", "value": 2.0},
+                    {"measured_on": "2026-11-08", "value": 2.75},
+                ],
+            }
+        ]
+        assert buy["kpis"] == [
+            {"name": "Tickets", "unit": None, "target": None, "direction": "down", "values": []}
+        ]
+
+    def test_a_map_without_kpis_lists_none(self):
+        """Stages without KPIs write an empty list, so every version 2 file has the key."""
+        journey = json.loads(exports.map_to_json(small_map()))["map"]
+
+        assert [stage["kpis"] for stage in journey["stages"]] == [[], []]
+
     def test_holds_no_ids_or_timestamps(self):
         """Nothing that differs between databases or over time is written."""
         text = exports.map_to_json(small_map()).decode()
@@ -190,7 +261,7 @@ class TestJson:
 
         assert "Покупка 🛒 購入".encode() in data
         assert data.endswith(b"}\n")
-        assert data.startswith(b'{\n  "schema": "journey-map",\n  "version": 1,\n')
+        assert data.startswith(b'{\n  "schema": "journey-map",\n  "version": 2,\n')
 
     def test_same_map_same_bytes(self):
         """Exporting is deterministic, whatever time it is."""

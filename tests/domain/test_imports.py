@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -14,6 +15,8 @@ from cjm import exports
 from cjm.errors import ImportRefused, TextEmpty, TooManyItems
 from cjm.exports import MapDocument
 from cjm.limits import (
+    KPI_UNIT_MAX_CHARS,
+    MAX_KPIS_PER_STAGE,
     MAX_MAPS_PER_CHAT,
     MAX_STAGES,
     NAME_MAX_CHARS,
@@ -28,6 +31,9 @@ from cjm.models import (
     Fix,
     FixStatus,
     JourneyMap,
+    Kpi,
+    KpiDirection,
+    KpiValue,
     MapStatus,
     Mode,
     PainCategory,
@@ -39,7 +45,17 @@ from cjm.models import (
     Stage,
     Touchpoint,
 )
-from cjm.services import emotions, imports, maps, pains, persona, stages, touchpoints
+from cjm.services import (
+    emotions,
+    imports,
+    insights,
+    maps,
+    pains,
+    persona,
+    stages,
+    touchpoints,
+)
+from cjm.views import KpiPoint
 from tests.factories import (
     BOB,
     CAROL,
@@ -52,7 +68,18 @@ from tests.factories import (
 )
 
 OTHER_CHAT_ID = -1007777
-TABLES = (JourneyMap, Persona, Stage, Touchpoint, EmotionVote, PainPoint, Fix, ChangeEvent)
+TABLES = (
+    JourneyMap,
+    Persona,
+    Stage,
+    Touchpoint,
+    EmotionVote,
+    PainPoint,
+    Fix,
+    Kpi,
+    KpiValue,
+    ChangeEvent,
+)
 
 
 def import_into(uow, document: MapDocument, chat_id: int = OTHER_CHAT_ID, actor=BOB):
@@ -100,7 +127,19 @@ def rich_map(uow, chat_id: int = TEAM_CHAT_ID):
         actor=BOB,
     )
     make_pain(uow, discover.id, "Tip is lost", touchpoint_id=tip.id, source=PainSource.SURVEY)
+    measure(uow, journey)
     return make_fix(uow, first_pain.id, "Second fix", status=FixStatus.DONE, due="2027-01-31")
+
+
+def measure(uow, journey) -> None:
+    """Mark the first stage's second touchpoint ⭐; a KPI with two values, and one without."""
+    discover, buy = journey.stages
+    tip = discover.touchpoints[1]
+    touchpoints.set_moment_of_truth(uow(), touchpoint_id=tip.id, value=True, actor=BOB)
+    conversion = insights.add_kpi(uow(), stage_id=buy.id, text="Conversion; %; 3.5; up", actor=BOB)
+    for text in ("3,4 on 2026-11-08", "3.1 on 2026-11-01"):
+        insights.record_kpi_value(uow(), kpi_id=conversion.id, text=text, actor=BOB)
+    insights.add_kpi(uow(), stage_id=discover.id, text="Tickets; ; ; down", actor=BOB)
 
 
 class TestRoundTrip:
@@ -186,6 +225,172 @@ class TestRoundTrip:
         assert exports.map_to_json(import_file(uow, b"\xef\xbb\xbf" + data)) == data
 
 
+# A version 1 file exactly as the bot exported maps before ⭐ and KPIs were in the file.
+V1_EXPORT = b"""{
+  "schema": "journey-map",
+  "version": 1,
+  "map": {
+    "title": "Checkout",
+    "segment": null,
+    "status": "active",
+    "persona": {
+      "name": "Olga",
+      "role": null,
+      "age_group": null,
+      "gender": null,
+      "location": null,
+      "area": null,
+      "family": null,
+      "income": null,
+      "behaviour": null,
+      "info_sources": null,
+      "goals_short": null,
+      "goals_long": null,
+      "problems": null,
+      "wishes": null
+    },
+    "stages": [
+      {
+        "name": "Buy",
+        "customer_goal": "Pay fast",
+        "touchpoints": [
+          {
+            "name": "Cart",
+            "channel": "website",
+            "mode": "online",
+            "votes": [
+              {
+                "user_id": 1,
+                "user_name": "Alice",
+                "score": 1,
+                "note": null
+              },
+              {
+                "user_id": 2,
+                "user_name": "Bob",
+                "score": -2,
+                "note": "Too slow"
+              }
+            ]
+          },
+          {
+            "name": "Support call",
+            "channel": null,
+            "mode": "offline",
+            "votes": []
+          }
+        ]
+      }
+    ],
+    "pains": [
+      {
+        "stage": 0,
+        "touchpoint": 0,
+        "text": "Slow",
+        "category": null,
+        "severity": "high",
+        "source": "team",
+        "fixes": [
+          {
+            "text": "Cache",
+            "owner_name": null,
+            "status": "idea",
+            "due_on": "2027-01-01"
+          }
+        ]
+      }
+    ]
+  }
+}
+"""
+
+
+class TestMomentsAndKpis:
+    def test_a_version_2_export_brings_back_stars_and_kpis(self, uow):
+        """⭐ marks and a KPI with its two values survive export → import, as stored."""
+        original = make_full_map(uow)
+        measure(uow, original)
+        data = exports.map_to_json(maps.get_map(uow(), map_id=original.id))
+
+        copied = maps.get_map(uow(), map_id=import_file(uow, data).id)
+
+        stars = [[tp.is_moment_of_truth for tp in stage.touchpoints] for stage in copied.stages]
+        assert stars == [[False, True], [False]]
+        discover, buy = copied.stages
+        [tickets] = copied.kpis_at(discover.id)
+        assert (tickets.name, tickets.unit, tickets.target, tickets.direction) == (
+            "Tickets",
+            "",
+            None,
+            KpiDirection.DOWN,
+        )
+        assert tickets.values == ()
+        [conversion] = copied.kpis_at(buy.id)
+        assert (conversion.name, conversion.unit, conversion.target, conversion.direction) == (
+            "Conversion",
+            "%",
+            3.5,
+            KpiDirection.UP,
+        )
+        assert conversion.values == (
+            KpiPoint(date(2026, 11, 1), 3.1),
+            KpiPoint(date(2026, 11, 8), 3.4),
+        )
+        assert exports.map_to_json(copied) == data
+
+    def test_a_version_1_file_imports_without_stars_or_kpis(self, uow):
+        """Exports made before version 2 still import whole, with no ⭐ and no KPIs."""
+        copied = maps.get_map(uow(), map_id=import_file(uow, V1_EXPORT).id)
+
+        assert [tp.name for tp in copied.touchpoints] == ["Cart", "Support call"]
+        assert not any(tp.is_moment_of_truth for tp in copied.touchpoints)
+        assert copied.kpis == ()
+        assert [(v.user_name, v.score, v.note) for v in copied.touchpoints[0].votes] == [
+            ("Alice", 1, None),
+            ("Bob", -2, "Too slow"),
+        ]
+        [pain] = copied.pains
+        assert (pain.text, pain.touchpoint_id, pain.severity) == (
+            "Slow",
+            copied.touchpoints[0].id,
+            Severity.HIGH,
+        )
+        assert [(f.text, f.due_on) for f in pain.fixes] == [("Cache", date(2027, 1, 1))]
+        again = json.loads(exports.map_to_json(copied))
+        assert again["version"] == exports.SCHEMA_VERSION == 2
+        assert again["map"]["stages"][0]["kpis"] == []
+
+    def test_kpi_values_in_any_order_come_back_oldest_first(self, uow):
+        """A hand-edited file may list a KPI's values in any order; the map keeps date order."""
+        data = valid_file()
+        data["map"]["stages"][0]["kpis"][0]["values"].reverse()
+
+        copied = maps.get_map(uow(), map_id=import_file(uow, json.dumps(data).encode()).id)
+
+        [kpi] = copied.kpis
+        assert [point.measured_on for point in kpi.values] == sorted(
+            point.measured_on for point in kpi.values
+        )
+        again = exports.map_to_json(copied)
+        assert exports.map_to_json(import_file(uow, again, chat_id=-1)) == again
+
+    def test_a_hand_written_kpi_needs_only_a_name(self, uow):
+        """A KPI without unit, target, direction or values gets /kpi's defaults."""
+        data = valid_file()
+        data["map"]["stages"][0]["kpis"] = [{"name": " Repeat  buyers ", "unit": "  "}]
+
+        copied = maps.get_map(uow(), map_id=import_file(uow, json.dumps(data).encode()).id)
+
+        [kpi] = copied.kpis
+        assert (kpi.name, kpi.unit, kpi.target, kpi.direction, kpi.values) == (
+            "Repeat buyers",
+            "",
+            None,
+            KpiDirection.UP,
+            (),
+        )
+
+
 class TestNothingHalfImported:
     def test_a_chat_at_its_map_limit_refuses_and_stores_nothing(self, uow, rows):
         """Over MAX_MAPS_PER_CHAT the import is refused like /newmap, and nothing is stored."""
@@ -223,7 +428,7 @@ def valid_file() -> dict:
     """A small valid export, as parsed JSON, for the refusals to break one thing each."""
     return {
         "schema": "journey-map",
-        "version": 1,
+        "version": 2,
         "map": {
             "title": "Checkout",
             "segment": None,
@@ -238,8 +443,21 @@ def valid_file() -> dict:
                             "name": "Cart",
                             "channel": "website",
                             "mode": "online",
+                            "is_moment_of_truth": True,
                             "votes": [
                                 {"user_id": 1, "user_name": "Alice", "score": 1, "note": None}
+                            ],
+                        }
+                    ],
+                    "kpis": [
+                        {
+                            "name": "Conversion",
+                            "unit": "%",
+                            "target": 3.5,
+                            "direction": "up",
+                            "values": [
+                                {"measured_on": "2026-11-01", "value": 3.1},
+                                {"measured_on": "2026-11-08", "value": 3.4},
                             ],
                         }
                     ],
@@ -273,8 +491,25 @@ def broken(change) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode()
 
 
+def broken_v1(change) -> bytes:
+    data = json.loads(V1_EXPORT)
+    change(data)
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
 def first_tp(data):
     return data["map"]["stages"][0]["touchpoints"][0]
+
+
+def first_kpi(data):
+    return data["map"]["stages"][0]["kpis"][0]
+
+
+def first_value(data):
+    return first_kpi(data)["values"][0]
+
+
+KPI_AT = "map.stages.0.kpis.0"
 
 
 REFUSALS = [
@@ -387,6 +622,126 @@ REFUSALS = [
         "map.title",
     ),
     ("3-mb", b" " * 3_000_000 + json.dumps(valid_file()).encode(), "too_large", None),
+    ("version-3", broken(lambda d: d.update(version=3)), "newer_version", None),
+    (
+        "moment-yes",
+        broken(lambda d: first_tp(d).update(is_moment_of_truth="yes")),
+        "invalid",
+        "map.stages.0.touchpoints.0.is_moment_of_truth",
+    ),
+    (
+        "moment-1",
+        broken(lambda d: first_tp(d).update(is_moment_of_truth=1)),
+        "invalid",
+        "map.stages.0.touchpoints.0.is_moment_of_truth",
+    ),
+    (
+        "kpi-direction-sideways",
+        broken(lambda d: first_kpi(d).update(direction="sideways")),
+        "invalid",
+        f"{KPI_AT}.direction",
+    ),
+    (
+        "kpi-date-dotted",
+        broken(lambda d: first_value(d).update(measured_on="01.11.2026")),
+        "invalid",
+        f"{KPI_AT}.values.0.measured_on",
+    ),
+    (
+        "kpi-date-february-30",
+        broken(lambda d: first_value(d).update(measured_on="2027-02-30")),
+        "invalid",
+        f"{KPI_AT}.values.0.measured_on",
+    ),
+    (
+        "kpi-date-missing",
+        broken(lambda d: first_value(d).pop("measured_on")),
+        "invalid",
+        f"{KPI_AT}.values.0.measured_on",
+    ),
+    (
+        "kpi-value-text",
+        broken(lambda d: first_value(d).update(value="3.1")),
+        "invalid",
+        f"{KPI_AT}.values.0.value",
+    ),
+    (
+        "kpi-value-bool",
+        broken(lambda d: first_value(d).update(value=True)),
+        "invalid",
+        f"{KPI_AT}.values.0.value",
+    ),
+    (
+        "kpi-value-null",
+        broken(lambda d: first_value(d).update(value=None)),
+        "invalid",
+        f"{KPI_AT}.values.0.value",
+    ),
+    (
+        "kpi-value-overflows",
+        broken(lambda d: first_value(d).update(value="1e400")).replace(b'"1e400"', b"1e400"),
+        "invalid",
+        f"{KPI_AT}.values.0.value",
+    ),
+    (
+        "kpi-target-text",
+        broken(lambda d: first_kpi(d).update(target="3.5")),
+        "invalid",
+        f"{KPI_AT}.target",
+    ),
+    (
+        "kpi-same-day-twice",
+        broken(lambda d: first_kpi(d)["values"].append({"measured_on": "2026-11-01", "value": 9})),
+        "invalid",
+        f"{KPI_AT}.values.2.measured_on",
+    ),
+    (
+        "kpi-name-101-chars",
+        broken(lambda d: first_kpi(d).update(name="k" * (NAME_MAX_CHARS + 1))),
+        "invalid",
+        f"{KPI_AT}.name",
+    ),
+    (
+        "kpi-name-blank",
+        broken(lambda d: first_kpi(d).update(name=" ")),
+        "invalid",
+        f"{KPI_AT}.name",
+    ),
+    (
+        "kpi-unit-21-chars",
+        broken(lambda d: first_kpi(d).update(unit="u" * (KPI_UNIT_MAX_CHARS + 1))),
+        "invalid",
+        f"{KPI_AT}.unit",
+    ),
+    (
+        "kpi-same-name-twice",
+        broken(lambda d: d["map"]["stages"][0]["kpis"].append({"name": "CONVERSION"})),
+        "invalid",
+        "map.stages.0.kpis.1.name",
+    ),
+    (
+        "6-kpis-on-a-stage",
+        broken(
+            lambda d: d["map"]["stages"][0].update(
+                kpis=[{"name": f"K{i}"} for i in range(MAX_KPIS_PER_STAGE + 1)]
+            )
+        ),
+        "invalid",
+        "map.stages.0.kpis",
+    ),
+    ("kpi-typo-key", broken(lambda d: first_kpi(d).update(taget=1)), "invalid", f"{KPI_AT}.taget"),
+    (
+        "version-1-with-kpis",
+        broken_v1(lambda d: d["map"]["stages"][0].update(kpis=[])),
+        "invalid",
+        "map.stages.0.kpis",
+    ),
+    (
+        "version-1-with-moment",
+        broken_v1(lambda d: first_tp(d).update(is_moment_of_truth=False)),
+        "invalid",
+        "map.stages.0.touchpoints.0.is_moment_of_truth",
+    ),
 ]
 
 
@@ -410,11 +765,15 @@ class TestRefusals:
         assert maps.list_maps(uow(), chat_id=OTHER_CHAT_ID) == maps_before
         assert {table: rows(table) for table in TABLES} == counts_before
 
-    def test_the_valid_file_imports(self, uow):
-        """The refusals' base file is fine: each refusal above is about its one change."""
+    def test_the_valid_files_import(self, uow):
+        """The refusals' base files are fine: each refusal above is about its one change."""
         copied = import_file(uow, json.dumps(valid_file()).encode())
+        old = import_file(uow, V1_EXPORT)
 
         assert copied.touchpoints[0].votes[0].score == 1
+        assert copied.touchpoints[0].is_moment_of_truth
+        assert [point.value for point in copied.kpis[0].values] == [3.1, 3.4]
+        assert old.touchpoints[0].votes[1].note == "Too slow"
 
     def test_too_large_names_the_limit(self):
         """The too_large refusal carries the limit in MB for the message."""
@@ -479,7 +838,29 @@ touchpoint_dicts = st.fixed_dictionaries(
         "name": names,
         "channel": optional(cleaned(40)),
         "mode": optional(st.sampled_from([m.value for m in Mode])),
+        "is_moment_of_truth": st.booleans(),
         "votes": st.lists(votes, max_size=4, unique_by=lambda v: v["user_id"]),
+    }
+)
+numbers = st.floats(allow_nan=False, allow_infinity=False)
+kpi_values = st.lists(
+    st.fixed_dictionaries({"measured_on": st.dates(), "value": numbers | st.integers(-99, 99)}),
+    max_size=4,
+    unique_by=lambda v: v["measured_on"],
+).map(  # oldest first, as the bot lists them; a date as the file writes it
+    lambda values: [
+        {"measured_on": v["measured_on"].isoformat(), "value": v["value"]}
+        for v in sorted(values, key=lambda v: v["measured_on"])
+    ]
+)
+kpi_dicts = st.fixed_dictionaries(
+    {
+        "name": names,
+        # Raw text: the document collapses its spaces and drops controls, as /kpi would.
+        "unit": optional(st.text(glyphs, max_size=KPI_UNIT_MAX_CHARS)),
+        "target": optional(numbers),
+        "direction": st.sampled_from([d.value for d in KpiDirection]),
+        "values": kpi_values,
     }
 )
 stage_dicts = st.fixed_dictionaries(
@@ -488,6 +869,9 @@ stage_dicts = st.fixed_dictionaries(
         "customer_goal": optional(texts),
         "touchpoints": st.lists(
             touchpoint_dicts, max_size=8, unique_by=lambda t: t["name"].casefold()
+        ),
+        "kpis": st.lists(
+            kpi_dicts, max_size=MAX_KPIS_PER_STAGE, unique_by=lambda k: k["name"].casefold()
         ),
     }
 )
@@ -552,7 +936,24 @@ chat_ids = itertools.count(-2_000_000, -1)  # a new chat per example: no title c
                 {
                     "name": "שלב",
                     "touchpoints": [
-                        {"name": "中", "votes": [{"user_id": -1, "user_name": " ", "score": -2}]}
+                        {
+                            "name": "中",
+                            "is_moment_of_truth": True,
+                            "votes": [{"user_id": -1, "user_name": " ", "score": -2}],
+                        }
+                    ],
+                    "kpis": [
+                        {
+                            "name": "=1+1",
+                            "unit": " \x00% \n",
+                            "target": -0.0,
+                            "direction": "down",
+                            "values": [
+                                {"measured_on": "0001-01-01", "value": 1.7976931348623157e308},
+                                {"measured_on": "2026-11-26", "value": 3},
+                                {"measured_on": "9999-12-31", "value": -5e-324},
+                            ],
+                        }
                     ],
                 }
             ],

@@ -13,6 +13,7 @@ import pytest
 from cjm.clock import FrozenClock
 from cjm.db import UnitOfWork
 from cjm.errors import AlreadyHandled, InvalidDate, KpiInvalid, TextEmpty, TooManyItems
+from cjm.limits import MAX_KPIS_PER_STAGE
 from cjm.models import KpiDirection, KpiValue, PromptKind, Severity, SurveyKind
 from cjm.services import insights, maps, pains, responses, surveys, touchpoints
 from cjm.services.insights import Question, Reason
@@ -307,8 +308,16 @@ class TestKpis:
             ("Conversion; %; lots; up", KpiInvalid, "target"),
             ("Conversion; %; 3.5; sideways", KpiInvalid, "direction"),
             ("  ; %; 3.5; up", TextEmpty, None),
+            (f"Conversion; %; {'9' * 400}; up", KpiInvalid, "target"),
         ],
-        ids=["three-parts", "commas", "target-not-a-number", "unknown-direction", "no-name"],
+        ids=[
+            "three-parts",
+            "commas",
+            "target-not-a-number",
+            "unknown-direction",
+            "no-name",
+            "target-too-big-for-a-float",
+        ],
     )
     def test_bad_kpis_are_refused_and_nothing_is_stored(
         self,
@@ -328,8 +337,13 @@ class TestKpis:
 
     @pytest.mark.parametrize(
         ("text", "error"),
-        [("lots", KpiInvalid), ("3.5 on someday maybe", InvalidDate), ("", KpiInvalid)],
-        ids=["not-a-number", "bad-date", "empty"],
+        [
+            ("lots", KpiInvalid),
+            ("3.5 on someday maybe", InvalidDate),
+            ("", KpiInvalid),
+            ("9" * 400, KpiInvalid),  # a float infinity, which no JSON export could carry
+        ],
+        ids=["not-a-number", "bad-date", "empty", "too-big-for-a-float"],
     )
     def test_bad_values_are_refused_and_nothing_is_stored(
         self,
@@ -347,7 +361,7 @@ class TestKpis:
 
     def test_a_stage_holds_at_most_five_kpis(self, uow: NewUow, journey: MapView) -> None:
         """The sixth KPI is TooManyItems."""
-        for i in range(insights.MAX_KPIS_PER_STAGE):
+        for i in range(MAX_KPIS_PER_STAGE):
             self.add(uow, journey, f"KPI {i}; ; ; up")
         with pytest.raises(TooManyItems):
             self.add(uow, journey, "One more; ; ; up")
