@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +17,14 @@ from cjm.db import UnitOfWork, make_engine, unit_of_work_factory, upgrade
 from tests.double import BotApiDouble, ChatSpec, Member
 
 TOKEN = "123456:TEST"  # noqa: S105  (the double's fake token)
+
+
+def pytest_report_header() -> str:
+    """Say which databases the domain tests run on."""
+    if os.environ.get("TEST_POSTGRES_URL"):
+        return "domain tests run on: SQLite and PostgreSQL (TEST_POSTGRES_URL)"
+    return "domain tests run on: SQLite (set TEST_POSTGRES_URL to add PostgreSQL)"
+
 
 StartBot = Callable[..., Awaitable[JourneyApp]]
 

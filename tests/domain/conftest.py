@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col, func, select
 
@@ -33,17 +35,45 @@ def engines() -> Iterator[tuple[Engine, Engine]]:
     template.dispose()
 
 
-@pytest.fixture
-def engine(engines: tuple[Engine, Engine]) -> Iterator[Engine]:
-    """A fresh in-memory SQLite database at the newest migration, disposed after the test.
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 
-    Two shortcuts keep ~400 tests fast; neither lets state leak between tests:
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    """The PostgreSQL database TEST_POSTGRES_URL names, wiped and migrated to the newest."""
+    assert POSTGRES_URL is not None
+    engine = make_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _empty(engine: Engine) -> None:
+    tables = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", *(["postgresql"] if POSTGRES_URL else [])])
+def engine(request: pytest.FixtureRequest, engines: tuple[Engine, Engine]) -> Iterator[Engine]:
+    """A fresh database at the newest migration: in-memory SQLite, and PostgreSQL if given.
+
+    Every domain test runs on each database given; PostgreSQL is migrated once per session
+    and emptied (TRUNCATE … RESTART IDENTITY) before each test. On SQLite, two shortcuts keep
+    the tests fast; neither lets state leak between tests:
     - the database is a copy of one that upgrade() migrated once per session (test_db.py
       runs upgrade() on its own engines), instead of running Alembic for every test;
     - the Engine object is reused, so SQLAlchemy's compiled-statement cache stays warm.
       dispose() after each test closes its only connection, and with it the in-memory
       database: the next test connects to a new, empty one and copies the template in.
     """
+    if request.param == "postgresql":
+        engine = request.getfixturevalue("postgres_engine")
+        _empty(engine)
+        yield engine
+        return
     template, engine = engines
     with template.connect() as source, engine.connect() as target:
         source.connection.driver_connection.backup(target.connection.driver_connection)

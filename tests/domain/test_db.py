@@ -28,10 +28,12 @@ def stage_names(uow, map_id):
 
 
 class TestEngine:
-    def test_in_memory_database_enforces_foreign_keys(self, engine):
+    def test_in_memory_database_enforces_foreign_keys(self):
         """SQLite connections have foreign keys switched on (cascades depend on it)."""
+        engine = make_engine("sqlite://")
         with engine.connect() as connection:
             assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        engine.dispose()
 
     def test_file_database_survives_a_restart(self, tmp_path, clock):
         """A file database gets its folders, runs in WAL mode and outlives its engine."""
