@@ -103,6 +103,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
         await jobs.reschedule_all(application)
         await resume_broadcasts(application)
 
+    async def post_shutdown(_application: JourneyApp) -> None:
+        engine.dispose()  # close the pool's connections (a PostgreSQL server counts them)
+
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -117,6 +120,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_file_url)
     )

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from bot.app import JourneyApp, build_application
 from bot.settings import Settings
@@ -20,10 +21,10 @@ TOKEN = "123456:TEST"  # noqa: S105  (the double's fake token)
 
 
 def pytest_report_header() -> str:
-    """Say which databases the domain tests run on."""
+    """Say which databases the tests run on."""
     if os.environ.get("TEST_POSTGRES_URL"):
-        return "domain tests run on: SQLite and PostgreSQL (TEST_POSTGRES_URL)"
-    return "domain tests run on: SQLite (set TEST_POSTGRES_URL to add PostgreSQL)"
+        return "databases: SQLite and PostgreSQL (TEST_POSTGRES_URL)"
+    return "databases: SQLite (set TEST_POSTGRES_URL to add PostgreSQL)"
 
 
 StartBot = Callable[..., Awaitable[JourneyApp]]
@@ -42,10 +43,29 @@ async def double() -> AsyncIterator[BotApiDouble]:
         yield server
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """A SQLite file that outlives one Application, so restarts see the same maps."""
+# A PostgreSQL database for tests (wiped by them), or None: SQLite alone.
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database that outlives one Application, so restarts see the same maps.
+
+    A SQLite file, and with TEST_POSTGRES_URL also its PostgreSQL database, emptied.
+    """
+    if request.param == "postgresql" and POSTGRES_URL:
+        return wiped(POSTGRES_URL)
     return f"sqlite:///{tmp_path / 'journey.db'}"
+
+
+def wiped(url: str) -> str:
+    """Drop everything in a PostgreSQL database meant for tests; return its URL."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url
 
 
 @pytest.fixture
@@ -95,14 +115,17 @@ async def stop(app: JourneyApp) -> None:
     if app.running:
         await app.stop()
     await app.shutdown()
+    if app.post_shutdown:  # run_polling would call it; tests drive the Application by hand
+        await app.post_shutdown(app)
 
 
 @pytest.fixture
-def new_uow(database_url: str, clock: FrozenClock) -> Callable[[], UnitOfWork]:
+def new_uow(database_url: str, clock: FrozenClock) -> Iterator[Callable[[], UnitOfWork]]:
     """Units of work on the bot's (migrated) database, to set up or check what is stored."""
     engine = make_engine(database_url)
     upgrade(engine)
-    return unit_of_work_factory(engine, clock)
+    yield unit_of_work_factory(engine, clock)
+    engine.dispose()
 
 
 @dataclass

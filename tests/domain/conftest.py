@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +14,7 @@ from sqlmodel import SQLModel, col, func, select
 from cjm.clock import FrozenClock
 from cjm.db import UnitOfWork, make_engine, unit_of_work_factory, upgrade
 from cjm.models import ChangeEvent
+from tests.conftest import DATABASES, POSTGRES_URL, wiped
 from tests.factories import NOW
 
 
@@ -35,16 +35,11 @@ def engines() -> Iterator[tuple[Engine, Engine]]:
     template.dispose()
 
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
-
-
 @pytest.fixture(scope="session")
 def postgres_engine() -> Iterator[Engine]:
     """The PostgreSQL database TEST_POSTGRES_URL names, wiped and migrated to the newest."""
     assert POSTGRES_URL is not None
-    engine = make_engine(POSTGRES_URL)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine = make_engine(wiped(POSTGRES_URL))
     upgrade(engine)
     yield engine
     engine.dispose()
@@ -56,7 +51,7 @@ def _empty(engine: Engine) -> None:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture(params=["sqlite", *(["postgresql"] if POSTGRES_URL else [])])
+@pytest.fixture(params=DATABASES)
 def engine(request: pytest.FixtureRequest, engines: tuple[Engine, Engine]) -> Iterator[Engine]:
     """A fresh database at the newest migration: in-memory SQLite, and PostgreSQL if given.
 
