@@ -21,12 +21,12 @@ OWNER_MAX_CHARS = 64
 KPI_UNIT_MAX_CHARS = 20  # Kpi.unit's column width
 
 # Control characters (C0 but newline and tab, DEL, C1) break rendering in every output.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean_text(value: str | None, *, field: str, limit: int, multiline: bool = False) -> str:
     """Strip and normalise a member's text; raise TextEmpty / TextTooLong with the field's name."""
-    text = unicodedata.normalize("NFC", _CONTROL.sub("", value or "")).strip()
+    text = unicodedata.normalize("NFC", CONTROL_CHARACTERS.sub("", value or "")).strip()
     if not multiline:
         text = " ".join(text.split())
     if not text:
