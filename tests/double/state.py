@@ -1,4 +1,4 @@
-"""Plain records the double keeps: chats, messages, files, callback queries, limits."""
+"""Plain records the double keeps: chats, messages, files, callback queries, limits, faults."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ __all__ = [
     "Button",
     "CallbackQueryRecord",
     "ChatSpec",
+    "Fault",
     "RateLimit",
     "SentMessage",
     "StoredFile",
@@ -32,6 +33,16 @@ class RateLimit:
 
     count: int
     per: float
+
+
+@dataclass
+class Fault:
+    """A failure `fail_next` queued: the next `times` calls of a method get it."""
+
+    status: int
+    retry_after: int | None
+    times: int
+    description: str | None
 
 
 @dataclass(eq=False)
