@@ -1,22 +1,18 @@
-"""The Bot API double's public class: a World, served over HTTP, with the scenario API."""
+"""BotApiDouble, the public class: serving, setting up chats, members' actions and faults."""
 
 from __future__ import annotations
 
-import asyncio
-import bisect
-import contextlib
 import mimetypes
-import re
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any
 
 from aiohttp import web
 
 from tests.double.members import Member
-from tests.double.methods.bot import scope_key
 from tests.double.methods.files import TINY_PNG
+from tests.double.observing import Observing
 from tests.double.routing import serve
 from tests.double.rules import should_deliver
 from tests.double.state import (
@@ -27,18 +23,15 @@ from tests.double.state import (
     SentMessage,
     StoredFile,
 )
-from tests.double.wire import ApiError, JsonDict, member_entities, message_dict
-from tests.double.world import World
+from tests.double.wire import ApiError, member_entities, message_dict
 
 __all__ = ["ApiError", "BotApiDouble", "RateLimit"]
 
-T = TypeVar("T")
 
-
-class BotApiDouble(World):
+class BotApiDouble(Observing):
     """A fake Telegram Bot API server with chats, members and Telegram's rules enforced."""
 
-    _runner: web.AppRunner | None = None
+    _runner: web.AppRunner | None = None  # set by start(), released by stop()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -215,194 +208,6 @@ class BotApiDouble(World):
         """Forget all counted sends (e.g. after moving a fake clock)."""
         self.windows.clear()
 
-    # ------------------------------------------------------------------ observing
-
-    def messages(self, chat: ChatSpec | int) -> list[SentMessage]:
-        """All messages in the chat (bot and members, deleted ones flagged), oldest first."""
-        return list(self._chat_of(chat).messages)
-
-    def bot_messages(self, chat: ChatSpec | int) -> list[SentMessage]:
-        """Only the bot's messages in the chat."""
-        return [m for m in self._chat_of(chat).messages if m.from_bot]
-
-    def last_bot_message(self, chat: ChatSpec | int) -> SentMessage | None:
-        """The newest message the bot sent in the chat, if any."""
-        for msg in reversed(self._chat_of(chat).messages):
-            if msg.from_bot:
-                return msg
-        return None
-
-    def commands(
-        self, language_code: str | None = None, scope: JsonDict | str | None = None
-    ) -> list[tuple[str, str]]:
-        """Commands registered via setMyCommands for exactly that scope and language."""
-        key = (scope_key(scope), language_code or "")
-        return [(c["command"], c["description"]) for c in self.command_lists.get(key, [])]
-
-    @property
-    def registered_commands(self) -> dict[tuple[str, str], list[tuple[str, str]]]:
-        """Every (scope key, language) → commands the bot registered."""
-        return {
-            key: [(c["command"], c["description"]) for c in value]
-            for key, value in self.command_lists.items()
-        }
-
-    @property
-    def pending_updates(self) -> int:
-        """Queued updates the bot has not fetched yet."""
-        return sum(1 for update_id, _ in self.updates if update_id > self.max_fetched)
-
-    def calls_of(self, method: str) -> list[JsonDict]:
-        """Decoded params of every request to `method`, oldest first."""
-        return [params for name, params in self.calls if name.lower() == method.lower()]
-
-    async def wait_for_message(
-        self,
-        chat: ChatSpec | int,
-        containing: str | re.Pattern[str] | None = None,
-        *,
-        after: SentMessage | int | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109 - part of the test API
-        predicate: Callable[[SentMessage], bool] | None = None,
-        from_bot: bool = True,
-    ) -> SentMessage:
-        """First bot message (a new send) newer than `after` whose text/caption matches."""
-        spec = self._chat_of(chat)
-        after_id = after.message_id if isinstance(after, SentMessage) else (after or 0)
-
-        first = bisect.bisect_right(spec.messages, after_id, key=lambda m: m.message_id)
-        # Scan only messages not yet checked, unless an edit may have changed old ones:
-        # rescanning everything on every wake-up is quadratic in long benchmark runs.
-        cursor = [first, spec.edit_seq]
-
-        def find() -> SentMessage | None:
-            if cursor[1] != spec.edit_seq:
-                cursor[:] = [first, spec.edit_seq]
-            messages = spec.messages
-            for index in range(cursor[0], len(messages)):
-                msg = messages[index]
-                if msg.from_bot != from_bot or msg.kind == "service":
-                    continue
-                if not self._matches(msg.content, containing):
-                    continue
-                if predicate is None or predicate(msg):
-                    return msg
-            cursor[0] = len(messages)
-            return None
-
-        what = f"a message containing {containing!r}" if containing else "a message"
-        return await self._wait(find, timeout, lambda: f"{what} after #{after_id}", spec)
-
-    async def wait_for_edit(
-        self,
-        chat: ChatSpec | int,
-        message: SentMessage | int,
-        containing: str | re.Pattern[str] | None = None,
-        *,
-        timeout: float | None = None,  # noqa: ASYNC109 - part of the test API
-    ) -> SentMessage:
-        """Wait until that message's current text/caption matches (immediately if it does)."""
-        spec = self._chat_of(chat)
-        mid = message.message_id if isinstance(message, SentMessage) else message
-        target = spec.by_id.get(mid)
-        if target is None:
-            raise AssertionError(f"no message #{mid} in {spec.title}")
-        edits_before = target.edit_count if containing is None else -1
-
-        def find() -> SentMessage | None:
-            if containing is None:
-                return target if target.edit_count > edits_before else None
-            return target if self._matches(target.content, containing) else None
-
-        return await self._wait(find, timeout, lambda: f"#{mid} to read {containing!r}", spec)
-
-    async def wait_for_answer(
-        self,
-        query: CallbackQueryRecord,
-        *,
-        timeout: float | None = None,  # noqa: ASYNC109 - part of the test API
-    ) -> CallbackQueryRecord:
-        """Wait until the bot answered that callback query."""
-        spec = self._chat_of(query.message.chat_id)
-        return await self._wait(
-            lambda: query if query.answered else None,
-            timeout,
-            lambda: f"an answer to callback {query.data!r}",
-            spec,
-        )
-
-    async def wait_for_document(
-        self,
-        chat: ChatSpec | int,
-        filename_suffix: str | None = None,
-        *,
-        after: SentMessage | int | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109 - part of the test API
-    ) -> SentMessage:
-        """First document the bot sent (newer than `after`) whose name ends with the suffix."""
-        return await self.wait_for_message(
-            chat,
-            after=after,
-            timeout=timeout,
-            predicate=lambda m: (
-                m.kind == "document"
-                and (filename_suffix is None or (m.filename or "").endswith(filename_suffix))
-            ),
-        )
-
-    async def wait_for_photo(
-        self,
-        chat: ChatSpec | int,
-        *,
-        after: SentMessage | int | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109 - part of the test API
-    ) -> SentMessage:
-        """First photo the bot sent newer than `after`."""
-        return await self.wait_for_message(
-            chat, after=after, timeout=timeout, predicate=lambda m: m.kind == "photo"
-        )
-
-    async def wait_idle(
-        self,
-        timeout: float | None = None,  # noqa: ASYNC109 - part of the test API
-        *,
-        quiet: float = 0.05,
-    ) -> None:
-        """Return once every update was fetched, no request is in flight, and `quiet` passed."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + (self.default_timeout if timeout is None else timeout)
-
-        def settled() -> bool:
-            fetched = not self.updates or self.updates[-1][0] <= self.max_fetched
-            return fetched and self.busy == 0
-
-        while True:
-            await self._wait(
-                lambda: True if settled() else None,
-                max(0.0, deadline - loop.time()),
-                lambda: f"idle (busy={self.busy}, unfetched updates={self.pending_updates})",
-                None,
-            )
-            seen = self.activity
-            changed = self.changed
-            try:
-                # Fixed quiet window: a bot handler between two requests shows no traffic.
-                await asyncio.wait_for(changed.wait(), quiet)
-            except TimeoutError:
-                if seen == self.activity and settled():
-                    return
-            if loop.time() > deadline:
-                raise AssertionError(f"bot did not go idle within {timeout}s")
-
-    def transcript_markdown(self, chat: ChatSpec | int) -> str:
-        """The chat as members saw it, rendered as Markdown."""
-        spec = self._chat_of(chat)
-        lines = [f"### {spec.title}", ""]
-        for msg in spec.messages:
-            lines.append(self._render(msg))
-            lines.append("")
-        return "\n".join(lines).rstrip() + "\n"
-
     # ------------------------------------------------------------------ driver internals
 
     def _post_member_message(
@@ -501,52 +306,6 @@ class BotApiDouble(World):
         self.register_file(stored)
         return stored
 
-    async def _wait(
-        self,
-        find: Callable[[], T | None],
-        timeout: float | None,  # noqa: ASYNC109 - seconds, None for the default
-        describe: Callable[[], str],
-        chat: ChatSpec | None,
-    ) -> T:
-        loop = asyncio.get_running_loop()
-        limit = self.default_timeout if timeout is None else timeout
-        deadline = loop.time() + limit
-        while True:
-            found = find()
-            if found is not None:
-                return found
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                recent = ""
-                if chat is not None:
-                    tail = chat.messages[-15:]
-                    recent = "\nrecent transcript:\n" + "\n".join(self._render(m) for m in tail)
-                errors = "".join(f"\n  {m}: {c} {d}" for m, c, d in self.errors[-5:])
-                raise AssertionError(
-                    f"timed out after {limit}s waiting for {describe()}"
-                    + (f" in {chat.title!r}" if chat else "")
-                    + (f"\nlast API errors:{errors}" if errors else "")
-                    + recent
-                )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.changed.wait(), remaining)
-
-    @staticmethod
-    def _matches(content: str, containing: str | re.Pattern[str] | None) -> bool:
-        if containing is None:
-            return True
-        if isinstance(containing, str):
-            return containing in content
-        return containing.search(content) is not None
-
-    def _chat_of(self, chat: ChatSpec | int) -> ChatSpec:
-        if isinstance(chat, ChatSpec):
-            return chat
-        try:
-            return self.chats[chat]
-        except KeyError:
-            raise AssertionError(f"unknown chat {chat}") from None
-
     def _live_chat(self, chat: ChatSpec) -> ChatSpec:
         spec = self._chat_of(chat)
         if spec.migrated_to is not None:
@@ -558,38 +317,3 @@ class BotApiDouble(World):
     def _any_member(self, chat: ChatSpec) -> Member | None:
         uid = chat.owner_id or (chat.member_ids[0] if chat.member_ids else None)
         return self.members.get(uid) if uid is not None else None
-
-    def _render(self, msg: SentMessage) -> str:
-        who = msg.sender_name
-        if msg.kind == "service":
-            return f"_{self._describe_service(who, msg.service)}_"
-        head = f"**{who}**"
-        if msg.reply_to is not None:
-            snippet = msg.reply_to.content.splitlines()[0][:40] if msg.reply_to.content else ""
-            head += f" (↩ {msg.reply_to.sender_name}: {snippet})"
-        body = msg.text if msg.text is not None else ""
-        if msg.file is not None:
-            icon = {"document": "📎", "photo": "📎"}.get(msg.kind, f"[{msg.kind}]")
-            body = f"{icon} {msg.file.filename}" + (f" — {msg.caption}" if msg.caption else "")
-        if msg.deleted:
-            body = f"~~{body}~~ (deleted)"
-        elif msg.edits:
-            body += " (edited)"
-        lines = [f"{head}: {body}"]
-        for row in msg.buttons:
-            lines.append("  " + " ".join(f"[{b.text}]" for b in row))
-        if msg.force_reply:
-            lines.append("  (asks for a reply)")
-        return "\n".join(lines)
-
-    def _describe_service(self, who: str, service: JsonDict) -> str:
-        if "new_chat_members" in service:
-            names = ", ".join(u.get("first_name", "?") for u in service["new_chat_members"])
-            return f"{who} added {names}"
-        if "left_chat_member" in service:
-            return f"{who} removed {service['left_chat_member'].get('first_name', '?')}"
-        if "migrate_to_chat_id" in service:
-            return "group upgraded to a supergroup"
-        if "migrate_from_chat_id" in service:
-            return "supergroup created from a group"
-        return f"{who}: {', '.join(service)}"
