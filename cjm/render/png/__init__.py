@@ -20,24 +20,14 @@ from cjm.render.fonts import shared_fonts
 from cjm.render.png import page
 from cjm.render.png.canvas import Canvas, encode_png, png_size, smallest_font_px
 from cjm.render.png.lanes import Sheet
-from cjm.render.png.layout import (
-    DISPLAY_WIDTH,
-    MARGIN,
-    PHOTO_LONG_SIDE,
-    ROW_GAP,
-    lay_out_row,
-    page_width,
-    rows,
-)
+from cjm.render.png.layout import MARGIN, ROW_GAP, lay_out_row, page_width, rows
 from cjm.render.png.style import DEFAULT_LABELS, SEVERITY_RANK, PictureLabels
 from cjm.views import MapView, TouchpointScore
 
 __all__ = [
-    "MAX_PHOTO_SIDE_SUM",
     "PictureLabels",
     "TouchpointScore",  # the survey score the picture shows; defined with the views
     "build_map_figure",
-    "fits_telegram_photo",
     "png_size",
     "render_map_png",
     "smallest_font_px",
@@ -77,26 +67,3 @@ def build_map_figure(
         y = page.grid_row(sheet, lay_out_row(stage_row, column, pains), y) + ROW_GAP
     y = page.legend(canvas, labels, y) if stage_rows else page.empty(canvas, labels, y)
     return canvas.finish(y + MARGIN)
-
-
-MAX_PHOTO_SIDE_SUM = 10000  # Telegram sendPhoto: width + height ≤ 10000 px
-MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram sendPhoto: at most 10 MB
-MAX_PHOTO_RATIO = 20  # Telegram sendPhoto: the long side at most 20 times the short one
-
-
-def fits_telegram_photo(png: bytes, *, min_width: int | None = DISPLAY_WIDTH) -> bool:
-    """Whether to send the picture as a photo rather than as a document.
-
-    Telegram takes a photo of at most 10 MB whose sides sum to at most 10000 px with a ratio
-    of at most 20, and then scales its long side down to 2560 px: a tall map would shrink
-    below a phone's width, with its text under 12 px. So unless `min_width` is None, the
-    photo must also stay at least `min_width` px wide after that scaling.
-    """
-    width, height = png_size(png)
-    accepted = (
-        len(png) <= MAX_PHOTO_BYTES
-        and width + height <= MAX_PHOTO_SIDE_SUM
-        and max(width, height) <= MAX_PHOTO_RATIO * min(width, height)
-    )
-    kept_width = width * min(1.0, PHOTO_LONG_SIDE / max(width, height))
-    return accepted and (min_width is None or kept_width >= min_width)
