@@ -13,8 +13,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from matplotlib.colors import to_hex, to_rgb
-
 from cjm.models import FixStatus, Mode
 from cjm.render.fonts import FONT, LINE
 from cjm.render.png.canvas import Canvas
@@ -32,7 +30,6 @@ from cjm.render.png.layout import (
 from cjm.render.png.style import (
     ACCENT,
     CARD,
-    EMOTION_STOPS,
     FAINT,
     GRID,
     HEADER,
@@ -44,6 +41,10 @@ from cjm.render.png.style import (
     STATUS_COLORS,
     TREND_COLORS,
     PictureLabels,
+    emotion_color,
+    kpi_text,
+    score_text,
+    signed,
 )
 from cjm.views import FixView, KpiView, PainView, TouchpointScore
 
@@ -173,7 +174,7 @@ def emotions(sheet: Sheet, row: RowLayout, y: float) -> float:
     canvas.lines(dotted, color=GRID, lw=0.8, linestyle=(0, (2, 3)), zorder=0.5)
     canvas.lines([[(x0, at(0)), (x1, at(0))]], color=RULE, lw=0.8, zorder=0.5)
     for level in (2, 0, -2):
-        canvas.text(x0 - PAD, at(level), _signed(level, 0), color=FAINT, ha="right", va="center")
+        canvas.text(x0 - PAD, at(level), signed(level, 0), color=FAINT, ha="right", va="center")
     xs, ys, spreads, dots = [], [], [], []
     for tp in row.touchpoints:
         center = slots[tp.id].x + slots[tp.id].width / 2
@@ -184,7 +185,7 @@ def emotions(sheet: Sheet, row: RowLayout, y: float) -> float:
             no_votes = canvas.fonts.clean(sheet.labels.no_votes)
             canvas.text(center, at(-2) + 4, no_votes, color=FAINT, ha="center")
             continue
-        color = _emotion_color(score)
+        color = emotion_color(score)
         dots.append(((center, at(score)), color))
         if tp.spread:
             low, high = at(max(-2, score - tp.spread)), at(min(2, score + tp.spread))
@@ -193,7 +194,7 @@ def emotions(sheet: Sheet, row: RowLayout, y: float) -> float:
         canvas.text(
             center,
             at(score) + (9 if below else -9),
-            _signed(score),
+            signed(score),
             bold=True,
             color=color,
             ha="center",
@@ -268,7 +269,7 @@ def scores(sheet: Sheet, row: RowLayout, y: float) -> float:
         if score is None:
             height = max(height, canvas.text(x, top, "—", color=FAINT))
             continue
-        text, arrow = _score_text(score)
+        text, arrow = score_text(score)
         arrow_w = fonts.width(arrow, FONT, bold=True) + 4
         room = slot.width - 3 * PAD - arrow_w
         lines = fonts.wrap(fonts.clean(text), room, lines=2)
@@ -286,7 +287,7 @@ def kpis(sheet: Sheet, row: RowLayout, y: float) -> float:
         slot = row.stage_slots[stage.id]
         lines: list[str] = []
         for kpi in sheet.kpis.get(stage.id, []):
-            lines += fonts.wrap(_kpi_text(kpi), slot.width - 2 * PAD - 4, lines=2)
+            lines += fonts.wrap(kpi_text(kpi), slot.width - 2 * PAD - 4, lines=2)
         height = max(height, canvas.text(slot.x + PAD + 4, y + PAD + 2, lines))
     return height + 2 * PAD + 4
 
@@ -325,49 +326,3 @@ def _card(
     cy = y + PAD + canvas.text(x + PAD + 3, y + PAD, lines)
     canvas.text(x + PAD + 3, cy, meta, color=MUTED)
     return height
-
-
-def _emotion_color(score: float) -> str:
-    """A colour from red (−2) through grey (0) to green (+2)."""
-    position = (max(-2.0, min(2.0, score)) + 2) / 4 * (len(EMOTION_STOPS) - 1)
-    low = min(int(position), len(EMOTION_STOPS) - 2)
-    (r0, g0, b0), (r1, g1, b1) = to_rgb(EMOTION_STOPS[low]), to_rgb(EMOTION_STOPS[low + 1])
-    mix = position - low
-    return to_hex((r0 + (r1 - r0) * mix, g0 + (g1 - g0) * mix, b0 + (b1 - b0) * mix))
-
-
-def _signed(value: float, digits: int = 1) -> str:
-    """+1.3, −0.5 (a true minus sign), and a bare 0 rather than "+0.0"."""
-    return "0" if round(value, digits) == 0 else f"{value:+.{digits}f}".replace("-", "−")
-
-
-def _score_text(score: TouchpointScore) -> tuple[str, str]:
-    """("NPS +32 (n=41)", "↑"): the score as the chat shows it, and its trend as an arrow."""
-    kind = score.kind.strip().lower()
-    if kind == "nps":
-        value = f"{round(score.value):+d}"
-    elif kind == "csat":
-        value = f"{round(score.value)}%"
-    else:
-        value = f"{score.value:.1f}"
-    arrow = "↑" if score.trend > 0 else "↓" if score.trend < 0 else "→"
-    return f"{kind.upper()} {value.replace('-', '−')} (n={score.n})", arrow
-
-
-def _kpi_text(kpi: KpiView) -> str:
-    """ "Conversion: 3.4% / 3.5% ▲": the latest value, the target, and the last change's way."""
-    latest = kpi.latest
-    if latest is None:
-        return f"{kpi.name}: —"
-    text = f"{kpi.name}: {latest.value:g}{kpi.unit}"
-    if kpi.target is not None:
-        text += f" / {kpi.target:g}{kpi.unit}"
-    if len(kpi.values) > 1:
-        text += (
-            " ▲"
-            if latest.value > kpi.values[-2].value
-            else " ▼"
-            if latest.value < kpi.values[-2].value
-            else ""
-        )
-    return text

@@ -1,4 +1,4 @@
-"""The picture's colours and words: the palette every lane paints with, and PictureLabels."""
+"""The picture's colours and words: the palette, PictureLabels, and how numbers are written."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from matplotlib.colors import to_hex, to_rgb
+
 from cjm.models import FixStatus, Mode, PersonaField, Severity
+from cjm.views import KpiView, TouchpointScore
 
 INK, MUTED, FAINT, RULE, GRID = "#1E293B", "#64748B", "#94A3B8", "#CBD5E1", "#E2E8F0"
 HEADER, HEADER_ALT, ACCENT = "#1E3A5F", "#27497A", "#2563EB"
@@ -82,3 +85,49 @@ class PictureLabels:
 
 
 DEFAULT_LABELS = PictureLabels()
+
+
+def emotion_color(score: float) -> str:
+    """A colour from red (−2) through grey (0) to green (+2)."""
+    position = (max(-2.0, min(2.0, score)) + 2) / 4 * (len(EMOTION_STOPS) - 1)
+    low = min(int(position), len(EMOTION_STOPS) - 2)
+    (r0, g0, b0), (r1, g1, b1) = to_rgb(EMOTION_STOPS[low]), to_rgb(EMOTION_STOPS[low + 1])
+    mix = position - low
+    return to_hex((r0 + (r1 - r0) * mix, g0 + (g1 - g0) * mix, b0 + (b1 - b0) * mix))
+
+
+def signed(value: float, digits: int = 1) -> str:
+    """+1.3, −0.5 (a true minus sign), and a bare 0 rather than "+0.0"."""
+    return "0" if round(value, digits) == 0 else f"{value:+.{digits}f}".replace("-", "−")
+
+
+def score_text(score: TouchpointScore) -> tuple[str, str]:
+    """("NPS +32 (n=41)", "↑"): the score as the chat shows it, and its trend as an arrow."""
+    kind = score.kind.strip().lower()
+    if kind == "nps":
+        value = f"{round(score.value):+d}"
+    elif kind == "csat":
+        value = f"{round(score.value)}%"
+    else:
+        value = f"{score.value:.1f}"
+    arrow = "↑" if score.trend > 0 else "↓" if score.trend < 0 else "→"
+    return f"{kind.upper()} {value.replace('-', '−')} (n={score.n})", arrow
+
+
+def kpi_text(kpi: KpiView) -> str:
+    """A KPI as "Conversion: 3.4% / 3.5% ▲": its latest value, target and last change."""
+    latest = kpi.latest
+    if latest is None:
+        return f"{kpi.name}: —"
+    text = f"{kpi.name}: {latest.value:g}{kpi.unit}"
+    if kpi.target is not None:
+        text += f" / {kpi.target:g}{kpi.unit}"
+    if len(kpi.values) > 1:
+        text += (
+            " ▲"
+            if latest.value > kpi.values[-2].value
+            else " ▼"
+            if latest.value < kpi.values[-2].value
+            else ""
+        )
+    return text
