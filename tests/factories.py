@@ -198,9 +198,11 @@ def remember_prompt(
     )
 
 
-def make_big_map(uow: NewUow, *, stages_count: int = 12, per_stage: int = 8) -> MapView:
+def make_big_map(
+    uow: NewUow, *, stages_count: int = 12, per_stage: int = 8, chat_id: int = TEAM_CHAT_ID
+) -> MapView:
     """A map at the limits: 12 stages × 8 touchpoints with long names, votes, pains and fixes."""
-    journey = make_map(uow, title="Everything at once")
+    journey = make_map(uow, title="Everything at once", chat_id=chat_id)
     journey = make_stages(
         uow, journey.id, [f"Stage {i} of a long journey" for i in range(stages_count)]
     )

@@ -11,6 +11,7 @@ from bot.context import BotContext
 from bot.handlers import replies
 from bot.handlers.maps import show_summary
 from bot.keyboards import button, rows
+from bot.limits import fits_telegram_photo
 from cjm.errors import ImportRefused, StaleButton
 from cjm.exports import MAX_IMPORT_BYTES
 from cjm.models import PromptKind
@@ -27,7 +28,7 @@ async def picture_command(update: Update, context: BotContext) -> None:
     picture = await asyncio.to_thread(
         outputs.picture, context.uow(), context.deps.texts, chat_id=chat.id
     )
-    if picture.as_photo:
+    if fits_telegram_photo(len(picture.data), picture.width_px, picture.height_px):
         await context.bot.send_photo(chat.id, picture.data, filename=picture.filename)
     else:
         await context.bot.send_document(chat.id, picture.data, filename=picture.filename)

@@ -29,11 +29,18 @@ class ExportFormat(StrEnum):
 
 @dataclass(frozen=True)
 class OutputFile:
-    """A file to send: its name and bytes; pictures say whether Telegram takes them as photos."""
+    """A file to send: its name and bytes."""
 
     filename: str
     data: bytes
-    as_photo: bool = False
+
+
+@dataclass(frozen=True)
+class OutputPicture(OutputFile):
+    """A picture to send, with its size: the adapter decides by it between photo and file."""
+
+    width_px: int
+    height_px: int
 
 
 def picture_labels(texts: Texts, language: str) -> PictureLabels:
@@ -73,16 +80,15 @@ _ARG = {
 }
 
 
-def picture(uow: UnitOfWork, texts: Texts, *, chat_id: int) -> OutputFile:
+def picture(uow: UnitOfWork, texts: Texts, *, chat_id: int) -> OutputPicture:
     """The current map as a PNG picture."""
     from cjm.render import png
 
     view = maps.get_current_map(uow, chat_id=chat_id)
     scores = results.touchpoint_scores(uow, map_id=view.id, tz=view.tz)
     picture = png.render_map_png(view, picture_labels(texts, view.language), scores=scores)
-    return OutputFile(
-        exports.export_filename(view, "png"), picture, as_photo=png.fits_telegram_photo(picture)
-    )
+    width, height = png.png_size(picture)
+    return OutputPicture(exports.export_filename(view, "png"), picture, width, height)
 
 
 def export(uow: UnitOfWork, texts: Texts, *, chat_id: int, fmt: ExportFormat) -> OutputFile:

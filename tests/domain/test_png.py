@@ -14,6 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.lines import Line2D
 from PIL import Image
 
+from bot.limits import fits_telegram_photo
 from cjm import views
 from cjm.models import (
     FixStatus,
@@ -27,11 +28,9 @@ from cjm.models import (
 )
 from cjm.render.lettering import Lettering
 from cjm.render.png import (
-    MAX_PHOTO_SIDE_SUM,
     PictureLabels,
     TouchpointScore,
     build_map_figure,
-    fits_telegram_photo,
     png_size,
     render_map_png,
     smallest_font_px,
@@ -277,6 +276,11 @@ def decode(png):
     return image
 
 
+def is_photo(png):
+    """Whether the bot would send this picture as a Telegram photo."""
+    return fits_telegram_photo(len(png), *png_size(png))
+
+
 def texts(figure):
     """Every text block the figure draws, its lines joined by newlines."""
     return [t for lettering in figure.findobj(Lettering) for t in lettering.texts() if t]
@@ -304,7 +308,7 @@ class TestRender:
         png = render_map_png(shop_map())
         image = decode(png)
         assert image.width >= 1080
-        assert fits_telegram_photo(png)
+        assert is_photo(png)
 
     def test_draws_what_the_map_holds(self):
         """Stage names, touchpoints, averages, pains, fixes and their owners are on the picture."""
@@ -333,7 +337,7 @@ class TestRender:
         image = decode(png)
         assert image.width >= 1080
         assert image.height > image.width
-        assert not fits_telegram_photo(png)
+        assert not is_photo(png)
 
     def test_shortens_long_texts_with_an_ellipsis(self):
         """A name too long for its card is wrapped to three lines, the last ending in '…'."""
@@ -507,26 +511,12 @@ class TestScores:
         assert TouchpointScore is views.TouchpointScore
 
 
-class TestTelegram:
-    def test_a_small_picture_is_a_photo(self):
-        """A picture within 10 MB and 10000 px of sides is a photo."""
-        assert fits_telegram_photo(render_map_png(journey()))
-
-    @pytest.mark.parametrize(
-        "size", [(100, MAX_PHOTO_SIDE_SUM), (30, 700)], ids=["sides-over-10000", "ratio-over-20"]
-    )
-    def test_a_picture_past_telegrams_limits_is_a_document(self, size):
-        """Sides summing past 10000 px, or a ratio past 20, make a document."""
+class TestPngSize:
+    def test_reads_the_size_from_the_header(self):
+        """The size read from a PNG's header is the size Pillow decodes."""
         buffer = io.BytesIO()
-        Image.new("RGB", size).save(buffer, format="PNG")
-        assert not fits_telegram_photo(buffer.getvalue())
-
-    def test_a_picture_too_tall_to_stay_readable_is_a_document(self):
-        """Telegram takes 1500×8000 as a photo, but shrinks it to 473 px wide: a document."""
-        buffer = io.BytesIO()
-        Image.new("RGB", (1500, 8000)).save(buffer, format="PNG")
-        assert not fits_telegram_photo(buffer.getvalue())
-        assert fits_telegram_photo(buffer.getvalue(), min_width=None)
+        Image.new("RGB", (30, 700)).save(buffer, format="PNG")
+        assert png_size(buffer.getvalue()) == (30, 700)
 
     def test_png_size_refuses_what_is_not_a_png(self):
         """Reading the size of something that is not a PNG is an error, not a guess."""
