@@ -11,8 +11,8 @@ import pytest
 
 from cjm.db import UnitOfWork
 from cjm.models import PromptKind
-from cjm.services.questions import QUESTIONS
 from cjm.services import insights
+from cjm.services.questions import QUESTIONS
 from tests.conftest import StartBot, Team
 from tests.double import BotApiDouble
 from tests.double.state import SentMessage
