@@ -43,8 +43,9 @@ from cjm.render.texts import Texts
 
 log = logging.getLogger(__name__)
 
-# Order matters: customers (/start <token>) before chat (/start), replies last; insights'
-# reply handler passes other replies on to surveys', which passes the rest on to replies.
+# Order matters: customers (/start <token>) before chat (/start). Replies to every question
+# go through the one router in `replies`, which the other features extend by registering how
+# they redraw (@replies.redraws) and which questions take files (@replies.takes_files).
 FEATURES = (
     customers,
     chat,

@@ -1,22 +1,66 @@
-"""Typed button payloads: '<prefix>:<int>:<int>…', parsed, never split by hand, ≤ 64 bytes."""
+"""Typed button payloads: '<prefix>:<value>:<value>…', parsed, never split by hand, ≤ 64 bytes.
 
+A field is packed by value, never by position: an int as its digits, a bool as 1 or 0, an enum
+member as its value ("touchpoint.channel", "high"). Adding an enum member anywhere therefore
+re-points no button already in a chat, and a value the enum no longer has is a StaleButton.
+"""
+
+import typing
 from dataclasses import astuple, dataclass, fields
-from typing import ClassVar, Self
+from enum import StrEnum
+from typing import Any, ClassVar, Self
 
 from cjm.errors import StaleButton
+from cjm.models import FocusKind, PersonaField, PromptKind
 
-CALLBACK_DATA_MAX_BYTES = 64  # Telegram's limit on callback_data
+CALLBACK_DATA_MAX_BYTES = 64  # Bot API, InlineKeyboardButton: callback_data is 1-64 bytes
+SEPARATOR = ":"
+
+_PREFIXES: dict[str, type["Button"]] = {}
+
+
+def _pack_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, StrEnum):
+        return value.value
+    return str(value)
+
+
+def _parse_value(kind: Any, raw: str) -> object:
+    """One field from its packed text; ValueError for anything its type does not hold."""
+    if kind is bool:
+        if raw not in ("0", "1"):
+            raise ValueError(raw)
+        return raw == "1"
+    if kind is int:
+        return int(raw)
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
+        return kind(raw)
+    raise TypeError(f"a button field must be int, bool or a StrEnum, not {kind!r}")
 
 
 @dataclass(frozen=True)
 class Button:
-    """A button payload; subclasses name their integer fields and a short unique prefix."""
+    """A button payload; subclasses name their typed fields and a short unique prefix."""
 
     prefix: ClassVar[str]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        taken = _PREFIXES.get(cls.prefix)
+        if taken is not None and taken.__qualname__ != cls.__qualname__:
+            raise ValueError(f"button prefix {cls.prefix!r} is taken by {taken.__name__}")
+        if SEPARATOR in cls.prefix:
+            raise ValueError(f"a button prefix cannot hold {SEPARATOR!r}: {cls.prefix!r}")
+        _PREFIXES[cls.prefix] = cls
+
     def pack(self) -> str:
         """Encode for callback_data."""
-        raw = ":".join([self.prefix, *map(str, astuple(self))])
+        values = [_pack_value(value) for value in astuple(self)]
+        if any(SEPARATOR in value for value in values):
+            raise ValueError(f"a button value cannot hold {SEPARATOR!r}: {values!r}")
+        raw = SEPARATOR.join([self.prefix, *values])
         if len(raw.encode()) > CALLBACK_DATA_MAX_BYTES:
             raise ValueError(f"callback data over {CALLBACK_DATA_MAX_BYTES} bytes: {raw!r}")
         return raw
@@ -24,18 +68,27 @@ class Button:
     @classmethod
     def parse(cls, raw: str | None) -> Self:
         """Decode callback_data; anything malformed or forged is a StaleButton."""
-        prefix, *parts = (raw or "").split(":")
-        if prefix != cls.prefix or len(parts) != len(fields(cls)):
+        prefix, *parts = (raw or "").split(SEPARATOR)
+        own = fields(cls)
+        if prefix != cls.prefix or len(parts) != len(own):
             raise StaleButton
+        hints = typing.get_type_hints(cls)
         try:
-            return cls(*map(int, parts))
+            return cls(
+                *(_parse_value(hints[f.name], part) for f, part in zip(own, parts, strict=True))
+            )
         except ValueError:
             raise StaleButton from None
 
     @classmethod
     def pattern(cls) -> str:
         """The regex a CallbackQueryHandler uses to pick this button."""
-        return f"^{cls.prefix}:"
+        return f"^{cls.prefix}{SEPARATOR}"
+
+
+def registered_buttons() -> dict[str, type[Button]]:
+    """Every payload class by its prefix (for drift tests)."""
+    return dict(_PREFIXES)
 
 
 @dataclass(frozen=True)
@@ -49,20 +102,28 @@ class OpenStep(Button):
 
 @dataclass(frozen=True)
 class Focus(Button):
-    """Point the card at another item; kind indexes FOCUS_KINDS."""
+    """Point the card at another item (0: back to the list of that kind)."""
 
     prefix = "fo"
-    kind: int
+    kind: FocusKind
     item_id: int
 
 
 @dataclass(frozen=True)
 class Ask(Button):
-    """Post a question (index into PromptKind) about an item; members reply to it."""
+    """Post a question of a step card about an item (0: the map); members reply to it."""
 
     prefix = "ak"
-    kind: int
+    kind: PromptKind
     item_id: int
+
+
+@dataclass(frozen=True)
+class AskPersona(Button):
+    """Post the question for one persona field."""
+
+    prefix = "ap"
+    field: PersonaField
 
 
 @dataclass(frozen=True)
@@ -148,10 +209,10 @@ class SetFixStatus(Button):
 
 @dataclass(frozen=True)
 class AskDelete(Button):
-    """Ask to confirm deleting an item (kind indexes DELETABLE)."""
+    """Ask to confirm deleting an item of a step card."""
 
     prefix = "dl"
-    kind: int
+    kind: FocusKind
     item_id: int
 
 
@@ -160,7 +221,7 @@ class ConfirmDelete(Button):
     """Delete the item: admins only."""
 
     prefix = "dy"
-    kind: int
+    kind: FocusKind
     item_id: int
 
 

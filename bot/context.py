@@ -25,12 +25,13 @@ from cjm.cards import resolve
 from cjm.clock import Clock
 from cjm.db import UnitOfWork
 from cjm.errors import GroupOnly
-from cjm.models import PromptKind
 from cjm.render.texts import Texts
 from cjm.services import chats, prompts
-from cjm.views import Actor, CardView, ChatRef, ChatView
+from cjm.views import Actor, CardView, ChatRef, ChatView, QuestionToAsk
 
 log = logging.getLogger(__name__)
+
+QUESTIONS_TEMPLATE = "chat/questions.html"  # every question's wording, a macro per kind
 
 
 @dataclass(frozen=True)
@@ -197,15 +198,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         message = await self.bot.send_message(
             chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
         )
-        target_id, field = _initial_target(card)
-        prompts.remember(
-            self.uow(),
-            chat_id=chat_id,
-            message_id=message.message_id,
-            kind=prompts.card_kind(card.step),
-            map_id=card.map.id,
-            target_id=target_id,
-            field=field,
+        prompts.remember_card(
+            self.uow(), chat_id=chat_id, message_id=message.message_id, card=card
         )
 
     def redraw_card(self, update: Update, message_id: int) -> None:
@@ -246,38 +240,25 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
                 raise
 
     async def ask(
-        self,
-        update: Update,
-        question: str,
-        params: dict[str, Any],
-        *,
-        kind: PromptKind,
-        map_id: int | None,
-        target_id: int | None,
-        field: str | None,
-        card_message_id: int | None,
+        self, update: Update, asked: QuestionToAsk, *, placeholder: str | None = None
     ) -> None:
-        """Post a question (a prompts.html macro) members answer by replying to it."""
+        """Post a checked question (its macro in questions.html); members answer by replying.
+
+        The one way the bot asks anything: the question is stored as a prompt once Telegram
+        has given it a message id, so any member's reply finds what it asked.
+        """
+        macro = asked.kind.value.replace(".", "_")
         text = self.deps.texts.macro(
-            self.language(update), "chat/prompts.html", question, **params
+            self.language(update), QUESTIONS_TEMPLATE, macro, **asked.params
         )
         chat_id = self.chat(update).id
         message = await self.bot.send_message(
             chat_id,
             fit_message(text),
             parse_mode=ParseMode.HTML,
-            reply_markup=ForceReply(input_field_placeholder=None),
+            reply_markup=ForceReply(input_field_placeholder=placeholder),
         )
-        prompts.remember(
-            self.uow(),
-            chat_id=chat_id,
-            message_id=message.message_id,
-            kind=kind,
-            map_id=map_id,
-            target_id=target_id,
-            field=field,
-            card_message_id=card_message_id,
-        )
+        prompts.remember(self.uow(), chat_id=chat_id, message_id=message.message_id, asked=asked)
 
 
 def _focus_context(card: CardView) -> dict[str, Any]:
@@ -289,17 +270,3 @@ def _focus_context(card: CardView) -> dict[str, Any]:
         "focus_fix": focus.fix,
         "pain_number": focus.pain_number(card.map),
     }
-
-
-def _initial_target(card: CardView) -> tuple[int | None, str | None]:
-    """What a freshly posted card points at, stored so replies to it land there."""
-    focus = resolve(card)
-    if card.focus_id is not None:
-        return card.focus_id, card.focus_field
-    if focus.touchpoint is not None:
-        return focus.touchpoint.id, "touchpoint" if card.step.value == "touchpoints" else None
-    if focus.pain is not None:
-        return focus.pain.id, "pain"
-    if focus.stage is not None and card.step.value != "stages":
-        return focus.stage.id, "stage"
-    return None, None

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.callbacks import (
     Ask,
     AskDelete,
+    AskPersona,
     AttachPain,
     Button,
     ConfirmDelete,
@@ -30,16 +31,22 @@ from bot.callbacks import (
 )
 from cjm.cards import STEP_ORDER, neighbour, resolve
 from cjm.cards import Focus as CardFocus
-from cjm.models import FixStatus, Mode, PainCategory, PersonaField, PromptKind, Severity, Step
+from cjm.models import (
+    FixStatus,
+    FocusKind,
+    Mode,
+    PainCategory,
+    PersonaField,
+    PromptKind,
+    Severity,
+    Step,
+)
 from cjm.services.chats import LANGUAGES
 from cjm.services.emotions import SCORES
 from cjm.services.touchpoints import SUGGESTED_CHANNELS
 from cjm.views import CardView, MapSummary, MapView
 
-FOCUS_KINDS = ("stage", "touchpoint", "pain", "fix")
-DELETABLE = ("stage", "touchpoint", "pain", "fix")
 STAGE_TEMPLATES = ("b2c", "b2b")
-PROMPT_KINDS = tuple(PromptKind)
 CHANNELS = tuple(SUGGESTED_CHANNELS)
 EMOJI = {-2: "😡", -1: "🙁", 0: "😐", 1: "🙂", 2: "😍"}
 
@@ -59,12 +66,12 @@ def rows(buttons: Iterable[InlineKeyboardButton], width: int) -> list[Row]:
 
 def ask(kind: PromptKind, item_id: int) -> Ask:
     """The payload of a button that posts a question."""
-    return Ask(PROMPT_KINDS.index(kind), item_id)
+    return Ask(kind, item_id)
 
 
 def focus(kind: str, item_id: int | None) -> Focus:
     """The payload of a button that points the card at an item (0: the list)."""
-    return Focus(FOCUS_KINDS.index(kind), item_id or 0)
+    return Focus(FocusKind(kind), item_id or 0)
 
 
 def _short(text: str, limit: int = 24) -> str:
@@ -92,14 +99,13 @@ def _nav_row(card: CardView, labels: Any) -> Row:
 
 
 def _persona(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
-    fields = list(PersonaField)
     return rows(
         (
             button(
                 ("✅ " if journey.persona[f] else "") + labels.field(f.value),
-                ask(PromptKind.PERSONA_FIELD, fields.index(f)),
+                AskPersona(f),
             )
-            for f in fields
+            for f in PersonaField
         ),
         2,
     )
@@ -116,7 +122,7 @@ def _stages(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
             [
                 button(labels.up(), MoveStage(stage.id, -1)),
                 button(labels.down(), MoveStage(stage.id, +1)),
-                button(labels.delete(), AskDelete(DELETABLE.index("stage"), stage.id)),
+                button(labels.delete(), AskDelete(FocusKind.STAGE, stage.id)),
             ],
             [button(labels.list(), focus("stage", None))],
         ]
@@ -181,7 +187,7 @@ def _touchpoints(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]
             ],
             [
                 button(labels.rename(), ask(PromptKind.TOUCHPOINT_RENAME, touchpoint.id)),
-                button(labels.delete(), AskDelete(DELETABLE.index("touchpoint"), touchpoint.id)),
+                button(labels.delete(), AskDelete(FocusKind.TOUCHPOINT, touchpoint.id)),
             ],
             [button(labels.list(), focus("stage", touchpoint.stage_id))],
         ]
@@ -248,7 +254,7 @@ def _pains(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
             *rows(attach, 3),
             [
                 button(labels.edit_text(), ask(PromptKind.PAIN_TEXT, pain.id)),
-                button(labels.delete(), AskDelete(DELETABLE.index("pain"), pain.id)),
+                button(labels.delete(), AskDelete(FocusKind.PAIN, pain.id)),
             ],
             [button(labels.list(), focus("stage", pain.stage_id))],
         ]
@@ -291,7 +297,7 @@ def _fixes(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
             ],
             [
                 button(labels.edit_text(), ask(PromptKind.FIX_TEXT, fix.id)),
-                button(labels.delete(), AskDelete(DELETABLE.index("fix"), fix.id)),
+                button(labels.delete(), AskDelete(FocusKind.FIX, fix.id)),
             ],
             [button(labels.list(), focus("pain", fix.pain_point_id))],
         ]
@@ -321,12 +327,12 @@ _STEP_KEYBOARDS = {
 }
 
 
-def confirm_delete_keyboard(kind: str, item_id: int, labels: Any) -> InlineKeyboardMarkup:
+def confirm_delete_keyboard(kind: FocusKind, item_id: int, labels: Any) -> InlineKeyboardMarkup:
     """Yes / Cancel under a delete question."""
     return InlineKeyboardMarkup(
         [
             [
-                button(labels.confirm_delete(), ConfirmDelete(DELETABLE.index(kind), item_id)),
+                button(labels.confirm_delete(), ConfirmDelete(kind, item_id)),
                 button(labels.cancel(), ShowCard()),
             ]
         ]

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from cjm.models import PersonaField, Step
+from cjm.models import FocusKind, PersonaField, Step
 from cjm.views import CardView, FixView, MapView, PainView, StageView, TouchpointView
 
 STEP_ORDER = tuple(Step)
@@ -16,7 +16,6 @@ class Focus:
     touchpoint: TouchpointView | None = None
     pain: PainView | None = None
     fix: FixView | None = None
-    persona_field: PersonaField | None = None
 
     def pain_number(self, journey: MapView) -> int:
         """1-based position of the focused pain point on the map."""
@@ -30,7 +29,7 @@ def _stage_of(journey: MapView, stage_id: int | None) -> StageView | None:
 
 def _focused_stage(journey: MapView, card: CardView) -> StageView | None:
     # Only a stage focus names a stage id; a deleted touchpoint's id must not be read as one.
-    if card.focus_id and card.focus_field in (None, "stage"):
+    if card.focus_id and card.focus in (None, FocusKind.STAGE):
         return journey.stage(card.focus_id)
     return None
 
@@ -40,13 +39,12 @@ def resolve(card: CardView) -> Focus:
     journey, step, item = card.map, card.step, card.focus_id
     first_stage = journey.stages[0] if journey.stages else None
     if step is Step.PERSONA:
-        field = card.focus_field
-        return Focus(persona_field=PersonaField(field) if field in set(PersonaField) else None)
+        return Focus()
     if step is Step.STAGES:
         return Focus(stage=journey.stage(item) if item else None)
     if step is Step.TOUCHPOINTS:
         touchpoint = (
-            journey.touchpoint(item) if card.focus_field == "touchpoint" and item else None
+            journey.touchpoint(item) if card.focus is FocusKind.TOUCHPOINT and item else None
         )
         if touchpoint:
             return Focus(stage=_stage_of(journey, touchpoint.stage_id), touchpoint=touchpoint)
@@ -59,14 +57,14 @@ def resolve(card: CardView) -> Focus:
         stage = _stage_of(journey, touchpoint.stage_id) if touchpoint else None
         return Focus(stage=stage, touchpoint=touchpoint)
     if step is Step.PAINS:
-        pain = journey.pain(item) if card.focus_field == "pain" and item else None
+        pain = journey.pain(item) if card.focus is FocusKind.PAIN and item else None
         if pain:
             return Focus(stage=_stage_of(journey, pain.stage_id), pain=pain)
         return Focus(stage=_focused_stage(journey, card) or first_stage)
-    fix = journey.fix(item) if card.focus_field == "fix" and item else None
+    fix = journey.fix(item) if card.focus is FocusKind.FIX and item else None
     if fix:
         return Focus(pain=journey.pain(fix.pain_point_id), fix=fix)
-    pain = journey.pain(item) if item and card.focus_field in (None, "pain") else None
+    pain = journey.pain(item) if item and card.focus in (None, FocusKind.PAIN) else None
     pain = pain or (journey.pains[0] if journey.pains else None)
     return Focus(pain=pain)
 

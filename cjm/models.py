@@ -117,6 +117,15 @@ class DeliveryState(StrEnum):
     BLOCKED = "blocked"
 
 
+class FocusKind(StrEnum):
+    """What a step card's stored focus (Prompt.target_id) names."""
+
+    STAGE = "stage"
+    TOUCHPOINT = "touchpoint"
+    PAIN = "pain"
+    FIX = "fix"
+
+
 class PromptKind(StrEnum):
     """What a prompt asks for; card kinds are the step cards themselves."""
 
@@ -320,8 +329,11 @@ class Prompt(SQLModel, table=True):
     map_id: int | None = Field(
         default=None, sa_column=_fk("journeymap.id", nullable=True, ondelete="SET NULL")
     )
+    # What the prompt is about: target_id names an item (of the kind the question table says,
+    # or of `focus` on a step card); a persona question names its field instead.
     target_id: int | None = Field(default=None)
-    field: str | None = Field(default=None, max_length=32)
+    focus: FocusKind | None = Field(default=None, sa_type=_text_enum(FocusKind))
+    persona_field: PersonaField | None = Field(default=None, sa_type=_text_enum(PersonaField))
     card_message_id: int | None = Field(default=None)
     created_at: datetime = Field(sa_column=_utc())
 

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from cjm.models import (
     FixStatus,
+    FocusKind,
     KpiDirection,
     MapStatus,
     Mode,
     PainCategory,
     PainSource,
     PersonaField,
+    PromptKind,
     Severity,
     Step,
     SurveyKind,
@@ -309,7 +313,7 @@ class CardView:
     step: Step
     message_id: int | None = None
     focus_id: int | None = None
-    focus_field: str | None = None
+    focus: FocusKind | None = None
 
 
 @dataclass(frozen=True)
@@ -401,3 +405,41 @@ class SurveyResults:
     summary: ScoreSummary
     weeks: tuple[WeekPoint, ...]
     comments: tuple[CommentView, ...]
+
+
+class Redraw(StrEnum):
+    """The message that shows what an answer changed."""
+
+    NOTHING = "nothing"
+    STEP_CARD = "step_card"
+    SURVEY_CARD = "survey_card"
+    KPI_BOARD = "kpi_board"
+    REVIEW_CARD = "review_card"
+
+
+# What applying an answer returns for the redraw or the confirmation: a SurveyView, a
+# ReviewCard, a KPI or hotspot outcome, or None when the redraw reads afresh (step cards).
+Outcome: TypeAlias = object
+
+
+@dataclass(frozen=True)
+class QuestionToAsk:
+    """A question checked and ready to post: its kind, what it is about, what it names."""
+
+    kind: PromptKind
+    map_id: int | None
+    target_id: int | None
+    persona_field: PersonaField | None
+    card_message_id: int | None
+    params: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What a reply did: the message to redraw, and the outcome to show or confirm."""
+
+    kind: PromptKind
+    redraw: Redraw
+    card_message_id: int | None
+    outcome: Outcome
+    confirm: bool

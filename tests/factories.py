@@ -12,9 +12,19 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from cjm.db import UnitOfWork
-from cjm.models import FixStatus, PainPoint, PainSource, PromptKind, Stage, Touchpoint
+from cjm.models import (
+    FixStatus,
+    FocusKind,
+    PainPoint,
+    PainSource,
+    PersonaField,
+    PromptKind,
+    Stage,
+    Step,
+    Touchpoint,
+)
 from cjm.services import emotions, fixes, maps, pains, prompts, stages, touchpoints
-from cjm.views import Actor, ChatRef, MapView
+from cjm.views import Actor, CardView, ChatRef, MapView, QuestionToAsk
 
 NewUow = Callable[[], UnitOfWork]
 
@@ -178,24 +188,40 @@ def remember_prompt(
     uow: NewUow,
     message_id: int,
     kind: PromptKind,
-    map_id: int,
+    map_id: int | None,
     *,
     chat_id: int = TEAM_CHAT_ID,
     target_id: int | None = None,
-    field: str | None = None,
+    focus: FocusKind | None = None,
+    persona_field: PersonaField | None = None,
     card_message_id: int | None = None,
 ) -> None:
-    """Store a prompt (or a step card) the bot sent, so replies to it can be routed."""
-    prompts.remember(
-        uow(),
-        chat_id=chat_id,
-        message_id=message_id,
+    """Store a prompt (or a step card) the bot sent, so replies to it can be routed.
+
+    A step card ("card.*" kind) is stored as the bot posts it, with `target_id` and `focus` as
+    what it has in focus (without them, the card's default focus); any other kind is stored
+    as asked, unchecked (prompts.prepare is what checks a question before it goes out).
+    """
+    if kind.startswith("card."):
+        assert map_id is not None
+        card = CardView(
+            maps.get_map(uow(), map_id=map_id),
+            Step(kind.removeprefix("card.")),
+            message_id,
+            target_id,
+            focus,
+        )
+        prompts.remember_card(uow(), chat_id=chat_id, message_id=message_id, card=card)
+        return
+    asked = QuestionToAsk(
         kind=kind,
         map_id=map_id,
         target_id=target_id,
-        field=field,
+        persona_field=persona_field,
         card_message_id=card_message_id,
+        params={},
     )
+    prompts.remember(uow(), chat_id=chat_id, message_id=message_id, asked=asked)
 
 
 def make_big_map(

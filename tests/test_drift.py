@@ -2,14 +2,23 @@
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
+from telegram.ext import CommandHandler
 
 import cjm.errors
-from bot.handlers.chat import COMMANDS
+from bot.app import JourneyApp, build_application
+from bot.context import QUESTIONS_TEMPLATE
+from bot.handlers import replies
+from bot.handlers.chat import COMMANDS, CUSTOMER_COMMANDS
 from bot.settings import Settings
 from cjm.render.texts import LOCALE_DIR, Texts
+from cjm.services.chats import LANGUAGES
+from cjm.services.questions import QUESTIONS, Question
+from tests.conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -90,3 +99,67 @@ def test_every_setting_is_in_env_example_and_readme() -> None:
     for name in Settings.model_fields:
         assert f"{name.upper()}=" in example
         assert f"`{name.upper()}`" in readme
+
+
+def _non_card_questions() -> list[Question]:
+    return [row for row in QUESTIONS.values() if not row.is_card]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("row", _non_card_questions(), ids=lambda row: row.kind.value)
+def test_every_question_has_wording_in_every_language(row: Question, language: str) -> None:
+    """questions.html has the kind's macro, and it reads in the chat's language."""
+    module = Texts().environment(language).get_template(QUESTIONS_TEMPLATE).module
+    assert hasattr(module, row.macro), f"no macro {row.macro} in {QUESTIONS_TEMPLATE}"
+    params = {name: _SAMPLE_PARAMS[name] for name in _macro_arguments(getattr(module, row.macro))}
+    text = Texts().macro(language, QUESTIONS_TEMPLATE, row.macro, **params)
+    english = Texts().macro("en", QUESTIONS_TEMPLATE, row.macro, **params)
+    assert text.strip()
+    if language != "en":
+        assert text != english, f"{row.macro} is not translated into {language}"
+
+
+_SAMPLE_PARAMS: dict[str, object] = {
+    "name": "Checkout",
+    "field": "role",
+    "current": None,
+    "stage": "Buy",
+    "touchpoint": "Checkout",
+    "pain": "Slow",
+    "survey": SimpleNamespace(touchpoint_name="Checkout", kind=SimpleNamespace(value="nps")),
+}
+
+
+def _macro_arguments(macro: Any) -> list[str]:
+    return list(macro.arguments)
+
+
+def test_every_redraw_the_table_names_has_a_redrawer() -> None:
+    """Each message an answer can change has a registered way to redraw it."""
+    _application()
+    named = {row.redraw for row in QUESTIONS.values()}
+    assert named <= set(replies.REDRAWERS)
+    assert {row.kind for row in QUESTIONS.values() if row.takes_files} == set(replies.FILE_ANSWERS)
+
+
+def _application() -> JourneyApp:
+    return build_application(
+        Settings(_env_file=None, telegram_bot_token=TOKEN, database_url="sqlite://")
+    )
+
+
+def _registered_commands() -> set[str]:
+    app = _application()
+    return {
+        command
+        for handlers in app.handlers.values()
+        for handler in handlers
+        if isinstance(handler, CommandHandler)
+        for command in handler.commands
+    }
+
+
+def test_every_registered_command_is_in_a_menu_and_every_menu_command_is_registered() -> None:
+    """The menus and /help list what the Application really handles, no more, no less."""
+    registered = _registered_commands()
+    assert set(COMMANDS) | set(CUSTOMER_COMMANDS) == registered

@@ -42,6 +42,8 @@ COMMANDS = (
     "picture",
     "export",
     "import",
+    "survey",
+    "results",
     "hotspots",
     "kpi",
     "cancel",

@@ -1,11 +1,11 @@
 """Where the map needs work: /hotspots, /kpi, and the ⭐ moment-of-truth toggle.
 
-Questions behind the buttons ("➕ Add a fix", "➕ KPI", "Record value") are stored prompts, so
-any member can answer, across restarts. Replies to them are handled here, before the surveys'
-and the map's reply routers (app.FEATURES order); every other reply goes on to those.
+Questions behind the buttons ("➕ Add a fix", "➕ KPI", "Record value") go the one way every
+question goes (cjm/services/questions.py, bot/handlers/replies.py); this module redraws the
+/kpi message after an answer changed it.
 """
 
-from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -23,13 +23,13 @@ from bot.handlers import replies
 from bot.handlers.cards import check_on_card, refresh_card
 from bot.keyboards import Row, button, rows
 from cjm.errors import StaleButton
-from cjm.services import insights, touchpoints
-from cjm.services.insights import HotspotReport, KpiBoard, Question
+from cjm.models import PromptKind
+from cjm.services import insights, prompts, touchpoints
+from cjm.services.insights import HotspotReport, KpiBoard
+from cjm.views import Answered, Redraw
 
 HOTSPOTS = "chat/insights/hotspots.html"
 KPIS = "chat/insights/kpis.html"
-QUESTIONS = "chat/insights/questions.html"
-ANSWERED = "chat/insights/answered.html"
 
 
 def _short(text: str, limit: int = 28) -> str:
@@ -122,112 +122,45 @@ async def kpi_board_button(update: Update, context: BotContext) -> None:
 
 
 async def _ask(
-    update: Update,
-    context: BotContext,
-    macro: str,
-    *,
-    kind: Question,
-    map_id: int,
-    target_id: int,
-    board_message_id: int | None = None,
-    **params: object,
+    update: Update, context: BotContext, kind: PromptKind, target_id: int, *, on_board: bool
 ) -> None:
-    """Post a question members answer by replying, and remember what it asks."""
-    text = context.deps.texts.macro(context.language(update), QUESTIONS, macro, **params)
-    chat_id = context.chat(update).id
-    message = await context.send(
-        update, text, reply_markup=ForceReply(input_field_placeholder=None)
-    )
-    insights.remember_question(
+    asked = prompts.prepare(
         context.uow(),
-        chat_id=chat_id,
-        message_id=message.message_id,
+        chat_id=context.chat(update).id,
         kind=kind,
-        map_id=map_id,
         target_id=target_id,
-        board_message_id=board_message_id,
+        card_message_id=_message_id(update) if on_board else None,
     )
+    await context.ask(update, asked)
 
 
 async def kpi_stage_button(update: Update, context: BotContext) -> None:
     """A stage for the new KPI: ask for "name; unit; target; up|down"."""
     payload = InKpiStage.parse(context.payload(update))
-    board = insights.list_kpis(context.uow(), chat_id=context.chat(update).id)
-    stage = board.stage(payload.stage_id)
-    if stage is None:
-        raise StaleButton
-    message_id = _message_id(update)
-    await _ask(
-        update,
-        context,
-        "kpi_add",
-        kind=Question.KPI_ADD,
-        map_id=board.map_id,
-        target_id=stage.id,
-        board_message_id=message_id,
-        stage=stage.name,
-    )
-    await _redraw_board(update, context, message_id)
+    await _ask(update, context, PromptKind.KPI_ADD, payload.stage_id, on_board=True)
+    await _redraw_board(update, context, _message_id(update))
     await context.answer(update)
 
 
 async def kpi_value_button(update: Update, context: BotContext) -> None:
     """Record value: ask for "value" or "value on <date>"."""
     payload = InKpiValue.parse(context.payload(update))
-    board = insights.list_kpis(context.uow(), chat_id=context.chat(update).id)
-    kpi = board.kpi(payload.kpi_id)
-    if kpi is None:
-        raise StaleButton
-    await _ask(
-        update,
-        context,
-        "kpi_value",
-        kind=Question.KPI_VALUE,
-        map_id=board.map_id,
-        target_id=kpi.id,
-        board_message_id=_message_id(update),
-        name=kpi.name,
-    )
+    await _ask(update, context, PromptKind.KPI_VALUE, payload.kpi_id, on_board=True)
     await context.answer(update)
 
 
 async def hotspot_fix_button(update: Update, context: BotContext) -> None:
     """➕ Add a fix: ask for a fix for the most severe open pain (or for a first pain point)."""
     payload = InHotspotFix.parse(context.payload(update))
-    target = insights.fix_target(
-        context.uow(), chat_id=context.chat(update).id, touchpoint_id=payload.touchpoint_id
-    )
-    await _ask(
-        update,
-        context,
-        "hotspot_fix",
-        kind=Question.HOTSPOT_FIX,
-        map_id=target.map_id,
-        target_id=target.touchpoint.id,
-        touchpoint=target.touchpoint.name,
-        pain=target.open_pain.text if target.open_pain else None,
-    )
+    await _ask(update, context, PromptKind.HOTSPOT_FIX, payload.touchpoint_id, on_board=False)
     await context.answer(update)
 
 
-@replies.answers(*insights.Question)
-async def insight_reply(update: Update, context: BotContext, message: Message) -> None:
-    """A reply to an insight question: apply it and confirm."""
-    assert message.reply_to_message is not None  # noqa: S101  (a reply)
-    assert message.text is not None  # noqa: S101  (the router sends text only)
-    chat_id = context.chat(update).id
-    question = message.reply_to_message.message_id
-    answered = insights.answer_question(
-        context.uow(),
-        chat_id=chat_id,
-        prompt_message_id=question,
-        reply_message_id=message.message_id,
-        text=message.text,
-        actor=context.actor(update),
-    )
-    await context.reply(update, ANSWERED, kind=answered.kind.value, outcome=answered.outcome)
-    if answered.board_message_id is not None:
-        await _redraw_board(update, context, answered.board_message_id)
+@replies.redraws(Redraw.KPI_BOARD)
+async def redraw_kpi_board(update: Update, context: BotContext, answered: Answered) -> None:
+    """After a KPI answer: the /kpi message the question came from, as the map now stands."""
+    if answered.card_message_id is not None:
+        await _redraw_board(update, context, answered.card_message_id)
 
 
 async def moment_button(update: Update, context: BotContext) -> None:

@@ -15,7 +15,7 @@ from bot.limits import fits_telegram_photo
 from cjm.errors import ImportRefused, StaleButton
 from cjm.exports import MAX_IMPORT_BYTES
 from cjm.models import PromptKind
-from cjm.services import imports, outputs
+from cjm.services import imports, outputs, prompts
 from cjm.services.outputs import ExportFormat
 
 FORMATS = tuple(ExportFormat)
@@ -76,19 +76,13 @@ async def import_command(update: Update, context: BotContext) -> None:
     if replied is not None and replied.document is not None:
         await import_document(update, context, replied.document)
         return
-    await context.ask(
-        update,
-        "map_import",
-        {},
-        kind=PromptKind.MAP_IMPORT,
-        map_id=None,
-        target_id=None,
-        field=None,
-        card_message_id=None,
+    asked = prompts.prepare(
+        context.uow(), chat_id=context.chat(update).id, kind=PromptKind.MAP_IMPORT
     )
+    await context.ask(update, asked)
 
 
-@replies.answers(PromptKind.MAP_IMPORT, files=True)
+@replies.takes_files(PromptKind.MAP_IMPORT)
 async def import_reply(update: Update, context: BotContext, message: Message) -> None:
     """A reply to the import question: the file is the map; text gets "send the file"."""
     if message.document is None:

@@ -1,9 +1,10 @@
-"""Replies to the bot's prompts: one router for every question any feature asks.
+"""Replies to the bot's questions: the one router for every question any feature asks.
 
 Under privacy mode the bot sees a member's message only when it replies to the bot, so every
-question is a stored prompt. This router finds what was asked by (chat id, message id) and
-hands the reply to the feature that registered that prompt kind with `@answers(...)`; map
-questions (the wizard's step cards and their prompts) are the default.
+question is a stored prompt. The router hands a text reply to `prompts.answer`, which applies
+it as the question table (cjm/services/questions.py) says and names what to redraw; the feature
+that shows that message registered how to redraw it with `@redraws(...)`. Questions that take a
+file (importing a map) registered a file handler with `@takes_files(...)`.
 """
 
 from collections.abc import Awaitable, Callable
@@ -13,62 +14,83 @@ from telegram.ext import MessageHandler, filters
 
 from bot.context import BotContext
 from cjm.errors import NotText
+from cjm.models import PromptKind
 from cjm.services import prompts
+from cjm.services.questions import question
+from cjm.views import Answered, Redraw
 
-Answer = Callable[[Update, BotContext, Message], Awaitable[None]]
-_ANSWERS: dict[str, tuple[Answer, bool]] = {}  # kind → (handler, whether it takes files)
+Redrawer = Callable[[Update, BotContext, Answered], Awaitable[None]]
+FileAnswer = Callable[[Update, BotContext, Message], Awaitable[None]]
+
+REDRAWERS: dict[Redraw, Redrawer] = {}
+FILE_ANSWERS: dict[PromptKind, FileAnswer] = {}
+CONFIRMATION = "chat/answered.html"
 
 
-def answers(*kinds: str, files: bool = False) -> Callable[[Answer], Answer]:
-    """Register the handler for replies to prompts of these kinds.
+def redraws(target: Redraw) -> Callable[[Redrawer], Redrawer]:
+    """Register how the message of `target` is redrawn after an answer changed it."""
 
-    Unless it takes files, the router answers anything but text (a sticker, a photo) with
-    NotText, so the handler can rely on message.text.
-    """
+    def register(redrawer: Redrawer) -> Redrawer:
+        REDRAWERS[target] = redrawer
+        return redrawer
 
-    def register(handler: Answer) -> Answer:
-        for kind in kinds:
-            _ANSWERS[kind] = (handler, files)
+    return register
+
+
+def takes_files(kind: PromptKind) -> Callable[[FileAnswer], FileAnswer]:
+    """Register the handler of anything but text sent in reply to a question of this kind."""
+
+    def register(handler: FileAnswer) -> FileAnswer:
+        FILE_ANSWERS[kind] = handler
         return handler
 
     return register
 
 
 async def prompt_reply(update: Update, context: BotContext) -> None:
-    """A reply to one of the bot's messages: hand it to the feature that asked."""
+    """A reply to one of the bot's messages: answer what it asked, then redraw."""
     message = update.effective_message
     assert message is not None  # noqa: S101  (filter)
     assert message.reply_to_message is not None  # noqa: S101  (filters.REPLY)
     replied_to = message.reply_to_message.from_user
     if replied_to is None or replied_to.id != context.bot.id:
         return  # members talking to each other (the bot sees this when it is an admin)
-    kind = prompts.kind_of(
+    chat_id = context.chat(update).id
+    if message.text is None:
+        kind = prompts.kind_of(
+            context.uow(), chat_id=chat_id, message_id=message.reply_to_message.message_id
+        )
+        if kind is None:
+            return  # a sticker under a bot message that asks nothing: nothing to say
+        if not question(kind).takes_files:
+            raise NotText
+        await FILE_ANSWERS[kind](update, context, message)
+        return
+    answered = prompts.answer(
         context.uow(),
-        chat_id=context.chat(update).id,
-        message_id=message.reply_to_message.message_id,
-    )
-    if kind is None and message.text is None:
-        return  # a sticker under a bot message that asks nothing: nothing to say
-    handler, takes_files = _ANSWERS.get(kind or "", (answer_map_prompt, False))
-    if message.text is None and not takes_files:
-        raise NotText
-    await handler(update, context, message)
-
-
-async def answer_map_prompt(update: Update, context: BotContext, message: Message) -> None:
-    """A map question (a step card or one of its prompts): apply it and refresh the card."""
-    assert message.reply_to_message is not None  # noqa: S101  (a reply)
-    assert message.text is not None  # noqa: S101  (the router sends text only)
-    card_message_id = prompts.answer(
-        context.uow(),
-        chat_id=context.chat(update).id,
+        chat_id=chat_id,
         prompt_message_id=message.reply_to_message.message_id,
         reply_message_id=message.message_id,
         text=message.text,
         actor=context.actor(update),
     )
-    if card_message_id is not None:
-        context.redraw_card(update, card_message_id)
+    if answered.confirm:
+        await context.reply(
+            update, CONFIRMATION, kind=answered.kind.value, outcome=answered.outcome
+        )
+    await REDRAWERS[answered.redraw](update, context, answered)
+
+
+@redraws(Redraw.NOTHING)
+async def redraw_nothing(update: Update, context: BotContext, answered: Answered) -> None:
+    """The answer shows in the confirmation alone."""
+
+
+@redraws(Redraw.STEP_CARD)
+async def redraw_step_card(update: Update, context: BotContext, answered: Answered) -> None:
+    """Redraw the step card in the background, as the map stands when the edit goes out."""
+    if answered.card_message_id is not None:
+        context.redraw_card(update, answered.card_message_id)
 
 
 HANDLERS = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -27,8 +27,9 @@ from bot.handlers import replies
 from bot.handlers.maps import show_summary
 from cjm.errors import StaleButton
 from cjm.models import Cadence, PromptKind
-from cjm.services import maps, reviews, timezones
+from cjm.services import maps, prompts, reviews, timezones
 from cjm.services.reviews import ReviewCard
+from cjm.views import Answered, Redraw
 
 CADENCES = tuple(Cadence)
 
@@ -205,60 +206,35 @@ async def time_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None  # noqa: S101  (button handlers only)
     assert query.message is not None  # noqa: S101  (a card's button)
-    message = await context.reply(
-        update,
-        "chat/reviews/time_prompt.html",
-        reply_markup=ForceReply(input_field_placeholder="9:30"),
-    )
-    reviews.remember_time_prompt(
+    asked = prompts.prepare(
         context.uow(),
         chat_id=context.chat(update).id,
-        message_id=message.message_id,
-        map_id=payload.map_id,
+        kind=PromptKind.REVIEW_TIME,
+        target_id=payload.map_id,
         card_message_id=query.message.message_id,
     )
+    await context.ask(update, asked, placeholder="9:30")
     await context.answer(update)
 
 
-@replies.answers(PromptKind.REVIEW_TIME)
-async def time_reply(update: Update, context: BotContext, message: Message) -> None:
-    """A reply to the time question sets the review's time of day."""
-    assert message.reply_to_message is not None  # noqa: S101  (a reply)
-    assert message.text is not None  # noqa: S101  (the router sends text only)
+@replies.redraws(Redraw.REVIEW_CARD)
+async def redraw_review_card(update: Update, context: BotContext, answered: Answered) -> None:
+    """After the time was answered: reschedule, redraw the card, post it when needed."""
+    card = answered.outcome
+    assert isinstance(card, ReviewCard)  # noqa: S101  (the table's review row)
     chat_id = context.chat(update).id
-    await _apply_time(
-        update,
-        context,
-        chat_id,
-        message.reply_to_message.message_id,
-        message.message_id,
-        message.text,
-    )
-
-
-async def _apply_time(
-    update: Update, context: BotContext, chat_id: int, question: int, reply_id: int, text: str
-) -> None:
-    card, card_message_id = reviews.answer_time_prompt(
-        context.uow(),
-        chat_id=chat_id,
-        prompt_message_id=question,
-        reply_message_id=reply_id,
-        text=text,
-        actor=context.actor(update),
-    )
     await jobs.reschedule_chat(context.application, chat_id)
     markup = card_keyboard(card, context.labels(update))
     rendered = fit_message(context.render(update, "chat/reviews/card.html", card=card))
-    if card_message_id is not None:
+    if answered.card_message_id is not None:
         await context.bot.edit_message_text(
             rendered,
             chat_id=chat_id,
-            message_id=card_message_id,
+            message_id=answered.card_message_id,
             parse_mode=ParseMode.HTML,
             reply_markup=markup,
         )
-    if card.passed_today or card_message_id is None:
+    if card.passed_today or answered.card_message_id is None:
         await context.send(update, rendered, reply_markup=markup)
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -37,12 +37,19 @@ from cjm.errors import NoTouchpoints, StaleButton
 from cjm.models import PromptKind, SurveyKind, SurveyStatus
 from cjm.render import charts  # matplotlib loads on first use: see charts.py
 from cjm.services import maps, prompts, results, surveys
-from cjm.views import MapView, StageView, SurveyResults, SurveyView, TouchpointView
+from cjm.views import (
+    Answered,
+    MapView,
+    Redraw,
+    StageView,
+    SurveyResults,
+    SurveyView,
+    TouchpointView,
+)
 
 KINDS = tuple(SurveyKind)
 STATUSES = tuple(SurveyStatus)
 QUESTIONS = (PromptKind.SURVEY_QUESTION, PromptKind.SURVEY_END, PromptKind.SURVEY_CAP)
-QUESTION_MACROS = ("question", "end", "cap")
 MAX_BUTTONS_PER_MESSAGE = 20  # pain buttons under one /results message, to stay readable
 RESULTS = "chat/surveys/results.html"
 ANSWERS = "chat/surveys/answers.html"
@@ -314,46 +321,23 @@ async def survey_ask_button(update: Update, context: BotContext) -> None:
     payload = SurveyAsk.parse(context.payload(update))
     if not 0 <= payload.what < len(QUESTIONS):
         raise StaleButton
-    survey = _pressed_survey(update, context, payload.survey_id)
-    chat_id = context.chat(update).id
-    text = context.deps.texts.macro(
-        context.language(update),
-        "chat/surveys/prompts.html",
-        QUESTION_MACROS[payload.what],
-        survey=survey,
-    )
-    message = await context.bot.send_message(
-        chat_id, fit_message(text), parse_mode=ParseMode.HTML, reply_markup=ForceReply()
-    )
-    prompts.remember(
+    asked = prompts.prepare(
         context.uow(),
-        chat_id=chat_id,
-        message_id=message.message_id,
+        chat_id=context.chat(update).id,
         kind=QUESTIONS[payload.what],
-        map_id=survey.map_id,
-        target_id=survey.id,
+        target_id=payload.survey_id,
         card_message_id=_message_id(update),
     )
+    await context.ask(update, asked)
     await context.answer(update)
 
 
-@replies.answers(*prompts.SURVEY_KINDS)
-async def survey_reply(update: Update, context: BotContext, message: Message) -> None:
-    """A reply to a question about a survey: apply it and redraw the survey card."""
-    assert message.reply_to_message is not None  # noqa: S101  (a reply)
-    assert message.text is not None  # noqa: S101  (the router sends text only)
-    chat_id = context.chat(update).id
-    question = message.reply_to_message.message_id
-    survey, card_message_id = prompts.answer_survey_prompt(
-        context.uow(),
-        chat_id=chat_id,
-        prompt_message_id=question,
-        reply_message_id=message.message_id,
-        text=message.text,
-        actor=context.actor(update),
-    )
-    if card_message_id is not None:
-        await _show_card(update, context, survey, card_message_id)
+@replies.redraws(Redraw.SURVEY_CARD)
+async def redraw_survey_card(update: Update, context: BotContext, answered: Answered) -> None:
+    """After an answer about a survey: its card, with the survey as the answer left it."""
+    assert isinstance(answered.outcome, SurveyView)  # noqa: S101  (the table's survey rows)
+    if answered.card_message_id is not None:
+        await _show_card(update, context, answered.outcome, answered.card_message_id)
 
 
 # ---------------------------------------------------------------- posting and sending

@@ -186,6 +186,13 @@ def touch(uow: UnitOfWork, map_id: int) -> None:
         set_committed_value(loaded, "updated_at", now)
 
 
+def check_owned(uow: UnitOfWork, *, chat_id: int, map_id: int) -> None:
+    """Refuse a map that is gone or another chat's, alike (ItemGone): ids in buttons are forged."""
+    journey = uow.session.get(JourneyMap, map_id)
+    if journey is None or journey.chat_id != chat_id:
+        raise ItemGone(kind="map")
+
+
 def load(uow: UnitOfWork, map_id: int) -> MapView:
     """Read a whole map into a view with a handful of queries."""
     session = uow.session

@@ -7,7 +7,7 @@ import pytest
 from cjm.cards import Focus, neighbour, next_empty_field, resolve
 from cjm.clock import FrozenClock
 from cjm.db import make_engine, unit_of_work_factory, upgrade
-from cjm.models import PersonaField, Step
+from cjm.models import FocusKind, PersonaField, Step
 from cjm.services import fixes, maps, pains, persona, touchpoints
 from cjm.views import CardView
 from tests.factories import (
@@ -39,21 +39,15 @@ def stored_journey(uow):
     return make_full_map(uow)
 
 
-def card(journey, step, item=None, field=None):
-    return CardView(journey, step, 100, item, field)
+def card(journey, step, item=None, focus=None):
+    return CardView(journey, step, 100, item, focus)
 
 
 class TestPersona:
-    def test_focused_field(self, journey):
-        """A persona card focused on a field names that field."""
-        assert resolve(card(journey, Step.PERSONA, field="income")) == Focus(
-            persona_field=PersonaField.INCOME
-        )
-
-    @pytest.mark.parametrize("field", [None, "", "shoe_size"])
-    def test_no_or_unknown_field(self, journey, field):
-        """A persona card with no field, or one that does not exist, has no field in focus."""
-        assert resolve(card(journey, Step.PERSONA, field=field)) == Focus()
+    @pytest.mark.parametrize("focus", [None, FocusKind.STAGE], ids=["no focus", "a stage"])
+    def test_a_persona_card_has_nothing_in_focus(self, journey, focus):
+        """A persona card points at no item, whatever is stored with it."""
+        assert resolve(card(journey, Step.PERSONA, journey.stages[0].id, focus)) == Focus()
 
     def test_next_empty_field(self, uow, stored_journey):
         """The next empty field is the first unfilled one, in card order."""
@@ -107,9 +101,9 @@ class TestTouchpoints:
         """A touchpoints card focused on a touchpoint shows it with its stage."""
         checkout = journey.touchpoints[2]
 
-        assert resolve(card(journey, Step.TOUCHPOINTS, checkout.id, "touchpoint")) == Focus(
-            stage=journey.stages[1], touchpoint=checkout
-        )
+        focused = card(journey, Step.TOUCHPOINTS, checkout.id, FocusKind.TOUCHPOINT)
+
+        assert resolve(focused) == Focus(stage=journey.stages[1], touchpoint=checkout)
 
     def test_deleted_stage_falls_back_to_the_first(self, journey):
         """A touchpoints card whose stage was deleted shows the first stage."""
@@ -133,7 +127,7 @@ class TestTouchpoints:
         touchpoints.delete_touchpoint(uow(), touchpoint_id=doomed.id, actor=ALICE)
         journey = maps.get_map(uow(), map_id=journey.id)
 
-        assert resolve(card(journey, Step.TOUCHPOINTS, doomed.id, "touchpoint")) == Focus(
+        assert resolve(card(journey, Step.TOUCHPOINTS, doomed.id, FocusKind.TOUCHPOINT)) == Focus(
             stage=discover
         )
 
@@ -186,7 +180,7 @@ class TestPains:
         """A pains card focused on a pain shows it with its stage."""
         second = journey.pains[1]
 
-        assert resolve(card(journey, Step.PAINS, second.id, "pain")) == Focus(
+        assert resolve(card(journey, Step.PAINS, second.id, FocusKind.PAIN)) == Focus(
             stage=journey.stages[1], pain=second
         )
 
@@ -202,13 +196,17 @@ class TestPains:
         pains.delete_pain(uow(), pain_id=doomed.id, actor=ALICE)
         journey = maps.get_map(uow(), map_id=journey.id)
 
-        assert resolve(card(journey, Step.PAINS, doomed.id, "pain")) == Focus(stage=discover)
+        assert resolve(card(journey, Step.PAINS, doomed.id, FocusKind.PAIN)) == Focus(
+            stage=discover
+        )
 
     def test_pain_number(self, journey):
         """A focused pain's number is its 1-based place on the map; no pain is number 0."""
         second = journey.pains[1]
 
-        assert resolve(card(journey, Step.PAINS, second.id, "pain")).pain_number(journey) == 2
+        focused = card(journey, Step.PAINS, second.id, FocusKind.PAIN)
+
+        assert resolve(focused).pain_number(journey) == 2
         assert resolve(card(journey, Step.PAINS)).pain_number(journey) == 0
 
 
@@ -227,7 +225,7 @@ class TestFixes:
         """A fixes card focused on a fix shows it with its pain."""
         fix = journey.fixes[1]
 
-        assert resolve(card(journey, Step.FIXES, fix.id, "fix")) == Focus(
+        assert resolve(card(journey, Step.FIXES, fix.id, FocusKind.FIX)) == Focus(
             pain=journey.pains[1], fix=fix
         )
 
@@ -257,7 +255,7 @@ class TestFixes:
         fixes.delete_fix(uow(), fix_id=doomed.id, actor=ALICE)
         journey = maps.get_map(uow(), map_id=journey.id)
 
-        assert resolve(card(journey, Step.FIXES, doomed.id, "fix")) == Focus(
+        assert resolve(card(journey, Step.FIXES, doomed.id, FocusKind.FIX)) == Focus(
             pain=journey.pain(first.id)
         )
 
@@ -282,6 +280,6 @@ def test_resolve_reads_a_stored_map(uow, stored_journey):
     """resolve works on a map read back from storage exactly as on the returned view."""
     stored = maps.get_map(uow(), map_id=stored_journey.id)
 
-    assert resolve(card(stored, Step.FIXES, stored_journey.fixes[0].id, "fix")) == Focus(
+    assert resolve(card(stored, Step.FIXES, stored_journey.fixes[0].id, FocusKind.FIX)) == Focus(
         pain=stored_journey.pains[0], fix=stored_journey.fixes[0]
     )

@@ -7,13 +7,14 @@ from alembic import command
 from sqlalchemy import text
 from sqlmodel import select
 
+from cjm.cards import resolve
 from cjm.clock import FrozenClock
 from cjm.db import alembic_config, make_engine, unit_of_work_factory, upgrade
 from cjm.errors import AlreadyHandled
-from cjm.models import HandledMessage
-from cjm.services import maps
+from cjm.models import FocusKind, HandledMessage, PersonaField, Prompt
+from cjm.services import maps, prompts
 from cjm.services.handled_messages import HANDLED_MESSAGE_RETENTION, forget_handled_messages
-from tests.factories import NOW, make_full_map
+from tests.factories import ALICE, NOW, make_full_map
 
 
 def migrate(url: str, revision: str) -> None:
@@ -26,11 +27,21 @@ def migrate(url: str, revision: str) -> None:
     engine.dispose()
 
 
+def insert_rows(url: str, rows: list[tuple[str, dict[str, object]]]) -> None:
+    """Write rows by hand, table by table: the services speak only the newest schema."""
+    engine = make_engine(url)
+    with engine.begin() as db:
+        for table, values in rows:
+            columns = ", ".join(values)
+            params = ", ".join(f":{name}" for name in values)
+            db.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({params})"), values)  # noqa: S608  (fixed test tables)
+    engine.dispose()
+
+
 def test_a_full_map_made_at_the_first_revision_survives_every_upgrade(tmp_path, clock):
     """Votes, pains and fixes written under 0001 are all there after upgrading to head."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
     migrate(url, "0001")
-    engine = make_engine(url)
     # The services speak the newest schema, so write the 0001-era rows by hand.
     at = "2026-11-01 09:00:00"
     rows = [
@@ -107,12 +118,7 @@ def test_a_full_map_made_at_the_first_revision_survives_every_upgrade(tmp_path, 
             },
         ),
     ]
-    with engine.begin() as db:
-        for table, values in rows:
-            columns = ", ".join(values)
-            params = ", ".join(f":{name}" for name in values)
-            db.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({params})"), values)  # noqa: S608  (fixed test tables)
-    engine.dispose()
+    insert_rows(url, rows)
 
     engine = make_engine(url)
     upgrade(engine)
@@ -163,4 +169,74 @@ def test_claims_made_before_0005_are_kept_a_full_retention_after_the_upgrade(tmp
     assert forget_handled_messages(uow(), older_than=HANDLED_MESSAGE_RETENTION) == 0
     clock.advance(timedelta(seconds=1))
     assert forget_handled_messages(uow(), older_than=HANDLED_MESSAGE_RETENTION) == 1
+    engine.dispose()
+
+
+def test_prompts_stored_before_0006_keep_what_their_field_meant(tmp_path, clock):
+    """prompt.field at 0005 named a card's focus kind or a persona field; at head it is split.
+
+    The touchpoints card's target (2) is also a stage's id: read as the touchpoint its field
+    said, the card shows Checkout; a reply to the persona question fills the field it asked.
+    """
+    url = f"sqlite:///{tmp_path / 'prompts.db'}"
+    migrate(url, "0005")
+    at = "2026-11-01 09:00:00"
+    chat = {"id": -1, "title": "Team", "language": "en", "tz": "UTC", "created_at": at}
+    journey = {
+        "id": 1,
+        "chat_id": -1,
+        "title": "Old map",
+        "status": "draft",
+        "owner_id": 7,
+        "owner_name": "Alice",
+        "created_at": at,
+        "updated_at": at,
+    }
+    prompt = {"chat_id": -1, "map_id": 1, "created_at": at}
+    insert_rows(
+        url,
+        [
+            ("chat", {**chat, "current_map_id": 1, "reachable": 1}),
+            ("journeymap", journey),
+            ("persona", {"map_id": 1, "name": "Olga"}),
+            ("stage", {"id": 1, "map_id": 1, "position": 1, "name": "Discover"}),
+            ("stage", {"id": 2, "map_id": 1, "position": 2, "name": "Buy"}),
+            ("touchpoint", {"id": 1, "stage_id": 1, "position": 1, "name": "Search ad"}),
+            ("touchpoint", {"id": 2, "stage_id": 2, "position": 1, "name": "Checkout"}),
+            (
+                "prompt",
+                {**prompt, "message_id": 10, "kind": "card.touchpoints", "target_id": 2}
+                | {"field": "touchpoint"},
+            ),
+            ("prompt", {**prompt, "message_id": 12, "kind": "card.persona"}),
+            (
+                "prompt",
+                {**prompt, "message_id": 11, "kind": "persona.field", "field": "goals_short"}
+                | {"card_message_id": 12},
+            ),
+        ],
+    )
+
+    engine = make_engine(url)
+    upgrade(engine)
+    uow = unit_of_work_factory(engine, clock)
+    with uow() as unit:
+        stored = {
+            row.message_id: (row.focus, row.persona_field)
+            for row in unit.session.exec(select(Prompt)).all()
+        }
+    assert stored == {
+        10: (FocusKind.TOUCHPOINT, None),
+        11: (None, PersonaField.GOALS_SHORT),
+        12: (None, None),
+    }
+    card = prompts.get_card(uow(), chat_id=-1, card_message_id=10)
+    assert (card.focus_id, card.focus) == (2, FocusKind.TOUCHPOINT)
+    assert resolve(card).touchpoint == card.map.touchpoint(2)
+    answered = prompts.answer(
+        uow(), chat_id=-1, prompt_message_id=11, reply_message_id=13, text="Pay fast", actor=ALICE
+    )
+    assert answered.card_message_id == 12
+    persona = maps.get_map(uow(), map_id=1).persona
+    assert (persona[PersonaField.NAME], persona[PersonaField.GOALS_SHORT]) == ("Olga", "Pay fast")
     engine.dispose()

@@ -17,16 +17,27 @@ from cjm.errors import (
     StaleButton,
     TextTooLong,
 )
-from cjm.models import HandledMessage, Mode, PersonaField, PromptKind, Stage, Step
-from cjm.services import fixes, maps, prompts, stages
-from cjm.views import MapView
+from cjm.models import (
+    FocusKind,
+    HandledMessage,
+    Mode,
+    PersonaField,
+    Prompt,
+    PromptKind,
+    Stage,
+    Step,
+    SurveyKind,
+)
+from cjm.services import fixes, insights, maps, persona, prompts, reviews, stages, surveys
+from cjm.services.questions import QUESTIONS
+from cjm.views import MapView, QuestionToAsk, Redraw
 from tests.factories import (
     ALICE,
     BOB,
     TEAM_CHAT_ID,
+    NewUow,
     make_full_map,
     make_map,
-    make_stages,
     remember_prompt,
 )
 
@@ -69,7 +80,8 @@ class Route:
     read: Callable[[MapView], object]
     expected: object
     target: Callable[[MapView], int] | None = None
-    field: str | None = None
+    focus: FocusKind | None = None  # what a step card's target names
+    persona_field: PersonaField | None = None
 
 
 def _stage(index):
@@ -112,21 +124,13 @@ ROUTES = {
         read=lambda m: m.persona[PersonaField.NAME],
         expected="Anna",
     ),
-    "card persona fills its focused field": Route(
-        kind=PromptKind.CARD_PERSONA,
-        step=Step.PERSONA,
-        text="Teacher",
-        read=lambda m: m.persona[PersonaField.ROLE],
-        expected="Teacher",
-        field="role",
-    ),
     "persona field prompt": Route(
         kind=PromptKind.PERSONA_FIELD,
         step=Step.PERSONA,
         text="Mid",
         read=lambda m: m.persona[PersonaField.INCOME],
         expected="Mid",
-        field="income",
+        persona_field=PersonaField.INCOME,
     ),
     "card stages adds stages": Route(
         kind=PromptKind.CARD_STAGES,
@@ -180,7 +184,7 @@ ROUTES = {
         read=_tp_names(1),
         expected=["Checkout", "Receipt"],
         target=_tp(2),
-        field="touchpoint",
+        focus=FocusKind.TOUCHPOINT,
     ),
     "touchpoint add prompt": Route(
         kind=PromptKind.TOUCHPOINT_ADD,
@@ -251,7 +255,7 @@ ROUTES = {
         read=_pain_texts(1),
         expected=["Checkout asks for the address twice", "No PayPal"],
         target=_pain(1),
-        field="pain",
+        focus=FocusKind.PAIN,
     ),
     "pain add prompt": Route(
         kind=PromptKind.PAIN_ADD,
@@ -291,7 +295,7 @@ ROUTES = {
         read=_fix_texts(1),
         expected=["Remember the address", "Autofill"],
         target=_fix(1),
-        field="fix",
+        focus=FocusKind.FIX,
     ),
     "fix add prompt": Route(
         kind=PromptKind.FIX_ADD,
@@ -336,52 +340,139 @@ ROUTES = {
 }
 
 
-# Kinds answered by their own feature's handler (bot.handlers.replies.answers), not prompts.answer.
-OWN_HANDLERS = {
-    PromptKind.MAP_IMPORT,
-    PromptKind.SURVEY_QUESTION,
-    PromptKind.SURVEY_END,
-    PromptKind.SURVEY_CAP,
-    PromptKind.KPI_ADD,
-    PromptKind.KPI_VALUE,
-    PromptKind.REVIEW_TIME,
+@dataclass(frozen=True)
+class Subjects:
+    """What the other features' questions are about: the map, a survey of it, a KPI on it."""
+
+    journey: MapView
+    survey_id: int
+    kpi_id: int
+
+
+@dataclass(frozen=True)
+class FeatureRoute:
+    """A question of another feature, asked from that feature's message (not a step card).
+
+    `read` reads back what the reply changed; `redraw` is the message that shows it, whose
+    id (CARD in these tests: the survey card, the /kpi board, the review card) comes back.
+    """
+
+    kind: PromptKind
+    text: str
+    target: Callable[[Subjects], int]
+    read: Callable[[NewUow, Subjects], object]
+    expected: object
+    redraw: Redraw
+    confirm: bool = False
+
+
+def _survey(uow, subjects):
+    return surveys.get_survey(uow(), chat_id=TEAM_CHAT_ID, survey_id=subjects.survey_id)
+
+
+def _stored(uow, subjects):
+    return maps.get_map(uow(), map_id=subjects.journey.id)
+
+
+FEATURE_ROUTES = {
+    "survey question": FeatureRoute(
+        kind=PromptKind.SURVEY_QUESTION,
+        text="Did the ad help?",
+        target=lambda s: s.survey_id,
+        read=lambda uow, s: _survey(uow, s).question,
+        expected="Did the ad help?",
+        redraw=Redraw.SURVEY_CARD,
+    ),
+    "survey end": FeatureRoute(
+        kind=PromptKind.SURVEY_END,
+        text="in 2 weeks",
+        target=lambda s: s.survey_id,
+        read=lambda uow, s: _survey(uow, s).ends_at.isoformat(),
+        expected="2026-12-10T23:00:00+00:00",  # the Berlin midnight after 2026-12-10
+        redraw=Redraw.SURVEY_CARD,
+    ),
+    "survey cap": FeatureRoute(
+        kind=PromptKind.SURVEY_CAP,
+        text="100",
+        target=lambda s: s.survey_id,
+        read=lambda uow, s: _survey(uow, s).max_responses,
+        expected=100,
+        redraw=Redraw.SURVEY_CARD,
+    ),
+    "kpi add": FeatureRoute(
+        kind=PromptKind.KPI_ADD,
+        text="Visits; ; ; up",
+        target=lambda s: s.journey.stages[0].id,
+        read=lambda uow, s: [k.name for k in _stored(uow, s).kpis_at(s.journey.stages[0].id)],
+        expected=["Visits"],
+        redraw=Redraw.KPI_BOARD,
+        confirm=True,
+    ),
+    "kpi value": FeatureRoute(
+        kind=PromptKind.KPI_VALUE,
+        text="4,5",
+        target=lambda s: s.kpi_id,
+        read=lambda uow, s: [v.value for v in _stored(uow, s).kpi(s.kpi_id).values],
+        expected=[4.5],
+        redraw=Redraw.KPI_BOARD,
+        confirm=True,
+    ),
+    "review time": FeatureRoute(
+        kind=PromptKind.REVIEW_TIME,
+        text="9:30",
+        target=lambda s: s.journey.id,
+        read=lambda uow, s: reviews.get_review_card(uow(), chat_id=TEAM_CHAT_ID).local_time,
+        expected="09:30",
+        redraw=Redraw.REVIEW_CARD,
+    ),
 }
 
 
 def test_every_prompt_kind_has_a_route_case():
-    """The routing table below covers every PromptKind that prompts.answer takes."""
-    assert {route.kind for route in ROUTES.values()} == set(PromptKind) - OWN_HANDLERS
+    """The routing tables below cover every PromptKind (a text reply to the import: below)."""
+    routed = {route.kind for route in ROUTES.values()}
+    routed |= {route.kind for route in FEATURE_ROUTES.values()}
+    assert routed == set(PromptKind) - {PromptKind.MAP_IMPORT}
+    assert set(QUESTIONS) == set(PromptKind)
 
 
-def test_a_text_reply_to_the_import_question_asks_for_the_file(uow):
-    """The import question wants a document: text gets ImportRefused(not_a_file)."""
-    prompts.remember(
-        uow(), chat_id=TEAM_CHAT_ID, message_id=PROMPT, kind=PromptKind.MAP_IMPORT, map_id=None
-    )
+def test_a_text_reply_to_the_import_question_asks_for_the_file(uow, rows):
+    """The import question wants a document: text gets ImportRefused(not_a_file), unclaimed."""
+    asked = prompts.prepare(uow(), chat_id=TEAM_CHAT_ID, kind=PromptKind.MAP_IMPORT)
+    prompts.remember(uow(), chat_id=TEAM_CHAT_ID, message_id=PROMPT, asked=asked)
+
     with pytest.raises(ImportRefused) as raised:
         answer(uow, "here it is")
+
     assert raised.value.params == {"reason": "not_a_file"}
+    assert rows(HandledMessage) == 0
+
+
+def ask(uow, kind, *, target_id=None, persona_field=None, card=None, chat_id=TEAM_CHAT_ID):
+    """Ask a question the way the bot does: prepare it, post it (as PROMPT), remember it."""
+    asked = prompts.prepare(
+        uow(),
+        chat_id=chat_id,
+        kind=kind,
+        target_id=target_id,
+        persona_field=persona_field,
+        card_message_id=card,
+    )
+    prompts.remember(uow(), chat_id=chat_id, message_id=PROMPT, asked=asked)
+    return asked
 
 
 def send(uow, journey, route):
     """Store the route's prompt as the bot sends it; return the message id of its step card."""
     target = route.target(journey) if route.target else None
     if route.kind.startswith("card."):
-        remember_prompt(uow, PROMPT, route.kind, journey.id, target_id=target, field=route.field)
+        remember_prompt(uow, PROMPT, route.kind, journey.id, target_id=target, focus=route.focus)
         return PROMPT
     card = None
     if route.step is not None:
         card = CARD
         remember_prompt(uow, CARD, prompts.card_kind(route.step), journey.id)
-    remember_prompt(
-        uow,
-        PROMPT,
-        route.kind,
-        journey.id,
-        target_id=target,
-        field=route.field,
-        card_message_id=card,
-    )
+    ask(uow, route.kind, target_id=target, persona_field=route.persona_field, card=card)
     return card
 
 
@@ -391,14 +482,46 @@ class TestRouting:
         """A reply is applied by the service the prompt's kind names; its step card is redrawn."""
         card = send(uow, journey, route)
 
-        redrawn = answer(uow, route.text)
+        answered = answer(uow, route.text)
 
-        assert redrawn == card
+        assert (answered.kind, answered.card_message_id) == (route.kind, card)
+        assert answered.redraw is (Redraw.STEP_CARD if route.step else Redraw.NOTHING)
         assert route.read(maps.get_map(uow(), map_id=journey.id)) == route.expected
         if card is not None:  # the card, read as it will be redrawn, shows the reply
             shown = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=card)
             assert shown.step is route.step
             assert route.read(shown.map) == route.expected
+
+    @pytest.fixture
+    def subjects(self, uow, journey):
+        survey = surveys.create_survey(
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            touchpoint_id=journey.touchpoints[0].id,
+            kind=SurveyKind.NPS,
+            ask_why=True,
+            actor=ALICE,
+        )
+        kpi = insights.add_kpi(
+            uow(), stage_id=journey.stages[1].id, text="Conversion; %; 5; up", actor=ALICE
+        )
+        return Subjects(journey, survey.id, kpi.id)
+
+    @pytest.mark.parametrize("route", FEATURE_ROUTES.values(), ids=FEATURE_ROUTES.keys())
+    def test_reply_to_another_features_question(self, uow, subjects, route):
+        """Surveys, KPIs and reviews take the same path; their own message is redrawn."""
+        ask(uow, route.kind, target_id=route.target(subjects), card=CARD)
+
+        answered = answer(uow, route.text)
+
+        assert (answered.kind, answered.redraw, answered.card_message_id, answered.confirm) == (
+            route.kind,
+            route.redraw,
+            CARD,
+            route.confirm,
+        )
+        assert answered.outcome is not None
+        assert route.read(uow, subjects) == route.expected
 
     def test_reply_is_logged_as_the_replying_member(self, uow, journey, changes):
         """The change a reply makes is logged under the member who replied."""
@@ -416,10 +539,10 @@ class TestCardRefresh:
         buy = journey.stages[1]
         remember_prompt(uow, CARD, PromptKind.CARD_PAINS, journey.id, target_id=buy.id)
 
-        assert answer(uow, "No PayPal", prompt=CARD) == CARD
+        assert answer(uow, "No PayPal", prompt=CARD).card_message_id == CARD
 
         card = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
-        assert (card.step, card.message_id, card.focus_id, card.focus_field) == (
+        assert (card.step, card.message_id, card.focus_id, card.focus) == (
             Step.PAINS,
             CARD,
             buy.id,
@@ -436,7 +559,7 @@ class TestCardRefresh:
             PromptKind.CARD_TOUCHPOINTS,
             journey.id,
             target_id=checkout.id,
-            field="touchpoint",
+            focus=FocusKind.TOUCHPOINT,
         )
         remember_prompt(
             uow,
@@ -447,14 +570,14 @@ class TestCardRefresh:
             card_message_id=CARD,
         )
 
-        assert answer(uow, "app") == CARD
+        assert answer(uow, "app").card_message_id == CARD
 
         card = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
-        assert (card.step, card.message_id, card.focus_id, card.focus_field) == (
+        assert (card.step, card.message_id, card.focus_id, card.focus) == (
             Step.TOUCHPOINTS,
             CARD,
             checkout.id,
-            "touchpoint",
+            FocusKind.TOUCHPOINT,
         )
         assert card.map.touchpoint(checkout.id).channel == "app"
 
@@ -462,7 +585,7 @@ class TestCardRefresh:
         """A prompt not sent from a card names no card to redraw; the reply is still applied."""
         remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, journey.id)
 
-        assert answer(uow, "Use") is None
+        assert answer(uow, "Use").card_message_id is None
 
         assert stored_names(uow, journey) == ["Discover", "Buy", "Use"]
 
@@ -471,7 +594,7 @@ class TestCardRefresh:
         remember_prompt(uow, 599, PromptKind.STAGE_ADD, journey.id)
         remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, journey.id, card_message_id=599)
 
-        assert answer(uow, "Use") is None
+        assert answer(uow, "Use").card_message_id is None
 
         assert stored_names(uow, journey) == ["Discover", "Buy", "Use"]
 
@@ -586,38 +709,54 @@ class TestFocus:
         remember_prompt(uow, CARD, PromptKind.CARD_EMOTIONS, journey.id)
         checkout = journey.touchpoints[2]
 
-        prompts.focus(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD, target_id=checkout.id)
+        prompts.focus(
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            card_message_id=CARD,
+            focus=FocusKind.TOUCHPOINT,
+            target_id=checkout.id,
+        )
 
         card = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
-        assert (card.step, card.message_id, card.focus_id, card.focus_field) == (
+        assert (card.step, card.message_id, card.focus_id, card.focus) == (
             Step.EMOTIONS,
             CARD,
             checkout.id,
-            None,
+            FocusKind.TOUCHPOINT,
         )
         assert card.map == maps.get_map(uow(), map_id=journey.id)
         assert resolve(card) == Focus(stage=journey.stages[1], touchpoint=checkout)
 
-    def test_the_field_names_the_kind_of_item(self, uow, journey):
-        """The field stored with the focus says what the id names: here a fix, with its pain."""
+    def test_the_focus_names_the_kind_of_item(self, uow, journey):
+        """The kind stored with the focus says what the id names: here a fix, with its pain."""
         remember_prompt(uow, CARD, PromptKind.CARD_FIXES, journey.id)
         second = journey.fixes[1]
 
         prompts.focus(
-            uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD, target_id=second.id, field="fix"
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            card_message_id=CARD,
+            focus=FocusKind.FIX,
+            target_id=second.id,
         )
 
         card = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
-        assert (card.focus_id, card.focus_field) == (second.id, "fix")
+        assert (card.focus_id, card.focus) == (second.id, FocusKind.FIX)
         assert resolve(card) == Focus(pain=journey.pains[1], fix=second)
 
     def test_replies_follow_the_new_focus(self, uow, journey):
         """After the card's focus moves, a reply to the card lands on the new item."""
         remember_prompt(uow, CARD, PromptKind.CARD_FIXES, journey.id)
         second = journey.pains[1]
-        prompts.focus(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD, target_id=second.id)
+        prompts.focus(
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            card_message_id=CARD,
+            focus=FocusKind.PAIN,
+            target_id=second.id,
+        )
 
-        assert answer(uow, "Autofill", prompt=CARD) == CARD
+        assert answer(uow, "Autofill", prompt=CARD).card_message_id == CARD
 
         card = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
         assert [f.text for f in card.map.pain(second.id).fixes][-1] == "Autofill"
@@ -632,13 +771,19 @@ class TestFocus:
             PromptKind.CARD_PAINS,
             journey.id,
             target_id=journey.pains[1].id,
-            field="pain",
+            focus=FocusKind.PAIN,
         )
 
-        prompts.focus(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD, target_id=None)
+        prompts.focus(
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            card_message_id=CARD,
+            focus=FocusKind.PAIN,
+            target_id=None,
+        )
 
         card = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
-        assert (card.focus_id, card.focus_field) == (None, None)
+        assert (card.focus_id, card.focus) == (None, FocusKind.PAIN)
         assert resolve(card) == Focus(stage=journey.stages[0])
 
     def test_only_cards_have_focus(self, uow, journey):
@@ -646,7 +791,13 @@ class TestFocus:
         remember_prompt(uow, PROMPT, PromptKind.STAGE_ADD, journey.id)
 
         with pytest.raises(ItemGone) as raised:
-            prompts.focus(uow(), chat_id=TEAM_CHAT_ID, card_message_id=PROMPT, target_id=1)
+            prompts.focus(
+                uow(),
+                chat_id=TEAM_CHAT_ID,
+                card_message_id=PROMPT,
+                focus=FocusKind.STAGE,
+                target_id=1,
+            )
 
         assert raised.value.params == {"kind": "card"}
         with pytest.raises(ItemGone):
@@ -658,9 +809,33 @@ class TestFocus:
         maps.delete_map(uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id)
 
         with pytest.raises(ItemGone):
-            prompts.focus(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD, target_id=None)
+            prompts.focus(
+                uow(),
+                chat_id=TEAM_CHAT_ID,
+                card_message_id=CARD,
+                focus=FocusKind.STAGE,
+                target_id=None,
+            )
         with pytest.raises(ItemGone):
             prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
+
+    def test_an_item_of_another_map_is_refused(self, uow, journey):
+        """Focusing an item that is not on the card's map raises StaleButton; the focus stays."""
+        other = make_full_map(uow)
+        remember_prompt(uow, CARD, PromptKind.CARD_PAINS, journey.id)
+        before = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
+
+        with pytest.raises(StaleButton):
+            prompts.focus(
+                uow(),
+                chat_id=TEAM_CHAT_ID,
+                card_message_id=CARD,
+                focus=FocusKind.PAIN,
+                target_id=other.pains[1].id,
+            )
+
+        after = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=CARD)
+        assert (after.focus_id, after.focus) == (before.focus_id, before.focus)
 
 
 def items_of(journey):
@@ -754,23 +929,170 @@ class TestCheckOnCard:
         assert raised.value.params == {"kind": "card"}
 
 
-class TestLatestCard:
-    def test_newest_card_of_the_step(self, uow, journey):
-        """latest_card gives the newest card of a step on a map, or None when there is none."""
-        other = make_stages(uow, make_map(uow).id, ["Solo"])
-        remember_prompt(uow, 501, PromptKind.CARD_STAGES, journey.id)
-        remember_prompt(uow, 502, PromptKind.CARD_STAGES, journey.id)
-        remember_prompt(uow, 503, PromptKind.CARD_PAINS, journey.id)
-        remember_prompt(uow, 504, PromptKind.CARD_STAGES, other.id)
-        remember_prompt(uow, 505, PromptKind.STAGE_ADD, journey.id)
-
-        assert prompts.latest_card(uow(), map_id=journey.id, step=Step.STAGES) == 502
-        assert prompts.latest_card(uow(), map_id=journey.id, step=Step.PAINS) == 503
-        assert prompts.latest_card(uow(), map_id=other.id, step=Step.STAGES) == 504
-        assert prompts.latest_card(uow(), map_id=journey.id, step=Step.FIXES) is None
-
+class TestCardKind:
     def test_card_kind(self):
         """Each step's card has the kind "card.<step>"."""
         assert [prompts.card_kind(step).value for step in Step] == [
             f"card.{step.value}" for step in Step
         ]
+
+
+class TestPrepare:
+    """A question is checked and named before it goes out; refused, it stores nothing."""
+
+    @pytest.fixture
+    def card(self, uow, journey):
+        """A fixes card of `journey` at CARD, the card the questions are asked from."""
+        remember_prompt(uow, CARD, PromptKind.CARD_FIXES, journey.id)
+        return CARD
+
+    def test_a_question_about_an_item_names_it(self, uow, journey, card):
+        """A question about an item on the card's map names the item and belongs to the map."""
+        pain = journey.pains[1]
+
+        asked = ask(uow, PromptKind.FIX_ADD, target_id=pain.id, card=card)
+
+        assert asked == QuestionToAsk(
+            kind=PromptKind.FIX_ADD,
+            map_id=journey.id,
+            target_id=pain.id,
+            persona_field=None,
+            card_message_id=CARD,
+            params={"name": pain.text},
+        )
+        answer(uow, "Autofill")
+        assert [f.text for f in maps.get_map(uow(), map_id=journey.id).pain(pain.id).fixes] == [
+            "Remember the address",
+            "Autofill",
+        ]
+
+    @pytest.mark.parametrize(
+        ("kind", "item"),
+        [
+            (PromptKind.STAGE_RENAME, lambda m: m.stages[1].id),
+            (PromptKind.TOUCHPOINT_CHANNEL, lambda m: m.touchpoints[2].id),
+            (PromptKind.PAIN_TEXT, lambda m: m.pains[1].id),
+            (PromptKind.FIX_OWNER, lambda m: m.fixes[1].id),
+        ],
+        ids=["stage", "touchpoint", "pain", "fix"],
+    )
+    @pytest.mark.parametrize("owner", [-42, TEAM_CHAT_ID], ids=["another chat", "another map"])
+    def test_an_item_not_on_the_cards_map_is_refused(
+        self, uow, journey, card, rows, kind, item, owner
+    ):
+        """An item of another chat's map, or of another map of the chat, is refused."""
+        other = make_full_map(uow, chat_id=owner)
+        before = maps.get_map(uow(), map_id=other.id)
+
+        with pytest.raises((StaleButton, ItemGone)):
+            prompts.prepare(
+                uow(),
+                chat_id=TEAM_CHAT_ID,
+                kind=kind,
+                target_id=item(other),
+                card_message_id=card,
+            )
+
+        assert rows(Prompt) == 1  # the card alone
+        assert maps.get_map(uow(), map_id=other.id) == before
+
+    @pytest.mark.parametrize(
+        ("card", "chat_id"),
+        [(None, TEAM_CHAT_ID), (CARD + 1, TEAM_CHAT_ID), (CARD, -42)],
+        ids=["no card", "never sent", "another chat's card"],
+    )
+    def test_a_question_from_no_card_of_the_chat_is_refused(self, uow, journey, card, chat_id):
+        """A step card's question asked from no card of the acting chat raises ItemGone(card)."""
+        remember_prompt(uow, CARD, PromptKind.CARD_STAGES, journey.id)
+
+        with pytest.raises(ItemGone) as raised:
+            prompts.prepare(
+                uow(),
+                chat_id=chat_id,
+                kind=PromptKind.STAGE_RENAME,
+                target_id=journey.stages[0].id,
+                card_message_id=card,
+            )
+
+        assert raised.value.params == {"kind": "card"}
+
+    @pytest.mark.parametrize(
+        ("field", "current"),
+        [(PersonaField.ROLE, "Teacher"), (PersonaField.INCOME, None)],
+        ids=["filled in", "empty"],
+    )
+    def test_a_persona_question_names_the_field_and_its_value(self, uow, journey, field, current):
+        """A persona question names its field and what the field holds now."""
+        persona.set_persona_field(
+            uow(), map_id=journey.id, field=PersonaField.ROLE, value="Teacher", actor=ALICE
+        )
+        remember_prompt(uow, CARD, PromptKind.CARD_PERSONA, journey.id)
+
+        asked = ask(uow, PromptKind.PERSONA_FIELD, persona_field=field, card=CARD)
+
+        assert asked == QuestionToAsk(
+            kind=PromptKind.PERSONA_FIELD,
+            map_id=journey.id,
+            target_id=None,
+            persona_field=field,
+            card_message_id=CARD,
+            params={"field": field.value, "current": current},
+        )
+
+    def test_a_persona_question_without_a_field_is_refused(self, uow, journey, rows):
+        """A persona question must name its field: without one it raises StaleButton."""
+        remember_prompt(uow, CARD, PromptKind.CARD_PERSONA, journey.id)
+
+        with pytest.raises(StaleButton):
+            prompts.prepare(
+                uow(), chat_id=TEAM_CHAT_ID, kind=PromptKind.PERSONA_FIELD, card_message_id=CARD
+            )
+
+        assert rows(Prompt) == 1
+
+    def test_a_survey_question_names_the_survey(self, uow, journey):
+        """A question about one of the chat's surveys names it and belongs to its map."""
+        survey = surveys.create_survey(
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            touchpoint_id=journey.touchpoints[0].id,
+            kind=SurveyKind.NPS,
+            ask_why=True,
+            actor=ALICE,
+        )
+
+        asked = ask(uow, PromptKind.SURVEY_CAP, target_id=survey.id, card=CARD)
+
+        assert (asked.map_id, asked.target_id, asked.params) == (
+            journey.id,
+            survey.id,
+            {"survey": survey},
+        )
+
+    @pytest.mark.parametrize(
+        "kind", [PromptKind.SURVEY_QUESTION, PromptKind.SURVEY_END, PromptKind.SURVEY_CAP]
+    )
+    def test_a_survey_of_another_chat_is_refused(self, uow, journey, rows, kind):
+        """A question about another chat's survey is refused; nothing is stored or changed."""
+        other = make_full_map(uow, chat_id=-42)
+        theirs = surveys.create_survey(
+            uow(),
+            chat_id=-42,
+            touchpoint_id=other.touchpoints[0].id,
+            kind=SurveyKind.NPS,
+            ask_why=True,
+            actor=ALICE,
+        )
+
+        with pytest.raises((StaleButton, ItemGone)):
+            prompts.prepare(
+                uow(), chat_id=TEAM_CHAT_ID, kind=kind, target_id=theirs.id, card_message_id=CARD
+            )
+
+        assert rows(Prompt) == 0
+        assert surveys.get_survey(uow(), chat_id=-42, survey_id=theirs.id) == theirs
+
+    def test_a_step_card_is_posted_not_asked(self, uow, journey):
+        """prepare refuses a step card's kind (StaleButton): a card is posted, not asked."""
+        with pytest.raises(StaleButton):
+            prompts.prepare(uow(), chat_id=TEAM_CHAT_ID, kind=PromptKind.CARD_STAGES)

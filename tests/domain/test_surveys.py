@@ -7,10 +7,10 @@ from collections.abc import Callable
 import pytest
 
 from cjm.db import UnitOfWork
-from cjm.errors import InvalidNumber, PromptUnknown
+from cjm.errors import InvalidNumber
 from cjm.models import PromptKind, SurveyKind
 from cjm.services import chats, prompts, surveys
-from cjm.views import SurveyView
+from cjm.views import Answered, Redraw, SurveyView
 from tests.factories import ALICE, TEAM_CHAT_ID, chat_ref, make_full_map
 
 NewUow = Callable[[], UnitOfWork]
@@ -57,6 +57,26 @@ def test_no_other_group_means_nowhere_to_post(uow: NewUow, survey: SurveyView) -
     assert surveys.postable_chats(uow(), chat_id=TEAM_CHAT_ID) == []
 
 
+def ask(uow: NewUow, kind: PromptKind, survey: SurveyView) -> None:
+    """Ask a question about the survey from its card (message 40), posted as message 50."""
+    asked = prompts.prepare(
+        uow(), chat_id=TEAM_CHAT_ID, kind=kind, target_id=survey.id, card_message_id=40
+    )
+    prompts.remember(uow(), chat_id=TEAM_CHAT_ID, message_id=50, asked=asked)
+
+
+def reply(uow: NewUow, text: str) -> Answered:
+    """A member's reply (message 51) to the question at message 50."""
+    return prompts.answer(
+        uow(),
+        chat_id=TEAM_CHAT_ID,
+        prompt_message_id=50,
+        reply_message_id=51,
+        text=text,
+        actor=ALICE,
+    )
+
+
 @pytest.mark.parametrize(
     ("kind", "text", "field", "expected"),
     [
@@ -69,25 +89,12 @@ def test_a_reply_to_a_survey_question_changes_the_survey(
     uow: NewUow, survey: SurveyView, kind: PromptKind, text: str, field: str, expected: object
 ) -> None:
     """The reply lands on the survey the question was about; the card's message id comes back."""
-    prompts.remember(
-        uow(),
-        chat_id=TEAM_CHAT_ID,
-        message_id=50,
-        kind=kind,
-        map_id=survey.map_id,
-        target_id=survey.id,
-        card_message_id=40,
-    )
-    changed, card = prompts.answer_survey_prompt(
-        uow(),
-        chat_id=TEAM_CHAT_ID,
-        prompt_message_id=50,
-        reply_message_id=51,
-        text=text,
-        actor=ALICE,
-    )
-    assert card == 40
-    assert getattr(changed, field) == expected
+    ask(uow, kind, survey)
+
+    answered = reply(uow, text)
+
+    assert answered.card_message_id == 40
+    assert getattr(answered.outcome, field) == expected
     stored = surveys.get_survey(uow(), chat_id=TEAM_CHAT_ID, survey_id=survey.id)
     assert getattr(stored, field) == expected
 
@@ -96,23 +103,11 @@ def test_end_date_in_two_weeks_ends_at_the_following_local_midnight(
     uow: NewUow, survey: SurveyView
 ) -> None:
     """“in 2 weeks” from Thursday 2026-11-26: the survey takes answers through 2026-12-10."""
-    prompts.remember(
-        uow(),
-        chat_id=TEAM_CHAT_ID,
-        message_id=50,
-        kind=PromptKind.SURVEY_END,
-        map_id=survey.map_id,
-        target_id=survey.id,
-        card_message_id=40,
-    )
-    changed, _ = prompts.answer_survey_prompt(
-        uow(),
-        chat_id=TEAM_CHAT_ID,
-        prompt_message_id=50,
-        reply_message_id=51,
-        text="in 2 weeks",
-        actor=ALICE,
-    )
+    ask(uow, PromptKind.SURVEY_END, survey)
+
+    changed = reply(uow, "in 2 weeks").outcome
+
+    assert isinstance(changed, SurveyView)
     assert changed.ends_at is not None
     assert changed.ends_at.isoformat() == "2026-12-10T23:00:00+00:00"  # Berlin midnight
 
@@ -121,69 +116,28 @@ def test_a_bad_cap_changes_nothing_and_the_reply_can_be_retried(
     uow: NewUow, survey: SurveyView
 ) -> None:
     """“abc” is refused; the reply was not claimed, so a corrected reply still works."""
-    prompts.remember(
-        uow(),
-        chat_id=TEAM_CHAT_ID,
-        message_id=50,
-        kind=PromptKind.SURVEY_CAP,
-        map_id=survey.map_id,
-        target_id=survey.id,
-        card_message_id=40,
-    )
+    ask(uow, PromptKind.SURVEY_CAP, survey)
+
     with pytest.raises(InvalidNumber):
-        prompts.answer_survey_prompt(
-            uow(),
-            chat_id=TEAM_CHAT_ID,
-            prompt_message_id=50,
-            reply_message_id=51,
-            text="abc",
-            actor=ALICE,
-        )
+        reply(uow, "abc")
+
     assert (
         surveys.get_survey(uow(), chat_id=TEAM_CHAT_ID, survey_id=survey.id).max_responses is None
     )
+    assert reply(uow, "7").outcome.max_responses == 7  # type: ignore[attr-defined]
 
 
-def test_the_map_router_applies_survey_prompts_without_a_step_card(
+def test_a_reply_to_a_survey_question_redraws_the_survey_card_not_a_step_card(
     uow: NewUow, survey: SurveyView
 ) -> None:
-    """prompts.answer handles survey questions too, and names no step card to redraw."""
-    prompts.remember(
-        uow(),
-        chat_id=TEAM_CHAT_ID,
-        message_id=50,
-        kind=PromptKind.SURVEY_CAP,
-        map_id=survey.map_id,
-        target_id=survey.id,
-        card_message_id=40,
+    """prompts.answer handles survey questions too, and names the survey card to redraw."""
+    ask(uow, PromptKind.SURVEY_CAP, survey)
+
+    answered = reply(uow, "7")
+
+    assert (answered.kind, answered.redraw, answered.card_message_id) == (
+        PromptKind.SURVEY_CAP,
+        Redraw.SURVEY_CARD,
+        40,
     )
-    redrawn = prompts.answer(
-        uow(),
-        chat_id=TEAM_CHAT_ID,
-        prompt_message_id=50,
-        reply_message_id=51,
-        text="7",
-        actor=ALICE,
-    )
-    assert redrawn is None
     assert surveys.get_survey(uow(), chat_id=TEAM_CHAT_ID, survey_id=survey.id).max_responses == 7
-
-
-def test_a_map_prompt_is_no_survey_prompt(uow: NewUow, survey: SurveyView) -> None:
-    """answer_survey_prompt refuses a prompt about the map."""
-    prompts.remember(
-        uow(),
-        chat_id=TEAM_CHAT_ID,
-        message_id=50,
-        kind=PromptKind.STAGE_ADD,
-        map_id=survey.map_id,
-    )
-    with pytest.raises(PromptUnknown):
-        prompts.answer_survey_prompt(
-            uow(),
-            chat_id=TEAM_CHAT_ID,
-            prompt_message_id=50,
-            reply_message_id=51,
-            text="x",
-            actor=ALICE,
-        )
