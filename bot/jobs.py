@@ -24,9 +24,9 @@ from telegram.ext import Application, Job
 from bot.callbacks import ReviewDone, ReviewOpenMap, ReviewSnooze
 from bot.context import BotContext, Deps, Labels, fit_message
 from cjm.services import chats, reviews
-from cjm.services.digests import Digest, digest_messages
+from cjm.services.digests import digest_messages
 from cjm.services.handled_messages import HANDLED_MESSAGE_RETENTION, forget_handled_messages
-from cjm.services.reviews import FixReminder, JobSlot
+from cjm.views import Digest, FixReminder, JobSlot
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,8 @@ from bot.handlers.cards import check_on_card, refresh_card
 from bot.keyboards import Row, button, rows
 from cjm.errors import StaleButton
 from cjm.services import insights, touchpoints
-from cjm.services.insights import HotspotReport, KpiBoard, Question
+from cjm.services.insights import Question
+from cjm.views import HotspotReport, KpiBoard
 
 HOTSPOTS = "chat/insights/hotspots.html"
 KPIS = "chat/insights/kpis.html"

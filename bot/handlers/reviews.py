@@ -25,10 +25,11 @@ from bot.callbacks import (
 from bot.context import BotContext, Labels, fit_message
 from bot.handlers import replies
 from bot.handlers.maps import show_summary
+from cjm import views
 from cjm.errors import StaleButton
 from cjm.models import Cadence, PromptKind
 from cjm.services import maps, reviews, timezones
-from cjm.services.reviews import ReviewCard
+from cjm.views import ReviewCard
 
 CADENCES = tuple(Cadence)
 
@@ -76,7 +77,7 @@ def card_keyboard(card: ReviewCard, labels: Labels) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def history_keyboard(page: reviews.HistoryPage, labels: Labels) -> InlineKeyboardMarkup | None:
+def history_keyboard(page: views.HistoryPage, labels: Labels) -> InlineKeyboardMarkup | None:
     """◀ ▶ between pages of the change log."""
     moves = []
     if page.page > 0:

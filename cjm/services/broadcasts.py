@@ -6,7 +6,6 @@ answered this very survey. Rows move PENDING → SENDING (committed before the s
 FAILED or BLOCKED; a SENDING row found after a crash counts as sent and is never sent again.
 """
 
-from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import CursorResult
@@ -16,44 +15,7 @@ from cjm.db import UnitOfWork
 from cjm.errors import ItemGone
 from cjm.models import Broadcast, Chat, Delivery, DeliveryState, Respondent, Survey, SurveyResponse
 from cjm.services.responses import require_open
-from cjm.views import Actor
-
-
-@dataclass(frozen=True)
-class BroadcastView:
-    """A broadcast as the team's progress message needs it."""
-
-    id: int
-    survey_id: int
-    chat_id: int
-    language: str
-    progress_message_id: int | None
-    recipients: int
-
-
-@dataclass(frozen=True)
-class BroadcastProgress:
-    """How far a broadcast got; `left` includes messages on their way."""
-
-    sent: int
-    failed: int
-    blocked: int
-    left: int
-    finished: bool
-
-    @property
-    def total(self) -> int:
-        """Every recipient."""
-        return self.sent + self.failed + self.blocked + self.left
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """One customer to send the question to."""
-
-    delivery_id: int
-    user_id: int
-    language: str
+from cjm.views import Actor, BroadcastProgress, BroadcastView, Recipient
 
 
 def _view(uow: UnitOfWork, broadcast: Broadcast) -> BroadcastView:

@@ -64,10 +64,17 @@ from cjm.models import (
 from cjm.services import fixes, maps, pains, results
 from cjm.views import (
     Actor,
+    FixTarget,
+    Hotspot,
+    HotspotFix,
+    HotspotReport,
+    KpiBoard,
+    KpiRecorded,
     KpiView,
     MapView,
     PainView,
-    StageView,
+    Reason,
+    StageKpis,
     TouchpointScore,
     TouchpointView,
 )
@@ -94,43 +101,6 @@ class Question(StrEnum):
 
 
 # ---------------------------------------------------------------- hotspots
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a touchpoint ranks: kind "emotion", "nps", "csat", "ces", "pains" or "moment".
-
-    value is the evidence as shown (the mean vote, the survey score, the number of pains);
-    severity names the pains' severity.
-    """
-
-    kind: str
-    value: float = 0.0
-    severity: str | None = None
-
-
-@dataclass(frozen=True)
-class Hotspot:
-    """A touchpoint that needs work, with its stage, need score and reasons."""
-
-    touchpoint: TouchpointView
-    stage: StageView
-    score: float
-    reasons: tuple[Reason, ...]
-    open_pain: PainView | None  # the most severe open pain: a fix from /hotspots lands there
-
-    @property
-    def name(self) -> str:
-        """The touchpoint's name (what a digest lists)."""
-        return self.touchpoint.name
-
-
-@dataclass(frozen=True)
-class HotspotReport:
-    """/hotspots: the map and its hotspots, highest need first."""
-
-    map: MapView
-    hotspots: tuple[Hotspot, ...]
 
 
 def normalised_survey(score: TouchpointScore) -> float:
@@ -249,25 +219,6 @@ def current_hotspots(
     return HotspotReport(view, tuple(rank_hotspots(view, scores, limit)))
 
 
-@dataclass(frozen=True)
-class HotspotFix:
-    """What a reply to "➕ Add a fix" did: a fix for the open pain, or a new pain point."""
-
-    touchpoint_name: str
-    pain_text: str
-    added_fix: bool
-    fix_text: str | None = None
-
-
-@dataclass(frozen=True)
-class FixTarget:
-    """Where a "➕ Add a fix" reply lands: the touchpoint and its most severe open pain."""
-
-    map_id: int
-    touchpoint: TouchpointView
-    open_pain: PainView | None
-
-
 def fix_target(uow: UnitOfWork, *, chat_id: int, touchpoint_id: int) -> FixTarget:
     """The touchpoint a "➕ Add a fix" button points at, on the chat's current map."""
     with uow:
@@ -303,46 +254,6 @@ def add_hotspot_fix(uow: UnitOfWork, *, touchpoint_id: int, text: str, actor: Ac
 
 
 # ---------------------------------------------------------------- KPIs
-
-
-@dataclass(frozen=True)
-class StageKpis:
-    """A stage with its KPIs."""
-
-    stage: StageView
-    kpis: tuple[KpiView, ...]
-
-
-@dataclass(frozen=True)
-class KpiBoard:
-    """/kpi: the current map's KPIs, stage by stage."""
-
-    map_id: int
-    title: str
-    stages: tuple[StageKpis, ...]
-
-    @property
-    def kpis(self) -> list[KpiView]:
-        """Every KPI, stage by stage."""
-        return [kpi for stage in self.stages for kpi in stage.kpis]
-
-    def stage(self, stage_id: int) -> StageView | None:
-        """The stage with this id, if it is on the map."""
-        return next((s.stage for s in self.stages if s.stage.id == stage_id), None)
-
-    def kpi(self, kpi_id: int) -> KpiView | None:
-        """The KPI with this id, if it is on the map."""
-        return next((k for k in self.kpis if k.id == kpi_id), None)
-
-
-@dataclass(frozen=True)
-class KpiRecorded:
-    """A KPI after a value was recorded; replaced says the day already had one."""
-
-    kpi: KpiView
-    measured_on: date
-    value: float
-    replaced: bool
 
 
 def _board(view: MapView) -> KpiBoard:

@@ -1,6 +1,5 @@
 """Touchpoint surveys, the customer's side: open a link, answer, say why, opt in or out."""
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +25,7 @@ from cjm.models import (
     Touchpoint,
 )
 from cjm.services.chats import pick_language
-from cjm.views import AnswerOutcome, QuestionView
+from cjm.views import AnswerOutcome, AnswerRedraw, PostedQuestion, QuestionView
 
 COMMENT_MAX_CHARS = 1000
 
@@ -179,14 +178,6 @@ _race_retry = retry(
 )
 
 
-@dataclass(frozen=True)
-class Answered:
-    """A stored answer and the question as it now reads (to redraw it without another read)."""
-
-    outcome: AnswerOutcome
-    question: QuestionView
-
-
 def answer(
     uow: UnitOfWork,
     *,
@@ -219,7 +210,7 @@ def answer_and_redraw(
     language_code: str | None,
     score: int,
     via_group: bool = False,
-) -> Answered:
+) -> AnswerRedraw:
     """`answer`, plus the question with the customer's new score, in the same transaction."""
     with uow:
         asked = uow.session.execute(_ASKED, {"survey_id": survey_id}).first()
@@ -255,7 +246,7 @@ def answer_and_redraw(
             responses=_count(uow, survey_id) if via_group else None,
         )
         uow.commit()
-    return Answered(outcome, _question_view(asked, score))
+    return AnswerRedraw(outcome, _question_view(asked, score))
 
 
 def _question_view(asked: Any, score: int | None) -> QuestionView:
@@ -351,15 +342,6 @@ def mark_unreachable(uow: UnitOfWork, *, user_id: int) -> None:
         if respondent is not None:
             respondent.reachable = False
             uow.commit()
-
-
-@dataclass(frozen=True)
-class PostedQuestion:
-    """A survey's question as it stands, with its answer count, in the language to show it."""
-
-    question: QuestionView
-    responses: int
-    language: str
 
 
 def get_question(

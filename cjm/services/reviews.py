@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,85 +24,14 @@ from cjm.models import (
 )
 from cjm.schedule import ScheduleSpec, local_at, next_review_at, parse_local_time
 from cjm.services import maps
-from cjm.services.digests import Digest, build_digest
-from cjm.views import Actor, ChangeView
+from cjm.services.digests import build_digest
+from cjm.views import Actor, ChangeView, DueWork, FixReminder, HistoryPage, JobSlot, ReviewCard
 
 TIME_PROMPT = PromptKind.REVIEW_TIME  # "reply with the time of day"
 DEFAULT_REMINDER_TIME = time(9, 0)
 SNOOZE = timedelta(days=1)
 HISTORY_PAGE_SIZE = 10
 UNREACHABLE = "chat_unreachable"  # pause_reason when Telegram says the chat is gone
-
-
-@dataclass(frozen=True)
-class ReviewCard:
-    """The /review card: the current map's schedule (exists=False: none yet)."""
-
-    map_id: int
-    map_title: str
-    tz: str
-    exists: bool
-    cadence: Cadence | None
-    weekdays: int
-    anchor_weekday: int
-    anchor_day: int
-    local_time: str
-    paused: bool
-    pause_reason: str | None
-    next_at: datetime | None
-    passed_today: bool = False
-
-    def runs_on(self, weekday: int) -> bool:
-        """Whether the weekday (0 = Monday) is ticked on the card."""
-        if self.cadence is Cadence.WEEKDAYS:
-            return bool(self.weekdays >> weekday & 1)
-        return self.cadence in (Cadence.WEEKLY, Cadence.BIWEEKLY) and weekday == (
-            self.anchor_weekday
-        )
-
-
-@dataclass(frozen=True)
-class JobSlot:
-    """A reminder the job queue should run: its unique name and when (aware UTC)."""
-
-    name: str
-    when: datetime
-
-
-@dataclass(frozen=True)
-class FixReminder:
-    """A fix due tomorrow (overdue=False) or past its due date (overdue=True)."""
-
-    chat_id: int
-    map_id: int
-    language: str
-    fix_id: int
-    text: str
-    owner_name: str | None
-    due_on: date
-    overdue: bool
-
-
-@dataclass(frozen=True)
-class DueWork:
-    """Everything due now, already claimed (marked sent), plus the jobs to schedule next."""
-
-    digests: tuple[Digest, ...]
-    reminders: tuple[FixReminder, ...]
-    slots: tuple[JobSlot, ...]
-    paused_map_ids: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class HistoryPage:
-    """One page of a map's change log, newest first."""
-
-    map_id: int
-    map_title: str
-    tz: str
-    page: int
-    pages: int
-    items: tuple[ChangeView, ...]
 
 
 def review_job_name(map_id: int) -> str:

@@ -12,12 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cjm.analytics import (
-    MIN_ANSWERS,
     SCALE,
     SCORE_VALUES,
-    Interval,
     SurveyKind,
-    WeekPoint,
     _t_quantile,
     local_weeks,
     mean_t_interval,
@@ -29,6 +26,8 @@ from cjm.analytics import (
     weekly_trend,
     wilson,
 )
+from cjm.limits import MIN_ANSWERS
+from cjm.views import Interval, WeekPoint
 
 # 5 promoters (9, 10), 2 passives (7, 8), 3 detractors (0, 3, 6)
 NPS_TEN = [10, 9, 9, 10, 9, 7, 8, 0, 3, 6]

@@ -16,8 +16,8 @@ from cjm.errors import AlreadyHandled, InvalidDate, KpiInvalid, TextEmpty, TooMa
 from cjm.limits import MAX_KPIS_PER_STAGE
 from cjm.models import KpiDirection, KpiValue, PromptKind, Severity, SurveyKind
 from cjm.services import insights, maps, pains, responses, surveys, touchpoints
-from cjm.services.insights import Question, Reason
-from cjm.views import MapView, TouchpointScore
+from cjm.services.insights import Question
+from cjm.views import MapView, Reason, TouchpointScore
 from tests.factories import ALICE, BOB, TEAM_CHAT_ID, make_full_map, make_map
 
 NewUow = Callable[[], UnitOfWork]

@@ -10,6 +10,7 @@ from sqlmodel import select
 from cjm.errors import InvalidTime, ReviewNeedsADay, StaleButton, UnknownTimezone
 from cjm.models import Cadence, Fix, Review, ReviewSchedule
 from cjm.services import chats, fixes, maps, reviews, timezones
+from cjm.views import JobSlot
 from tests.factories import ALICE, BOB, TEAM_CHAT_ID, chat_ref, make_fix, make_full_map
 
 
@@ -124,7 +125,7 @@ class TestClaimDue:
         assert reviews.claim_due(uow()).digests == ()
         row = schedule_row(uow, journey.id)
         assert row.next_at == card.next_at + timedelta(days=7)
-        assert reviews.JobSlot(f"review:{journey.id}", row.next_at) in first.slots
+        assert JobSlot(f"review:{journey.id}", row.next_at) in first.slots
 
     def test_missed_reviews_make_one_digest_and_plan_from_now(self, uow, journey, clock):
         """Three weeks down: one digest, and the next run is after now."""

@@ -1,4 +1,4 @@
-"""What services hand out: frozen snapshots, never live ORM objects."""
+"""A whole map as services hand it out: stages, touchpoints and votes, pains, fixes, KPIs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from cjm.models import (
     FixStatus,
@@ -18,42 +17,7 @@ from cjm.models import (
     PersonaField,
     Severity,
     Step,
-    SurveyKind,
-    SurveyStatus,
 )
-
-if TYPE_CHECKING:  # annotations only: importing analytics would load pandas everywhere
-    from cjm.analytics import ScoreSummary, WeekPoint
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The member who did something: Telegram user id and display name."""
-
-    user_id: int
-    name: str
-    username: str | None = None
-
-
-@dataclass(frozen=True)
-class ChatRef:
-    """The chat an update came from, as the adapter saw it."""
-
-    id: int
-    title: str
-    language_code: str | None = None
-    is_group: bool = True
-
-
-@dataclass(frozen=True)
-class ChatView:
-    """A chat's settings."""
-
-    id: int
-    title: str
-    language: str
-    tz: str
-    current_map_id: int | None
 
 
 @dataclass(frozen=True)
@@ -286,118 +250,3 @@ class MapSummary:
     is_current: bool
     stage_count: int
     touchpoint_count: int
-
-
-@dataclass(frozen=True)
-class PromptView:
-    """What a stored prompt asks, so a reply can be routed to the right service."""
-
-    chat_id: int
-    message_id: int
-    kind: str
-    map_id: int | None
-    target_id: int | None
-    field: str | None
-    card_message_id: int | None
-
-
-@dataclass(frozen=True)
-class CardView:
-    """A step card: the map, the step it shows, and the item it has in focus."""
-
-    map: MapView
-    step: Step
-    message_id: int | None = None
-    focus_id: int | None = None
-    focus_field: str | None = None
-
-
-@dataclass(frozen=True)
-class ChangeView:
-    """One line of a map's change log."""
-
-    id: int
-    at: datetime
-    actor_name: str
-    action: str
-    summary: str
-
-
-@dataclass(frozen=True)
-class TouchpointScore:
-    """A touchpoint's latest survey score: e.g. NPS +32 from 41 answers, trending up (+1)."""
-
-    kind: str
-    value: float
-    n: int
-    trend: int
-
-
-@dataclass(frozen=True)
-class SurveyView:
-    """A survey as the team sees it (never who answered)."""
-
-    id: int
-    map_id: int
-    touchpoint_id: int | None
-    touchpoint_name: str | None
-    kind: SurveyKind
-    question: str | None
-    ask_why: bool
-    token: str
-    status: SurveyStatus
-    ends_at: datetime | None
-    max_responses: int | None
-    responses: int
-    may_ask_again: int = 0
-
-    @property
-    def is_taking_answers(self) -> bool:
-        """Open, and its touchpoint still on the map."""
-        return self.status is SurveyStatus.OPEN and self.touchpoint_id is not None
-
-
-@dataclass(frozen=True)
-class QuestionView:
-    """What a customer is asked: the survey's question in their language."""
-
-    survey_id: int
-    token: str
-    kind: SurveyKind
-    question: str | None
-    touchpoint_name: str
-    map_title: str
-    ask_why: bool
-    current_score: int | None = None
-
-
-@dataclass(frozen=True)
-class AnswerOutcome:
-    """After a customer's score: whether to ask "why?" and whether it was a change."""
-
-    survey_id: int
-    score: int
-    ask_why: bool
-    changed: bool
-    responses: int | None  # answers so far: counted for a group post, None in private
-
-
-@dataclass(frozen=True)
-class CommentView:
-    """A customer's "why?" with its score (never who wrote it)."""
-
-    response_id: int
-    score: int
-    comment: str
-    answered_at: datetime
-    is_low: bool
-
-
-@dataclass(frozen=True)
-class SurveyResults:
-    """/results for one survey: the score with its interval, breakdown, trend and comments."""
-
-    survey: SurveyView
-    summary: ScoreSummary
-    weeks: tuple[WeekPoint, ...]
-    comments: tuple[CommentView, ...]
