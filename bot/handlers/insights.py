@@ -23,7 +23,7 @@ from bot.handlers import replies
 from bot.handlers.cards import check_on_card, refresh_card
 from bot.keyboards import Row, button, rows
 from cjm.errors import StaleButton
-from cjm.services import insights, touchpoints
+from cjm.services import hotspots, insights, kpis, touchpoints
 from cjm.services.insights import Question
 from cjm.views import HotspotReport, KpiBoard
 
@@ -73,7 +73,7 @@ def _stage_keyboard(board: KpiBoard, labels: Labels) -> InlineKeyboardMarkup:
 async def hotspots_command(update: Update, context: BotContext) -> None:
     """/hotspots: the touchpoints that need work most, why, and a fix button for each."""
     chat = context.group_chat(update)
-    report = insights.current_hotspots(context.uow(), chat_id=chat.id)
+    report = hotspots.current_hotspots(context.uow(), chat_id=chat.id)
     keyboard = _hotspot_keyboard(report, context.labels(update))
     await context.reply(update, HOTSPOTS, report=report, reply_markup=keyboard)
 
@@ -81,7 +81,7 @@ async def hotspots_command(update: Update, context: BotContext) -> None:
 async def kpi_command(update: Update, context: BotContext) -> None:
     """/kpi: the KPIs per stage, a button to record each, and one to add a KPI."""
     chat = context.group_chat(update)
-    board = insights.list_kpis(context.uow(), chat_id=chat.id)
+    board = kpis.list_kpis(context.uow(), chat_id=chat.id)
     keyboard = _board_keyboard(board, context.labels(update))
     await context.reply(update, KPIS, board=board, picking=False, reply_markup=keyboard)
 
@@ -91,7 +91,7 @@ async def _redraw_board(
 ) -> None:
     """Redraw a /kpi message as the map now stands (two presses may leave nothing to change)."""
     chat_id = context.chat(update).id
-    board = insights.list_kpis(context.uow(), chat_id=chat_id)
+    board = kpis.list_kpis(context.uow(), chat_id=chat_id)
     labels = context.labels(update)
     keyboard = _stage_keyboard(board, labels) if picking else _board_keyboard(board, labels)
     text = context.render(update, KPIS, board=board, picking=picking)
@@ -153,7 +153,7 @@ async def _ask(
 async def kpi_stage_button(update: Update, context: BotContext) -> None:
     """A stage for the new KPI: ask for "name; unit; target; up|down"."""
     payload = InKpiStage.parse(context.payload(update))
-    board = insights.list_kpis(context.uow(), chat_id=context.chat(update).id)
+    board = kpis.list_kpis(context.uow(), chat_id=context.chat(update).id)
     stage = board.stage(payload.stage_id)
     if stage is None:
         raise StaleButton
@@ -175,7 +175,7 @@ async def kpi_stage_button(update: Update, context: BotContext) -> None:
 async def kpi_value_button(update: Update, context: BotContext) -> None:
     """Record value: ask for "value" or "value on <date>"."""
     payload = InKpiValue.parse(context.payload(update))
-    board = insights.list_kpis(context.uow(), chat_id=context.chat(update).id)
+    board = kpis.list_kpis(context.uow(), chat_id=context.chat(update).id)
     kpi = board.kpi(payload.kpi_id)
     if kpi is None:
         raise StaleButton
@@ -195,7 +195,7 @@ async def kpi_value_button(update: Update, context: BotContext) -> None:
 async def hotspot_fix_button(update: Update, context: BotContext) -> None:
     """➕ Add a fix: ask for a fix for the most severe open pain (or for a first pain point)."""
     payload = InHotspotFix.parse(context.payload(update))
-    target = insights.fix_target(
+    target = hotspots.fix_target(
         context.uow(), chat_id=context.chat(update).id, touchpoint_id=payload.touchpoint_id
     )
     await _ask(

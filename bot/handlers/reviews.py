@@ -28,7 +28,7 @@ from bot.handlers.maps import show_summary
 from cjm import views
 from cjm.errors import StaleButton
 from cjm.models import Cadence, PromptKind
-from cjm.services import maps, reviews, timezones
+from cjm.services import changes, maps, reminders, reviews, timezones
 from cjm.views import ReviewCard
 
 CADENCES = tuple(Cadence)
@@ -70,7 +70,7 @@ def card_keyboard(card: ReviewCard, labels: Labels) -> InlineKeyboardMarkup:
         controls.append(
             InlineKeyboardButton(
                 labels.review_skip(),
-                callback_data=ReviewSkip(card.map_id, reviews.minute_of(card.next_at)).pack(),
+                callback_data=ReviewSkip(card.map_id, reminders.minute_of(card.next_at)).pack(),
             )
         )
     rows.append(controls)
@@ -312,7 +312,7 @@ async def open_map_button(update: Update, context: BotContext) -> None:
 
 async def history_command(update: Update, context: BotContext) -> None:
     """/history: the current map's change log, newest first, ten per page."""
-    page = reviews.history_page(context.uow(), chat_id=context.group_chat(update).id)
+    page = changes.history_page(context.uow(), chat_id=context.group_chat(update).id)
     await context.reply(
         update,
         "chat/reviews/history.html",
@@ -324,7 +324,7 @@ async def history_command(update: Update, context: BotContext) -> None:
 async def history_button(update: Update, context: BotContext) -> None:
     """◀ ▶ on /history: show that page in place."""
     payload = HistoryPage.parse(context.payload(update))
-    page = reviews.history_page(
+    page = changes.history_page(
         context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id, page=payload.page
     )
     query = update.callback_query

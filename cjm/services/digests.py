@@ -16,7 +16,7 @@ from cjm.db import UnitOfWork
 from cjm.models import ChangeEvent, Chat, FixStatus, KpiDirection, Step, Survey, SurveyResponse
 from cjm.render.texts import Texts
 from cjm.services import maps, results
-from cjm.services.insights import rank_hotspots
+from cjm.services.hotspots import rank_hotspots
 from cjm.views import ChangeGroup, Digest, KpiChange, MapView, OpenFix, SurveyChange
 
 TELEGRAM_TEXT_LIMIT = 4096

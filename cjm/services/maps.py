@@ -8,7 +8,14 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, func, select
 
 from cjm.db import UnitOfWork, table_of
-from cjm.errors import ItemGone, MapTitleMissing, NoCurrentMap, TextEmpty, TooManyItems
+from cjm.errors import (
+    ItemGone,
+    MapTitleMissing,
+    NoCurrentMap,
+    StaleButton,
+    TextEmpty,
+    TooManyItems,
+)
 from cjm.limits import MAX_MAPS_PER_CHAT, TITLE_MAX_CHARS, clean_text
 from cjm.models import (
     Chat,
@@ -133,6 +140,14 @@ def current_map_id(uow: UnitOfWork, chat_id: int) -> int:
     if uow.session.get(JourneyMap, chat.current_map_id) is None:
         raise NoCurrentMap
     return chat.current_map_id
+
+
+def own_map(uow: UnitOfWork, chat_id: int, map_id: int) -> JourneyMap:
+    """The map with this id, if it is this chat's; else StaleButton (an old or forged button)."""
+    journey = uow.get(JourneyMap, map_id)
+    if journey.chat_id != chat_id:
+        raise StaleButton
+    return journey
 
 
 def get_current_map(uow: UnitOfWork, *, chat_id: int) -> MapView:
