@@ -110,12 +110,6 @@ def _t_quantile(p: float, df: int) -> float:
     return float(student_t.ppf(p, df))
 
 
-def summarise(kind: SurveyKind, scores: pd.Series[float]) -> ScoreSummary:
-    """One survey's summary from its scores; missing (NaN) scores are unanswered, not counted."""
-    (counts,) = _counts(np.zeros(len(scores), dtype=np.int64), 1, scores)
-    return summarise_counts(kind, counts)
-
-
 def summarise_many(answers: pd.DataFrame) -> dict[int, ScoreSummary]:
     """A summary per survey from columns survey_id, kind and score, ordered by survey_id."""
     if answers.empty:

@@ -71,11 +71,6 @@ def resolve(card: CardView) -> Focus:
     return Focus(pain=pain)
 
 
-def next_empty_field(journey: MapView) -> PersonaField:
-    """The first persona field nobody filled in yet (the name once all are filled)."""
-    return next((f for f, value in journey.persona.items() if not value), PersonaField.NAME)
-
-
 def neighbour(step: Step, offset: int) -> Step | None:
     """The step before (−1) or after (+1) this one."""
     index = STEP_ORDER.index(step) + offset

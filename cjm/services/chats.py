@@ -1,7 +1,7 @@
 """Chats: registering them, their language and time zone, and following a group's migration."""
 
 from sqlalchemy import bindparam
-from sqlmodel import col, select, update
+from sqlmodel import col, update
 
 from cjm.db import UnitOfWork, table_of
 from cjm.errors import UnknownLanguage
@@ -111,9 +111,3 @@ def mark_unreachable(uow: UnitOfWork, *, chat_id: int) -> None:
         if row is not None:
             row.reachable = False
             uow.commit()
-
-
-def list_chat_ids(uow: UnitOfWork) -> list[int]:
-    """Every chat the bot knows."""
-    with uow:
-        return list(uow.session.exec(select(Chat.id)).all())

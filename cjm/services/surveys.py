@@ -182,16 +182,6 @@ def get_survey(uow: UnitOfWork, *, chat_id: int, survey_id: int) -> SurveyView:
         return view_of(uow, _survey(uow, survey_id, chat_id))
 
 
-def list_surveys(uow: UnitOfWork, *, chat_id: int) -> list[SurveyView]:
-    """The surveys of the chat's current map, newest first."""
-    with uow:
-        map_id = maps.current_map_id(uow, chat_id)
-        rows = uow.session.exec(
-            select(Survey).where(Survey.map_id == map_id).order_by(col(Survey.id).desc())
-        ).all()
-        return [view_of(uow, survey) for survey in rows]
-
-
 def postable_chats(uow: UnitOfWork, *, chat_id: int) -> list[ChatView]:
     """The other groups the bot is still in, where the team may post a survey (by title)."""
     with uow:
