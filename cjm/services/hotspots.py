@@ -42,7 +42,7 @@ W_EMOTION = 1.0
 W_SURVEY = 1.0
 W_PAINS = 1.0
 MOMENT_OF_TRUTH_FACTOR = 1.5
-SEVERITY_POINTS = {Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1}
+SEVERITY_POINTS = {s: len(Severity) - s.rank for s in Severity}  # high 3, medium 2, low 1
 PAIN_CAP = 6  # pain points (two high pains) at which the pain term is full
 HOTSPOTS_SHOWN = 5
 

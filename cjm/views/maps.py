@@ -103,7 +103,7 @@ class PainView:
     @property
     def severity_rank(self) -> int:
         """0 for high, 1 for medium, 2 for low: sorts the most severe first."""
-        return list(Severity).index(self.severity)
+        return self.severity.rank
 
     @property
     def is_open(self) -> bool:
