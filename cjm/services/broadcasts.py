@@ -11,14 +11,14 @@ from typing import Any, cast
 from sqlalchemy import CursorResult
 from sqlmodel import col, func, select, update
 
-from cjm.db import UnitOfWork
+from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.errors import ItemGone
 from cjm.models import Broadcast, Chat, Delivery, DeliveryState, Respondent, Survey, SurveyResponse
 from cjm.services.responses import require_open
 from cjm.views import Actor, BroadcastProgress, BroadcastView, Recipient
 
 
-def _view(uow: UnitOfWork, broadcast: Broadcast) -> BroadcastView:
+def _view(uow: OpenUnitOfWork, broadcast: Broadcast) -> BroadcastView:
     assert broadcast.id is not None  # noqa: S101  (stored broadcasts have ids)
     chat = uow.session.get(Chat, broadcast.chat_id)
     recipients = uow.session.exec(
@@ -133,7 +133,7 @@ def settle(uow: UnitOfWork, *, delivery_id: int, state: DeliveryState) -> None:
     _move(uow, delivery_id, DeliveryState.SENDING, state)
 
 
-def _progress(uow: UnitOfWork, broadcast: Broadcast) -> BroadcastProgress:
+def _progress(uow: OpenUnitOfWork, broadcast: Broadcast) -> BroadcastProgress:
     counts = dict(
         uow.session.exec(
             select(Delivery.state, func.count())

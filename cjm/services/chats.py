@@ -3,7 +3,7 @@
 from sqlalchemy import bindparam
 from sqlmodel import col, update
 
-from cjm.db import UnitOfWork, table_of
+from cjm.db import OpenUnitOfWork, UnitOfWork, table_of
 from cjm.errors import UnknownLanguage
 from cjm.models import Chat, JourneyMap, Prompt
 from cjm.views import ChatRef, ChatView
@@ -27,7 +27,7 @@ def pick_language(language_code: str | None, default: str) -> str:
     return base if base in LANGUAGES else default
 
 
-def ensure(uow: UnitOfWork, chat: ChatRef, *, default_language: str, default_tz: str) -> Chat:
+def ensure(uow: OpenUnitOfWork, chat: ChatRef, *, default_language: str, default_tz: str) -> Chat:
     """The chat's row, created on first contact; the first member's language sets the default."""
     row = uow.session.get(Chat, chat.id)
     if row is None:

@@ -12,7 +12,7 @@ import pandas as pd
 from sqlmodel import col, func, literal, select
 
 from cjm.analytics import summarise_many
-from cjm.db import UnitOfWork
+from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.models import ChangeEvent, Chat, FixStatus, KpiDirection, Step, Survey, SurveyResponse
 from cjm.render.texts import Texts
 from cjm.services import maps, results
@@ -114,7 +114,7 @@ def build_digest(uow: UnitOfWork, *, map_id: int, since: datetime | None, now: d
 
 
 def _changes(
-    uow: UnitOfWork, map_id: int, since: datetime | None
+    uow: OpenUnitOfWork, map_id: int, since: datetime | None
 ) -> tuple[list[ChangeGroup], int]:
     query = select(ChangeEvent.actor_name, ChangeEvent.action, ChangeEvent.summary).where(
         ChangeEvent.map_id == map_id, col(ChangeEvent.action).not_like("review.%")
@@ -143,7 +143,7 @@ def _short(text: str) -> str:
 
 
 def _survey_changes(
-    uow: UnitOfWork, map_id: int, since: datetime | None, names: dict[int, str]
+    uow: OpenUnitOfWork, map_id: int, since: datetime | None, names: dict[int, str]
 ) -> list[SurveyChange]:
     surveys = {
         survey.id: survey

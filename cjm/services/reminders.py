@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, func, or_, select
 
-from cjm.db import UnitOfWork
+from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.models import Chat, Fix, FixStatus, JourneyMap, PainPoint, Review, ReviewSchedule
 from cjm.schedule import ScheduleSpec, local_at, next_review_at, parse_local_time
 from cjm.services.digests import build_digest
@@ -48,7 +48,7 @@ def spec_of(row: ReviewSchedule, tz: str) -> ScheduleSpec:
     )
 
 
-def schedule_of(uow: UnitOfWork, map_id: int | None) -> ReviewSchedule | None:
+def schedule_of(uow: OpenUnitOfWork, map_id: int | None) -> ReviewSchedule | None:
     """The map's review schedule, if it has one."""
     return uow.session.exec(select(ReviewSchedule).where(ReviewSchedule.map_id == map_id)).first()
 
@@ -70,7 +70,7 @@ def _fix_times(due_on: date, tz: str, at: time) -> tuple[datetime, datetime]:
     )
 
 
-def _pending_fixes(uow: UnitOfWork) -> list[tuple[Fix, int, Chat, ReviewSchedule | None]]:
+def _pending_fixes(uow: OpenUnitOfWork) -> list[tuple[Fix, int, Chat, ReviewSchedule | None]]:
     query = (
         select(Fix, PainPoint.map_id, Chat, ReviewSchedule)
         .join(PainPoint, col(PainPoint.id) == col(Fix.pain_point_id))
@@ -146,7 +146,7 @@ def claim_due(uow: UnitOfWork) -> DueWork:
     return DueWork(tuple(digests), tuple(reminders), tuple(slots), tuple(paused))
 
 
-def _last_review(uow: UnitOfWork, map_id: int) -> datetime | None:
+def _last_review(uow: OpenUnitOfWork, map_id: int) -> datetime | None:
     return uow.session.exec(
         select(func.max(Review.reviewed_at)).where(Review.map_id == map_id)
     ).one()

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import func, select
 
-from cjm.db import UnitOfWork
+from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.errors import ItemGone, ReviewNeedsADay, StaleButton
 from cjm.models import Cadence, Chat, JourneyMap, Prompt, PromptKind, Review, ReviewSchedule
 from cjm.schedule import next_review_at, parse_local_time
@@ -22,7 +22,7 @@ TIME_PROMPT = PromptKind.REVIEW_TIME  # "reply with the time of day"
 SNOOZE = timedelta(days=1)
 
 
-def _card(uow: UnitOfWork, journey: JourneyMap, *, passed_today: bool = False) -> ReviewCard:
+def _card(uow: OpenUnitOfWork, journey: JourneyMap, *, passed_today: bool = False) -> ReviewCard:
     tz = uow.get(Chat, journey.chat_id).tz
     row = schedule_of(uow, journey.id)
     return ReviewCard(
@@ -42,7 +42,9 @@ def _card(uow: UnitOfWork, journey: JourneyMap, *, passed_today: bool = False) -
     )
 
 
-def _replan(uow: UnitOfWork, row: ReviewSchedule, tz: str, *, keep_rhythm: bool = True) -> bool:
+def _replan(
+    uow: OpenUnitOfWork, row: ReviewSchedule, tz: str, *, keep_rhythm: bool = True
+) -> bool:
     """Compute next_at from now; True when today's run time has already passed."""
     now = uow.clock.now()
     if not keep_rhythm:
