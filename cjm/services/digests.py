@@ -14,6 +14,7 @@ from sqlmodel import col, func, literal, select
 from cjm.analytics import summarise_many
 from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.models import ChangeEvent, Chat, FixStatus, KpiDirection, Step, Survey, SurveyResponse
+from cjm.render.summary import pack_messages
 from cjm.render.texts import Texts
 from cjm.services import maps, results
 from cjm.services.hotspots import rank_hotspots
@@ -215,21 +216,9 @@ def digest_messages(
     )
     sections = ("header", "changes", "fixes", "surveys", "kpis", "unmeasured", "empty", "hotspots")
     blocks = [str(getattr(module, name)(digest)).strip() for name in sections]
-    return _pack([block for block in blocks if block], limit)
+    return pack_messages([block for block in blocks if block], limit, _cut_at_a_line)
 
 
-def _pack(blocks: list[str], limit: int) -> list[str]:
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        if len(block) > limit:
-            block = block[: limit - 2].rsplit("\n", 1)[0] + "\n…"
-        candidate = f"{current}\n\n{block}" if current else block
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            messages.append(current)
-            current = block
-    if current:
-        messages.append(current)
-    return messages
+def _cut_at_a_line(block: str, limit: int) -> str:
+    """A digest section cut at its last whole line that fits, then an ellipsis line."""
+    return block[: limit - 2].rsplit("\n", 1)[0] + "\n…"

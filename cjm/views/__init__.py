@@ -6,11 +6,9 @@ from cjm.views.changes import ChangeView, HistoryPage
 from cjm.views.chats import Actor, ChatRef, ChatView
 from cjm.views.digests import ChangeGroup, Digest, KpiChange, OpenFix, SurveyChange
 from cjm.views.hotspots import FixTarget, Hotspot, HotspotFix, HotspotReport, Reason
-from cjm.views.kpis import KpiBoard, KpiRecorded, StageKpis
+from cjm.views.kpis import KpiBoard, KpiPoint, KpiRecorded, KpiView, StageKpis
 from cjm.views.maps import (
     FixView,
-    KpiPoint,
-    KpiView,
     MapSummary,
     MapView,
     PainView,

@@ -9,7 +9,6 @@ from functools import cached_property
 
 from cjm.models import (
     FixStatus,
-    KpiDirection,
     MapStatus,
     Mode,
     PainCategory,
@@ -18,6 +17,7 @@ from cjm.models import (
     Severity,
     Step,
 )
+from cjm.views.kpis import KpiView
 
 
 @dataclass(frozen=True)
@@ -109,56 +109,6 @@ class PainView:
     def is_open(self) -> bool:
         """True while no fix for it is done."""
         return not any(fix.status is FixStatus.DONE for fix in self.fixes)
-
-
-@dataclass(frozen=True)
-class KpiPoint:
-    """One recorded value of a KPI on a local date."""
-
-    measured_on: date
-    value: float
-
-
-@dataclass(frozen=True)
-class KpiView:
-    """A stage's KPI with its values, oldest first."""
-
-    id: int
-    stage_id: int
-    name: str
-    unit: str
-    target: float | None
-    direction: KpiDirection
-    values: tuple[KpiPoint, ...] = ()
-
-    @property
-    def latest(self) -> KpiPoint | None:
-        """The newest value, or None before any was recorded."""
-        return self.values[-1] if self.values else None
-
-    @property
-    def trend(self) -> int:
-        """+1 when the newest value is above the one before, −1 below, 0 otherwise."""
-        if len(self.values) < 2:
-            return 0
-        change = self.values[-1].value - self.values[-2].value
-        return (change > 0) - (change < 0)
-
-    @property
-    def improving(self) -> bool | None:
-        """Whether the trend goes the better way (None when flat or unknown)."""
-        if not self.trend:
-            return None
-        return (self.trend > 0) == (self.direction is KpiDirection.UP)
-
-    @property
-    def on_target(self) -> bool | None:
-        """Whether the newest value meets the target (None without value or target)."""
-        if self.latest is None or self.target is None:
-            return None
-        if self.direction is KpiDirection.UP:
-            return self.latest.value >= self.target
-        return self.latest.value <= self.target
 
 
 @dataclass(frozen=True)
