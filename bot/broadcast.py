@@ -29,9 +29,8 @@ from bot.handlers.customers import question_message
 from bot.ratelimit import Pace
 from cjm.models import DeliveryState
 from cjm.services import broadcasts, responses
-from cjm.services.broadcasts import BroadcastView, Recipient
 from cjm.services.chats import LANGUAGES
-from cjm.views import Actor
+from cjm.views import Actor, BroadcastView, Recipient
 
 log = logging.getLogger(__name__)
 

@@ -23,10 +23,10 @@ from telegram.ext import Application, Job
 
 from bot.callbacks import ReviewDone, ReviewOpenMap, ReviewSnooze
 from bot.context import BotContext, Deps, Labels, fit_message
-from cjm.services import chats, reviews
-from cjm.services.digests import Digest, digest_messages
+from cjm.services import chats, reminders
+from cjm.services.digests import digest_messages
 from cjm.services.handled_messages import HANDLED_MESSAGE_RETENTION, forget_handled_messages
-from cjm.services.reviews import FixReminder, JobSlot
+from cjm.views import Digest, FixReminder, JobSlot
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def schedule(application: App, slot: JobSlot) -> None:
 
 async def reschedule_all(application: App) -> None:
     """Put every stored reminder into the JobQueue again (called on start)."""
-    slots = await asyncio.to_thread(reviews.pending_slots, _deps(application).new_uow())
+    slots = await asyncio.to_thread(reminders.pending_slots, _deps(application).new_uow())
     queue = application.job_queue
     # A running APScheduler wakes its loop on every add; paused, 10,000 adds cost one wake-up.
     running = queue is not None and queue.scheduler.running
@@ -104,7 +104,7 @@ async def reschedule_all(application: App) -> None:
 
 async def reschedule_chat(application: App, chat_id: int) -> None:
     """Schedule a chat's reminders again after its schedule or time zone changed."""
-    for slot in reviews.pending_slots(_deps(application).new_uow(), chat_id=chat_id):
+    for slot in reminders.pending_slots(_deps(application).new_uow(), chat_id=chat_id):
         schedule(application, slot)
 
 
@@ -130,7 +130,7 @@ async def run_due(application: App) -> int:
     """Post every digest and fix reminder due at the clock's now; return how many were sent."""
     lock: asyncio.Lock = application.bot_data.setdefault(_LOCK, asyncio.Lock())
     async with lock:
-        work = await asyncio.to_thread(reviews.claim_due, _deps(application).new_uow())
+        work = await asyncio.to_thread(reminders.claim_due, _deps(application).new_uow())
         for map_id in work.paused_map_ids:
             log.warning("map %s: reviews paused, the bot is no longer in its chat", map_id)
         sent = 0
@@ -145,7 +145,7 @@ async def run_due(application: App) -> int:
 
 def digest_keyboard(digest: Digest, labels: Labels) -> InlineKeyboardMarkup:
     """Reviewed ✅ · Snooze 1 day · Open map."""
-    minute = reviews.minute_of(digest.at)
+    minute = reminders.minute_of(digest.at)
     return InlineKeyboardMarkup(
         [
             [
@@ -219,7 +219,7 @@ async def _send(
             log.error("map %s: reminder refused by Telegram", map_id, exc_info=error)
             return chat_id
         log.warning("map %s: reviews paused, chat %s is gone: %s", map_id, chat_id, error.message)
-        reviews.pause_unreachable(deps.new_uow(), map_id=map_id)
+        reminders.pause_unreachable(deps.new_uow(), map_id=map_id)
         chats.mark_unreachable(deps.new_uow(), chat_id=chat_id)
         return None
     return chat_id

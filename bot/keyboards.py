@@ -41,6 +41,7 @@ from cjm.models import (
     Severity,
     Step,
 )
+from cjm.render.marks import EMOTION_EMOJI
 from cjm.services.chats import LANGUAGES
 from cjm.services.emotions import SCORES
 from cjm.services.touchpoints import SUGGESTED_CHANNELS
@@ -48,7 +49,6 @@ from cjm.views import CardView, MapSummary, MapView
 
 STAGE_TEMPLATES = ("b2c", "b2b")
 CHANNELS = tuple(SUGGESTED_CHANNELS)
-EMOJI = {-2: "😡", -1: "🙁", 0: "😐", 1: "🙂", 2: "😍"}
 
 Row = list[InlineKeyboardButton]
 
@@ -209,7 +209,7 @@ def _emotions(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
         return []
     ids = [t.id for t in journey.touchpoints]
     index = ids.index(touchpoint.id)
-    keyboard = [[button(EMOJI[score], Vote(touchpoint.id, score)) for score in SCORES]]
+    keyboard = [[button(EMOTION_EMOJI[score], Vote(touchpoint.id, score)) for score in SCORES]]
     moves = []
     if index > 0:
         moves.append(button(labels.previous_item(), focus("touchpoint", ids[index - 1])))

@@ -21,8 +21,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from cjm.limits import MIN_ANSWERS
 from cjm.models import SurveyKind
 from cjm.schedule import local_at
+from cjm.views import Interval, ScoreSummary, WeekPoint
 
 Counts = npt.NDArray[np.int64]  # answers per score value 0..10 (last axis), by value
 
@@ -30,7 +32,6 @@ Counts = npt.NDArray[np.int64]  # answers per score value 0..10 (last axis), by 
 SCALE: Final[Mapping[SurveyKind, tuple[int, int]]] = MappingProxyType(
     {SurveyKind.NPS: (0, 10), SurveyKind.CSAT: (1, 5), SurveyKind.CES: (1, 7)}
 )
-MIN_ANSWERS: Final = 5  # below it a score is "too few answers", not a number
 CONFIDENCE: Final = 0.95
 Z_95: Final = NormalDist().inv_cdf(0.5 + CONFIDENCE / 2)  # 1.959964
 NPS_PASSIVE_FROM: Final = 7  # 0–6 detractors, 7–8 passives, 9–10 promoters
@@ -39,41 +40,6 @@ CSAT_SATISFIED_FROM: Final = 4  # 4–5 of 5
 CES_EASY_FROM: Final = 5  # 5–7 of 7
 _TOP: Final = max(high for _, high in SCALE.values())
 SCORE_VALUES: Final = range(_TOP + 1)  # every value a scale allows: one Counts column each
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A 95 % confidence interval, on the same scale as the score it goes with."""
-
-    low: float
-    high: float
-
-    @property
-    def margin(self) -> float:
-        """Half the width: the "± x" shown next to a score."""
-        return (self.high - self.low) / 2
-
-
-@dataclass(frozen=True)
-class ScoreSummary:
-    """One survey's score: NPS −100..100, CSAT % of 4–5, or CES mean 1..7, with its interval.
-
-    For CES, `easy_share` is the % of 5–7 answers with its Wilson interval `easy_interval`.
-    Below MIN_ANSWERS every score and interval is None; n and breakdown are always filled.
-    """
-
-    kind: SurveyKind
-    n: int
-    score: float | None
-    interval: Interval | None
-    breakdown: Mapping[str, int]  # NPS: detractors, passives, promoters; else "1".."k"
-    easy_share: float | None = None
-    easy_interval: Interval | None = None
-
-    @property
-    def too_few(self) -> bool:
-        """Whether there are too few answers to show a score."""
-        return self.n < MIN_ANSWERS
 
 
 @dataclass(frozen=True)
@@ -90,15 +56,6 @@ class LocalWeeks:
     def index_of(self, at: datetime) -> int:
         """The week `at` (aware) falls in: 0 for the first; −1 or len(self) outside them."""
         return bisect_right(self.starts_at, at) - 1
-
-
-@dataclass(frozen=True)
-class WeekPoint:
-    """A survey's score over one week, which starts Monday 00:00 in the chat's zone."""
-
-    week_start: date
-    n: int
-    score: float | None
 
 
 def nps_adjusted_wald(promoters: int, detractors: int, n: int) -> Interval:
@@ -151,12 +108,6 @@ def _t_quantile(p: float, df: int) -> float:
     from scipy.stats import t as student_t
 
     return float(student_t.ppf(p, df))
-
-
-def summarise(kind: SurveyKind, scores: pd.Series[float]) -> ScoreSummary:
-    """One survey's summary from its scores; missing (NaN) scores are unanswered, not counted."""
-    (counts,) = _counts(np.zeros(len(scores), dtype=np.int64), 1, scores)
-    return summarise_counts(kind, counts)
 
 
 def summarise_many(answers: pd.DataFrame) -> dict[int, ScoreSummary]:

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from cjm.models import FocusKind, PersonaField, Step
+from cjm.models import FocusKind, Step
 from cjm.views import CardView, FixView, MapView, PainView, StageView, TouchpointView
 
 STEP_ORDER = tuple(Step)
@@ -67,11 +67,6 @@ def resolve(card: CardView) -> Focus:
     pain = journey.pain(item) if item and card.focus in (None, FocusKind.PAIN) else None
     pain = pain or (journey.pains[0] if journey.pains else None)
     return Focus(pain=pain)
-
-
-def next_empty_field(journey: MapView) -> PersonaField:
-    """The first persona field nobody filled in yet (the name once all are filled)."""
-    return next((f for f, value in journey.persona.items() if not value), PersonaField.NAME)
 
 
 def neighbour(step: Step, offset: int) -> Step | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -147,6 +147,32 @@ class UnitOfWork:
                 "at": self.clock.now(),
             },
         )
+
+
+class OpenUnitOfWork(Protocol):
+    """A UnitOfWork inside its `with` block: what helpers that join a service's transaction take.
+
+    Services take a `UnitOfWork` and open it; the helpers they call inside `with uow:` take
+    this instead. It has no `__enter__` and no `commit`, so a helper can neither open a
+    transaction of its own nor commit its caller's. A UnitOfWork is one, by its shape alone.
+    """
+
+    session: Session
+    clock: Clock
+
+    def get(self, model: type[Model], item_id: int | None) -> Model:
+        """Load one row by id, or raise ItemGone naming what is missing."""
+        ...
+
+    def claim_message(self, chat_id: int, message_id: int) -> None:
+        """Mark a Telegram message as handled now; a redelivered one raises AlreadyHandled."""
+        ...
+
+    def record(
+        self, actor: Actor, map_id: int, action: str, item_id: int | None, summary: str
+    ) -> None:
+        """Add a line to the map's change log (who did what to which item, now)."""
+        ...
 
 
 def unit_of_work_factory(engine: Engine, clock: Clock) -> Callable[[], UnitOfWork]:

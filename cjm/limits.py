@@ -20,6 +20,8 @@ NOTE_MAX_CHARS = 300
 OWNER_MAX_CHARS = 64
 KPI_UNIT_MAX_CHARS = 20  # Kpi.unit's column width
 
+MIN_ANSWERS = 5  # below it a survey's score is "too few answers", not a number
+
 # Control characters (C0 but newline and tab, DEL, C1) break rendering in every output.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 

@@ -64,11 +64,16 @@ class PainCategory(StrEnum):
 
 
 class Severity(StrEnum):
-    """How much a pain point hurts."""
+    """How much a pain point hurts, declared most severe first: the order every list sorts by."""
 
     HIGH = "high"
     MEDIUM = "medium"
     LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        """0 for high, 1 for medium, 2 for low: sorts the most severe first."""
+        return list(Severity).index(self)
 
 
 class PainSource(StrEnum):

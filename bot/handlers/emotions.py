@@ -6,7 +6,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.callbacks import Vote
 from bot.context import BotContext
 from bot.handlers.cards import check_on_card, refresh_card
-from bot.keyboards import EMOJI
+from cjm.render.marks import EMOTION_EMOJI
 from cjm.services import emotions
 
 
@@ -21,7 +21,7 @@ async def vote_button(update: Update, context: BotContext) -> None:
         voter=context.actor(update),
     )
     refresh_card(update, context)
-    await context.answer(update, EMOJI[payload.score])
+    await context.answer(update, EMOTION_EMOJI[payload.score])
 
 
 HANDLERS = [CallbackQueryHandler(vote_button, pattern=Vote.pattern())]

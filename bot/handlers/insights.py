@@ -24,9 +24,8 @@ from bot.handlers.cards import check_on_card, refresh_card
 from bot.keyboards import Row, button, rows
 from cjm.errors import StaleButton
 from cjm.models import PromptKind
-from cjm.services import insights, prompts, touchpoints
-from cjm.services.insights import HotspotReport, KpiBoard
-from cjm.views import Answered, Redraw
+from cjm.services import hotspots, kpis, prompts, touchpoints
+from cjm.views import Answered, HotspotReport, KpiBoard, Redraw
 
 HOTSPOTS = "chat/insights/hotspots.html"
 KPIS = "chat/insights/kpis.html"
@@ -72,7 +71,7 @@ def _stage_keyboard(board: KpiBoard, labels: Labels) -> InlineKeyboardMarkup:
 async def hotspots_command(update: Update, context: BotContext) -> None:
     """/hotspots: the touchpoints that need work most, why, and a fix button for each."""
     chat = context.group_chat(update)
-    report = insights.current_hotspots(context.uow(), chat_id=chat.id)
+    report = hotspots.current_hotspots(context.uow(), chat_id=chat.id)
     keyboard = _hotspot_keyboard(report, context.labels(update))
     await context.reply(update, HOTSPOTS, report=report, reply_markup=keyboard)
 
@@ -80,7 +79,7 @@ async def hotspots_command(update: Update, context: BotContext) -> None:
 async def kpi_command(update: Update, context: BotContext) -> None:
     """/kpi: the KPIs per stage, a button to record each, and one to add a KPI."""
     chat = context.group_chat(update)
-    board = insights.list_kpis(context.uow(), chat_id=chat.id)
+    board = kpis.list_kpis(context.uow(), chat_id=chat.id)
     keyboard = _board_keyboard(board, context.labels(update))
     await context.reply(update, KPIS, board=board, picking=False, reply_markup=keyboard)
 
@@ -90,7 +89,7 @@ async def _redraw_board(
 ) -> None:
     """Redraw a /kpi message as the map now stands (two presses may leave nothing to change)."""
     chat_id = context.chat(update).id
-    board = insights.list_kpis(context.uow(), chat_id=chat_id)
+    board = kpis.list_kpis(context.uow(), chat_id=chat_id)
     labels = context.labels(update)
     keyboard = _stage_keyboard(board, labels) if picking else _board_keyboard(board, labels)
     text = context.render(update, KPIS, board=board, picking=picking)

@@ -25,11 +25,11 @@ from bot.callbacks import (
 from bot.context import BotContext, Labels, fit_message
 from bot.handlers import replies
 from bot.handlers.maps import show_summary
+from cjm import views
 from cjm.errors import StaleButton
 from cjm.models import Cadence, PromptKind
-from cjm.services import maps, prompts, reviews, timezones
-from cjm.services.reviews import ReviewCard
-from cjm.views import Answered, Redraw
+from cjm.services import changes, maps, prompts, reminders, reviews, timezones
+from cjm.views import Answered, Redraw, ReviewCard
 
 CADENCES = tuple(Cadence)
 
@@ -70,14 +70,14 @@ def card_keyboard(card: ReviewCard, labels: Labels) -> InlineKeyboardMarkup:
         controls.append(
             InlineKeyboardButton(
                 labels.review_skip(),
-                callback_data=ReviewSkip(card.map_id, reviews.minute_of(card.next_at)).pack(),
+                callback_data=ReviewSkip(card.map_id, reminders.minute_of(card.next_at)).pack(),
             )
         )
     rows.append(controls)
     return InlineKeyboardMarkup(rows)
 
 
-def history_keyboard(page: reviews.HistoryPage, labels: Labels) -> InlineKeyboardMarkup | None:
+def history_keyboard(page: views.HistoryPage, labels: Labels) -> InlineKeyboardMarkup | None:
     """◀ ▶ between pages of the change log."""
     moves = []
     if page.page > 0:
@@ -287,7 +287,7 @@ async def open_map_button(update: Update, context: BotContext) -> None:
 
 async def history_command(update: Update, context: BotContext) -> None:
     """/history: the current map's change log, newest first, ten per page."""
-    page = reviews.history_page(context.uow(), chat_id=context.group_chat(update).id)
+    page = changes.history_page(context.uow(), chat_id=context.group_chat(update).id)
     await context.reply(
         update,
         "chat/reviews/history.html",
@@ -299,7 +299,7 @@ async def history_command(update: Update, context: BotContext) -> None:
 async def history_button(update: Update, context: BotContext) -> None:
     """◀ ▶ on /history: show that page in place."""
     payload = HistoryPage.parse(context.payload(update))
-    page = reviews.history_page(
+    page = changes.history_page(
         context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id, page=payload.page
     )
     query = update.callback_query

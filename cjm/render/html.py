@@ -20,6 +20,7 @@ from babel.numbers import get_decimal_symbol
 from markupsafe import Markup, escape
 
 from cjm.models import FixStatus, PersonaField, Severity
+from cjm.render.marks import signed
 from cjm.render.texts import Texts
 from cjm.services.chats import LANGUAGES
 from cjm.views import (
@@ -56,7 +57,6 @@ CHROMIUM_OFFLINE_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
-_SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
 
 
 @dataclass(frozen=True)
@@ -233,18 +233,14 @@ class _Numbers:
         self.decimal_symbol = decimal_symbol
 
     def signed(self, value: float) -> str:
-        text = "0.0" if abs(value) < 0.05 else f"{value:+.1f}".replace("-", "−")
-        return text.replace(".", self.decimal_symbol)
+        return signed(value).replace(".", self.decimal_symbol)
 
     def plain(self, value: float, digits: int = 1) -> str:
         return f"{value:.{digits}f}".replace(".", self.decimal_symbol)
 
     def score(self, score: TouchpointScore) -> ScoreCell:
-        if score.kind.upper() == "NPS":  # NPS is a whole number from −100 to +100
-            rounded = round(score.value)
-            value = f"{rounded:+d}".replace("-", "−") if rounded else "0"
-        else:
-            value = self.plain(score.value)
+        is_nps = score.kind.upper() == "NPS"  # NPS is a whole number from −100 to +100
+        value = signed(score.value, 0) if is_nps else self.plain(score.value)
         return ScoreCell(score.kind, value, score.n, (score.trend > 0) - (score.trend < 0))
 
 
@@ -271,7 +267,7 @@ def _layout(
     touchpoint_ids = {tp.id for tp in view.touchpoints}
     at_touchpoint: dict[int, list[PainView]] = {}
     at_stage: dict[int, list[PainView]] = {}
-    for pain in sorted(view.pains, key=lambda p: (_SEVERITY_ORDER[p.severity], p.id)):
+    for pain in sorted(view.pains, key=lambda p: (p.severity_rank, p.id)):
         if pain.touchpoint_id is not None and pain.touchpoint_id in touchpoint_ids:
             at_touchpoint.setdefault(pain.touchpoint_id, []).append(pain)
         else:

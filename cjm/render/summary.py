@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from cjm.render.texts import Texts
@@ -27,14 +27,25 @@ def summary_messages(
         for number, stage in enumerate(view.stages, start=1)
     ]
     blocks.append(str(module.footer(view)).strip())
-    return _pack(blocks, limit)
+    return pack_messages(blocks, limit)
 
 
-def _pack(blocks: list[str], limit: int) -> list[str]:
+def cut_anywhere(block: str, limit: int) -> str:
+    """A block cut to `limit` characters, ending in an ellipsis."""
+    return block[: limit - 1] + "…"
+
+
+def pack_messages(
+    blocks: list[str], limit: int, cut: Callable[[str, int], str] = cut_anywhere
+) -> list[str]:
+    """Blocks joined by blank lines into messages under `limit`; a block is never split.
+
+    A block longer than a whole message is `cut` to fit one.
+    """
     messages: list[str] = []
     current = ""
     for block in blocks:
-        block = block if len(block) <= limit else block[: limit - 1] + "…"
+        block = block if len(block) <= limit else cut(block, limit)
         candidate = f"{current}\n\n{block}" if current else block
         if len(candidate) <= limit:
             current = candidate

@@ -16,19 +16,12 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from cjm.models import Severity
+from cjm.render.marks import MOMENT_OF_TRUTH_MARK, emotion_emoji, signed
 from cjm.services.chats import LANGUAGES
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 LOCALE_DIR = TEMPLATES_DIR / "locale"
-
-EMOTION_EMOJI = {-2: "😡", -1: "🙁", 0: "😐", 1: "🙂", 2: "😍"}
-
-
-def emotion_emoji(score: float | None) -> str:
-    """The emoji of a −2..+2 score (averages round to the nearest face)."""
-    if score is None:
-        return "·"
-    return EMOTION_EMOJI[max(-2, min(2, round(score)))]
 
 
 def load_translations(language: str, locale_dir: Path = LOCALE_DIR) -> NullTranslations:
@@ -69,8 +62,10 @@ class Texts:
         env.filters["emoji"] = emotion_emoji
         env.filters["local_date"] = lambda d, fmt="medium": _local_date(d, language, fmt)
         env.filters["local_time"] = lambda dt, tz: _local_time(dt, tz, language)
-        env.filters["signed"] = lambda x: f"{x:+.1f}".replace("-", "−")
+        env.filters["signed"] = signed
         env.globals["language"] = language
+        env.globals["moment_mark"] = MOMENT_OF_TRUTH_MARK
+        env.globals["severities"] = tuple(Severity)  # most severe first, as every list sorts
         return env
 
     def environment(self, language: str) -> Environment:

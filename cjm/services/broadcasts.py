@@ -6,57 +6,19 @@ answered this very survey. Rows move PENDING → SENDING (committed before the s
 FAILED or BLOCKED; a SENDING row found after a crash counts as sent and is never sent again.
 """
 
-from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import CursorResult
 from sqlmodel import col, func, select, update
 
-from cjm.db import UnitOfWork
+from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.errors import ItemGone
 from cjm.models import Broadcast, Chat, Delivery, DeliveryState, Respondent, Survey, SurveyResponse
 from cjm.services.responses import require_open
-from cjm.views import Actor
+from cjm.views import Actor, BroadcastProgress, BroadcastView, Recipient
 
 
-@dataclass(frozen=True)
-class BroadcastView:
-    """A broadcast as the team's progress message needs it."""
-
-    id: int
-    survey_id: int
-    chat_id: int
-    language: str
-    progress_message_id: int | None
-    recipients: int
-
-
-@dataclass(frozen=True)
-class BroadcastProgress:
-    """How far a broadcast got; `left` includes messages on their way."""
-
-    sent: int
-    failed: int
-    blocked: int
-    left: int
-    finished: bool
-
-    @property
-    def total(self) -> int:
-        """Every recipient."""
-        return self.sent + self.failed + self.blocked + self.left
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """One customer to send the question to."""
-
-    delivery_id: int
-    user_id: int
-    language: str
-
-
-def _view(uow: UnitOfWork, broadcast: Broadcast) -> BroadcastView:
+def _view(uow: OpenUnitOfWork, broadcast: Broadcast) -> BroadcastView:
     assert broadcast.id is not None  # noqa: S101  (stored broadcasts have ids)
     chat = uow.session.get(Chat, broadcast.chat_id)
     recipients = uow.session.exec(
@@ -171,7 +133,7 @@ def settle(uow: UnitOfWork, *, delivery_id: int, state: DeliveryState) -> None:
     _move(uow, delivery_id, DeliveryState.SENDING, state)
 
 
-def _progress(uow: UnitOfWork, broadcast: Broadcast) -> BroadcastProgress:
+def _progress(uow: OpenUnitOfWork, broadcast: Broadcast) -> BroadcastProgress:
     counts = dict(
         uow.session.exec(
             select(Delivery.state, func.count())

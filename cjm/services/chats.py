@@ -1,9 +1,9 @@
 """Chats: registering them, their language and time zone, and following a group's migration."""
 
 from sqlalchemy import bindparam
-from sqlmodel import col, select, update
+from sqlmodel import col, update
 
-from cjm.db import UnitOfWork, table_of
+from cjm.db import OpenUnitOfWork, UnitOfWork, table_of
 from cjm.errors import UnknownLanguage
 from cjm.models import Chat, JourneyMap, Prompt
 from cjm.views import ChatRef, ChatView
@@ -27,7 +27,7 @@ def pick_language(language_code: str | None, default: str) -> str:
     return base if base in LANGUAGES else default
 
 
-def ensure(uow: UnitOfWork, chat: ChatRef, *, default_language: str, default_tz: str) -> Chat:
+def ensure(uow: OpenUnitOfWork, chat: ChatRef, *, default_language: str, default_tz: str) -> Chat:
     """The chat's row, created on first contact; the first member's language sets the default."""
     row = uow.session.get(Chat, chat.id)
     if row is None:
@@ -111,9 +111,3 @@ def mark_unreachable(uow: UnitOfWork, *, chat_id: int) -> None:
         if row is not None:
             row.reachable = False
             uow.commit()
-
-
-def list_chat_ids(uow: UnitOfWork) -> list[int]:
-    """Every chat the bot knows."""
-    with uow:
-        return list(uow.session.exec(select(Chat.id)).all())

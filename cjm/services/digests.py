@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,12 +12,13 @@ import pandas as pd
 from sqlmodel import col, func, literal, select
 
 from cjm.analytics import summarise_many
-from cjm.db import UnitOfWork
+from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.models import ChangeEvent, Chat, FixStatus, KpiDirection, Step, Survey, SurveyResponse
+from cjm.render.summary import pack_messages
 from cjm.render.texts import Texts
 from cjm.services import maps, results
-from cjm.services.insights import rank_hotspots
-from cjm.views import MapView
+from cjm.services.hotspots import rank_hotspots
+from cjm.views import ChangeGroup, Digest, KpiChange, MapView, OpenFix, SurveyChange
 
 TELEGRAM_TEXT_LIMIT = 4096
 MAX_CHANGE_GROUPS = 12
@@ -27,94 +27,6 @@ MAX_FIXES = 15
 MAX_NAMES = 20
 EXAMPLE_CHARS = 60
 HOTSPOTS = 3
-
-
-@dataclass(frozen=True)
-class ChangeGroup:
-    """One member's changes of one kind, e.g. Alice added 3 touchpoints (with examples)."""
-
-    actor_name: str
-    action: str
-    count: int
-    examples: tuple[str, ...]
-
-    @property
-    def kind(self) -> str:
-        """The item kind of the action ("touchpoint" of "touchpoint.added")."""
-        return self.action.split(".", 1)[0]
-
-    @property
-    def verb(self) -> str:
-        """What happened ("added" of "touchpoint.added")."""
-        return self.action.split(".", 1)[-1]
-
-
-@dataclass(frozen=True)
-class OpenFix:
-    """A fix not done yet, with its owner and due date."""
-
-    text: str
-    owner_name: str | None
-    status: FixStatus
-    due_on: date | None
-    overdue: bool
-
-
-@dataclass(frozen=True)
-class SurveyChange:
-    """A survey with answers since the last review: its score now and before."""
-
-    touchpoint_name: str | None
-    kind: str
-    new_answers: int
-    score: float | None
-    previous: float | None
-
-    @property
-    def change(self) -> float | None:
-        """How far the score moved since the last review (None when either is unknown)."""
-        if self.score is None or self.previous is None:
-            return None
-        return self.score - self.previous
-
-
-@dataclass(frozen=True)
-class Digest:
-    """Everything a review digest says, frozen (built in one transaction, rendered later)."""
-
-    map_id: int
-    chat_id: int
-    map_title: str
-    tz: str
-    language: str
-    at: datetime
-    since: datetime | None
-    changes: tuple[ChangeGroup, ...]
-    changes_total: int
-    changes_more: int
-    open_fixes: tuple[OpenFix, ...]
-    fixes_more: int
-    overdue_count: int
-    surveys: tuple[SurveyChange, ...]
-    unmeasured: tuple[str, ...]
-    unmeasured_more: int
-    empty_steps: tuple[str, ...]
-    stages_without_touchpoints: tuple[str, ...]
-    hotspots: tuple[str, ...]  # names of the touchpoints that need work most
-    kpis: tuple[KpiChange, ...] = ()
-
-
-@dataclass(frozen=True)
-class KpiChange:
-    """A KPI's latest value against its target, and its change since the last review."""
-
-    stage: str
-    name: str
-    unit: str
-    value: float
-    target: float | None
-    change: float | None  # None: no value from before the last review to compare with
-    better: bool | None  # whether the change goes the KPI's better direction
 
 
 def _kpi_changes(view: MapView, since_day: date | None) -> list[KpiChange]:
@@ -203,7 +115,7 @@ def build_digest(uow: UnitOfWork, *, map_id: int, since: datetime | None, now: d
 
 
 def _changes(
-    uow: UnitOfWork, map_id: int, since: datetime | None
+    uow: OpenUnitOfWork, map_id: int, since: datetime | None
 ) -> tuple[list[ChangeGroup], int]:
     query = select(ChangeEvent.actor_name, ChangeEvent.action, ChangeEvent.summary).where(
         ChangeEvent.map_id == map_id, col(ChangeEvent.action).not_like("review.%")
@@ -232,7 +144,7 @@ def _short(text: str) -> str:
 
 
 def _survey_changes(
-    uow: UnitOfWork, map_id: int, since: datetime | None, names: dict[int, str]
+    uow: OpenUnitOfWork, map_id: int, since: datetime | None, names: dict[int, str]
 ) -> list[SurveyChange]:
     surveys = {
         survey.id: survey
@@ -304,21 +216,9 @@ def digest_messages(
     )
     sections = ("header", "changes", "fixes", "surveys", "kpis", "unmeasured", "empty", "hotspots")
     blocks = [str(getattr(module, name)(digest)).strip() for name in sections]
-    return _pack([block for block in blocks if block], limit)
+    return pack_messages([block for block in blocks if block], limit, _cut_at_a_line)
 
 
-def _pack(blocks: list[str], limit: int) -> list[str]:
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        if len(block) > limit:
-            block = block[: limit - 2].rsplit("\n", 1)[0] + "\n…"
-        candidate = f"{current}\n\n{block}" if current else block
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            messages.append(current)
-            current = block
-    if current:
-        messages.append(current)
-    return messages
+def _cut_at_a_line(block: str, limit: int) -> str:
+    """A digest section cut at its last whole line that fits, then an ellipsis line."""
+    return block[: limit - 2].rsplit("\n", 1)[0] + "\n…"

@@ -2,7 +2,7 @@
 
 from sqlmodel import select
 
-from cjm.db import UnitOfWork
+from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.errors import StaleButton
 from cjm.limits import NOTE_MAX_CHARS, clean_text
 from cjm.models import EmotionVote, Stage, Touchpoint
@@ -12,7 +12,7 @@ from cjm.views import Actor
 SCORES = (-2, -1, 0, 1, 2)
 
 
-def _vote(uow: UnitOfWork, touchpoint_id: int, voter: Actor) -> EmotionVote:
+def _vote(uow: OpenUnitOfWork, touchpoint_id: int, voter: Actor) -> EmotionVote:
     vote = uow.session.exec(
         select(EmotionVote).where(
             EmotionVote.touchpoint_id == touchpoint_id, EmotionVote.user_id == voter.user_id

@@ -3,7 +3,7 @@
 from sqlmodel import func, select
 
 from cjm.dates import parse_due_date
-from cjm.db import UnitOfWork
+from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.errors import TooManyItems
 from cjm.limits import MAX_FIXES_PER_PAIN, OWNER_MAX_CHARS, TEXT_MAX_CHARS, clean_text
 from cjm.models import Chat, Fix, FixStatus, JourneyMap, PainPoint
@@ -34,7 +34,7 @@ def add_fix(uow: UnitOfWork, *, pain_id: int, text: str, actor: Actor) -> int:
     return fix.id
 
 
-def _fix_and_map(uow: UnitOfWork, fix_id: int) -> tuple[Fix, int]:
+def _fix_and_map(uow: OpenUnitOfWork, fix_id: int) -> tuple[Fix, int]:
     fix = uow.get(Fix, fix_id)
     return fix, uow.get(PainPoint, fix.pain_point_id).map_id
 

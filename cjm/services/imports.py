@@ -6,7 +6,7 @@ from typing import Protocol
 
 from sqlmodel import select
 
-from cjm.db import UnitOfWork
+from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.errors import TooManyItems
 from cjm.exports import MapDocument, StageDocument, parse_map_json
 from cjm.limits import MAX_MAPS_PER_CHAT, TITLE_MAX_CHARS
@@ -90,7 +90,7 @@ class _Row(Protocol):
     id: int | None
 
 
-def _flush_ids(uow: UnitOfWork, rows: Sequence[_Row]) -> list[int]:
+def _flush_ids(uow: OpenUnitOfWork, rows: Sequence[_Row]) -> list[int]:
     """Insert rows in order (so ids, and with them the order load() reads, follow the file)."""
     uow.session.add_all(rows)
     uow.session.flush()
@@ -100,7 +100,7 @@ def _flush_ids(uow: UnitOfWork, rows: Sequence[_Row]) -> list[int]:
 
 
 def _add_map(
-    uow: UnitOfWork, chat_id: int, actor: Actor, document: MapDocument, title: str
+    uow: OpenUnitOfWork, chat_id: int, actor: Actor, document: MapDocument, title: str
 ) -> int:
     now = uow.clock.now()
     journey = JourneyMap(
@@ -129,7 +129,9 @@ class _Placed:
     touchpoint_ids: list[int]
 
 
-def _add_stages(uow: UnitOfWork, map_id: int, stages: Sequence[StageDocument]) -> list[_Placed]:
+def _add_stages(
+    uow: OpenUnitOfWork, map_id: int, stages: Sequence[StageDocument]
+) -> list[_Placed]:
     """Add the stages, their touchpoints and votes."""
     stage_ids = _flush_ids(
         uow,
@@ -174,7 +176,7 @@ def _add_stages(uow: UnitOfWork, map_id: int, stages: Sequence[StageDocument]) -
     return placed
 
 
-def _add_kpis(uow: UnitOfWork, stages: Sequence[StageDocument], placed: list[_Placed]) -> None:
+def _add_kpis(uow: OpenUnitOfWork, stages: Sequence[StageDocument], placed: list[_Placed]) -> None:
     """Add each stage's KPIs (in the file's order, which load() keeps) and their values."""
     kpis = [
         (place.stage_id, kpi)
@@ -202,7 +204,9 @@ def _add_kpis(uow: UnitOfWork, stages: Sequence[StageDocument], placed: list[_Pl
     )
 
 
-def _add_pains(uow: UnitOfWork, map_id: int, document: MapDocument, placed: list[_Placed]) -> None:
+def _add_pains(
+    uow: OpenUnitOfWork, map_id: int, document: MapDocument, placed: list[_Placed]
+) -> None:
     """Add the pain points and their fixes."""
     # load() lists pains stage by stage, then in the order they were added: insert them that
     # way, so a file with pains in another order still exports the same way twice.

@@ -7,8 +7,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, func, select
 
-from cjm.db import UnitOfWork, table_of
-from cjm.errors import ItemGone, MapTitleMissing, NoCurrentMap, TextEmpty, TooManyItems
+from cjm.db import OpenUnitOfWork, UnitOfWork, table_of
+from cjm.errors import (
+    ItemGone,
+    MapTitleMissing,
+    NoCurrentMap,
+    StaleButton,
+    TextEmpty,
+    TooManyItems,
+)
 from cjm.limits import MAX_MAPS_PER_CHAT, TITLE_MAX_CHARS, clean_text
 from cjm.models import (
     Chat,
@@ -125,7 +132,7 @@ def switch_map(uow: UnitOfWork, *, chat_id: int, map_id: int) -> MapView:
     return view
 
 
-def current_map_id(uow: UnitOfWork, chat_id: int) -> int:
+def current_map_id(uow: OpenUnitOfWork, chat_id: int) -> int:
     """The id of the chat's current map, or NoCurrentMap."""
     chat = uow.session.get(Chat, chat_id)
     if chat is None or chat.current_map_id is None:
@@ -133,6 +140,14 @@ def current_map_id(uow: UnitOfWork, chat_id: int) -> int:
     if uow.session.get(JourneyMap, chat.current_map_id) is None:
         raise NoCurrentMap
     return chat.current_map_id
+
+
+def own_map(uow: OpenUnitOfWork, chat_id: int, map_id: int) -> JourneyMap:
+    """The map with this id, if it is this chat's; else StaleButton (an old or forged button)."""
+    journey = uow.get(JourneyMap, map_id)
+    if journey.chat_id != chat_id:
+        raise StaleButton
+    return journey
 
 
 def get_current_map(uow: UnitOfWork, *, chat_id: int) -> MapView:
@@ -176,7 +191,7 @@ _TOUCH = (
 )
 
 
-def touch(uow: UnitOfWork, map_id: int) -> None:
+def touch(uow: OpenUnitOfWork, map_id: int) -> None:
     """Mark the map as changed now (every change to it ends here)."""
     now = uow.clock.now()
     uow.session.execute(_TOUCH, {"map_id": map_id, "now": now})
@@ -186,14 +201,7 @@ def touch(uow: UnitOfWork, map_id: int) -> None:
         set_committed_value(loaded, "updated_at", now)
 
 
-def check_owned(uow: UnitOfWork, *, chat_id: int, map_id: int) -> None:
-    """Refuse a map that is gone or another chat's, alike (ItemGone): ids in buttons are forged."""
-    journey = uow.session.get(JourneyMap, map_id)
-    if journey is None or journey.chat_id != chat_id:
-        raise ItemGone(kind="map")
-
-
-def load(uow: UnitOfWork, map_id: int) -> MapView:
+def load(uow: OpenUnitOfWork, map_id: int) -> MapView:
     """Read a whole map into a view with a handful of queries."""
     session = uow.session
     journey = uow.get(JourneyMap, map_id)
@@ -300,7 +308,7 @@ def load(uow: UnitOfWork, map_id: int) -> MapView:
     )
 
 
-def _kpis(uow: UnitOfWork, stage_ids: list[int | None]) -> tuple[KpiView, ...]:
+def _kpis(uow: OpenUnitOfWork, stage_ids: list[int | None]) -> tuple[KpiView, ...]:
     """The stages' KPIs in stage order, each with its values oldest first."""
     order = {stage_id: index for index, stage_id in enumerate(stage_ids)}
     kpis = uow.session.exec(

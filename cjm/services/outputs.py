@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -12,6 +11,7 @@ from cjm.models import FixStatus, Mode, PersonaField, Severity
 from cjm.render.html import render_map_html
 from cjm.render.texts import Texts
 from cjm.services import changes, maps, results
+from cjm.views import OutputFile, OutputPicture
 
 if TYPE_CHECKING:
     from cjm.render.png import PictureLabels
@@ -25,22 +25,6 @@ class ExportFormat(StrEnum):
     CSV = "csv"
     JSON = "json"
     MERMAID = "mmd"
-
-
-@dataclass(frozen=True)
-class OutputFile:
-    """A file to send: its name and bytes."""
-
-    filename: str
-    data: bytes
-
-
-@dataclass(frozen=True)
-class OutputPicture(OutputFile):
-    """A picture to send, with its size: the adapter decides by it between photo and file."""
-
-    width_px: int
-    height_px: int
 
 
 def picture_labels(texts: Texts, language: str) -> PictureLabels:

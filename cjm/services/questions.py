@@ -24,7 +24,8 @@ from cjm.models import PersonaField, Prompt, PromptKind, Step
 from cjm.services import (
     emotions,
     fixes,
-    insights,
+    hotspots,
+    kpis,
     maps,
     pains,
     persona,
@@ -209,15 +210,15 @@ def _fix_due(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
 
 def _hotspot_fix(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Outcome:
     # A fix for the touchpoint's most severe open pain; without one, the text becomes a pain.
-    return insights.add_hotspot_fix(uow, touchpoint_id=_target_of(prompt), text=text, actor=actor)
+    return hotspots.add_hotspot_fix(uow, touchpoint_id=_target_of(prompt), text=text, actor=actor)
 
 
 def _kpi_add(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Outcome:
-    return insights.add_kpi(uow, stage_id=_target_of(prompt), text=text, actor=actor)
+    return kpis.add_kpi(uow, stage_id=_target_of(prompt), text=text, actor=actor)
 
 
 def _kpi_value(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Outcome:
-    return insights.record_kpi_value(uow, kpi_id=_target_of(prompt), text=text, actor=actor)
+    return kpis.record_kpi_value(uow, kpi_id=_target_of(prompt), text=text, actor=actor)
 
 
 def _survey_question(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Outcome:
@@ -300,13 +301,13 @@ def _describe_survey(uow: UnitOfWork, asking: Asking) -> Described:
 def _describe_hotspot(uow: UnitOfWork, asking: Asking) -> Described:
     if asking.target_id is None:
         raise StaleButton
-    target = insights.fix_target(uow, chat_id=asking.chat_id, touchpoint_id=asking.target_id)
+    target = hotspots.fix_target(uow, chat_id=asking.chat_id, touchpoint_id=asking.target_id)
     pain = target.open_pain.text if target.open_pain else None
     return Described(target.map_id, {"touchpoint": target.touchpoint.name, "pain": pain})
 
 
 def _describe_kpi_stage(uow: UnitOfWork, asking: Asking) -> Described:
-    board = insights.list_kpis(uow, chat_id=asking.chat_id)
+    board = kpis.list_kpis(uow, chat_id=asking.chat_id)
     stage = board.stage(asking.target_id) if asking.target_id else None
     if stage is None:
         raise StaleButton
@@ -314,7 +315,7 @@ def _describe_kpi_stage(uow: UnitOfWork, asking: Asking) -> Described:
 
 
 def _describe_kpi(uow: UnitOfWork, asking: Asking) -> Described:
-    board = insights.list_kpis(uow, chat_id=asking.chat_id)
+    board = kpis.list_kpis(uow, chat_id=asking.chat_id)
     kpi = board.kpi(asking.target_id) if asking.target_id else None
     if kpi is None:
         raise StaleButton
@@ -325,7 +326,7 @@ def _describe_review_time(uow: UnitOfWork, asking: Asking) -> Described:
     # The review card's map: the one its buttons named, checked to be this chat's.
     if asking.target_id is None:
         raise StaleButton
-    maps.check_owned(uow, chat_id=asking.chat_id, map_id=asking.target_id)
+    maps.own_map(uow, asking.chat_id, asking.target_id)
     return Described(asking.target_id, {})
 
 

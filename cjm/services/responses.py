@@ -1,6 +1,5 @@
 """Touchpoint surveys, the customer's side: open a link, answer, say why, opt in or out."""
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +10,7 @@ from sqlmodel import col, delete, func, select
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random
 
 from cjm.analytics import SCALE
-from cjm.db import UnitOfWork, table_of
+from cjm.db import OpenUnitOfWork, UnitOfWork, table_of
 from cjm.errors import StaleButton, SurveyUnavailable
 from cjm.limits import clean_text
 from cjm.models import (
@@ -26,7 +25,7 @@ from cjm.models import (
     Touchpoint,
 )
 from cjm.services.chats import pick_language
-from cjm.views import AnswerOutcome, QuestionView
+from cjm.views import AnswerOutcome, AnswerRedraw, PostedQuestion, QuestionView
 
 COMMENT_MAX_CHARS = 1000
 
@@ -77,7 +76,7 @@ def _upsert(dialect: Any) -> Any:
 _UPSERTS = {"sqlite": _upsert(sqlite), "postgresql": _upsert(postgresql)}
 
 
-def _respondent(uow: UnitOfWork, user_id: int, language_code: str | None) -> Respondent:
+def _respondent(uow: OpenUnitOfWork, user_id: int, language_code: str | None) -> Respondent:
     respondent = uow.session.exec(select(Respondent).where(Respondent.user_id == user_id)).first()
     if respondent is None:
         respondent = Respondent(
@@ -91,7 +90,7 @@ def _respondent(uow: UnitOfWork, user_id: int, language_code: str | None) -> Res
     return respondent
 
 
-def _count(uow: UnitOfWork, survey_id: int | None) -> int:
+def _count(uow: OpenUnitOfWork, survey_id: int | None) -> int:
     return uow.session.exec(
         select(func.count())
         .select_from(SurveyResponse)
@@ -99,7 +98,7 @@ def _count(uow: UnitOfWork, survey_id: int | None) -> int:
     ).one()
 
 
-def _open_survey(uow: UnitOfWork, token: str) -> Survey:
+def _open_survey(uow: OpenUnitOfWork, token: str) -> Survey:
     """The survey behind a token, if it takes answers now; else SurveyUnavailable(reason)."""
     survey = uow.session.exec(select(Survey).where(Survey.token == token)).first()
     if survey is None:
@@ -107,13 +106,13 @@ def _open_survey(uow: UnitOfWork, token: str) -> Survey:
     return _taking_answers(uow, survey)
 
 
-def _taking_answers(uow: UnitOfWork, survey: Survey) -> Survey:
+def _taking_answers(uow: OpenUnitOfWork, survey: Survey) -> Survey:
     _check_open(uow, survey.touchpoint_id, survey.status, survey.ends_at)
     return survey
 
 
 def _check_open(
-    uow: UnitOfWork, touchpoint_id: int | None, status: SurveyStatus, ends_at: datetime | None
+    uow: OpenUnitOfWork, touchpoint_id: int | None, status: SurveyStatus, ends_at: datetime | None
 ) -> None:
     """SurveyUnavailable(reason) unless a survey with these settings takes answers now."""
     if touchpoint_id is None:
@@ -144,16 +143,16 @@ def open_survey(
     return view
 
 
-def require_open(uow: UnitOfWork, survey_id: int) -> Survey:
+def require_open(uow: OpenUnitOfWork, survey_id: int) -> Survey:
     """The survey, if it takes answers now; else SurveyUnavailable(reason)."""
     return _taking_answers(uow, uow.get(Survey, survey_id))
 
 
-def _is_full(uow: UnitOfWork, survey: Survey) -> bool:
+def _is_full(uow: OpenUnitOfWork, survey: Survey) -> bool:
     return survey.max_responses is not None and _count(uow, survey.id) >= survey.max_responses
 
 
-def _question(uow: UnitOfWork, survey: Survey, score: int | None) -> QuestionView:
+def _question(uow: OpenUnitOfWork, survey: Survey, score: int | None) -> QuestionView:
     assert survey.id is not None  # noqa: S101  (stored surveys have ids)
     touchpoint = uow.get(Touchpoint, survey.touchpoint_id)
     return QuestionView(
@@ -177,14 +176,6 @@ _race_retry = retry(
     wait=wait_random(0.001, 0.02),
     reraise=True,
 )
-
-
-@dataclass(frozen=True)
-class Answered:
-    """A stored answer and the question as it now reads (to redraw it without another read)."""
-
-    outcome: AnswerOutcome
-    question: QuestionView
 
 
 def answer(
@@ -219,7 +210,7 @@ def answer_and_redraw(
     language_code: str | None,
     score: int,
     via_group: bool = False,
-) -> Answered:
+) -> AnswerRedraw:
     """`answer`, plus the question with the customer's new score, in the same transaction."""
     with uow:
         asked = uow.session.execute(_ASKED, {"survey_id": survey_id}).first()
@@ -255,7 +246,7 @@ def answer_and_redraw(
             responses=_count(uow, survey_id) if via_group else None,
         )
         uow.commit()
-    return Answered(outcome, _question_view(asked, score))
+    return AnswerRedraw(outcome, _question_view(asked, score))
 
 
 def _question_view(asked: Any, score: int | None) -> QuestionView:
@@ -351,15 +342,6 @@ def mark_unreachable(uow: UnitOfWork, *, user_id: int) -> None:
         if respondent is not None:
             respondent.reachable = False
             uow.commit()
-
-
-@dataclass(frozen=True)
-class PostedQuestion:
-    """A survey's question as it stands, with its answer count, in the language to show it."""
-
-    question: QuestionView
-    responses: int
-    language: str
 
 
 def get_question(

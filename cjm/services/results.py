@@ -18,7 +18,7 @@ from cjm.analytics import (
     trend_arrow,
     weekly_trend,
 )
-from cjm.db import UnitOfWork
+from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.errors import ItemGone
 from cjm.models import (
     Chat,
@@ -67,7 +67,7 @@ class _Tally:
 _NO_ANSWERS = _Tally(date.min, np.zeros((0, len(SCORE_VALUES)), dtype=np.int64))
 
 
-def _spans(uow: UnitOfWork, survey_ids: list[int]) -> dict[int, tuple[datetime, datetime]]:
+def _spans(uow: OpenUnitOfWork, survey_ids: list[int]) -> dict[int, tuple[datetime, datetime]]:
     """The first and last answered_at of each survey that has answers."""
 
     def per_score(edge: ColumnElement[datetime], score: int) -> ScalarSelect[datetime]:
@@ -99,7 +99,7 @@ def _spans(uow: UnitOfWork, survey_ids: list[int]) -> dict[int, tuple[datetime, 
     return spans
 
 
-def _tallies(uow: UnitOfWork, survey_ids: list[int], tz: str) -> dict[int, _Tally]:
+def _tallies(uow: OpenUnitOfWork, survey_ids: list[int], tz: str) -> dict[int, _Tally]:
     """Each answered survey's answers per score value and week in tz, its first to its last."""
     spans = _spans(uow, survey_ids)
     if not spans:
@@ -139,7 +139,7 @@ def is_low(kind: SurveyKind, score: int) -> bool:
     return score <= {SurveyKind.NPS: 6, SurveyKind.CSAT: 2, SurveyKind.CES: 3}[kind]
 
 
-def _comments(uow: UnitOfWork, survey: Survey) -> tuple[CommentView, ...]:
+def _comments(uow: OpenUnitOfWork, survey: Survey) -> tuple[CommentView, ...]:
     rows = uow.session.exec(
         select(SurveyResponse)
         .where(SurveyResponse.survey_id == survey.id, col(SurveyResponse.comment).is_not(None))

@@ -2,7 +2,7 @@
 
 from sqlmodel import col, select
 
-from cjm.db import UnitOfWork
+from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.errors import DuplicateName, TooManyItems
 from cjm.limits import MAX_STAGES, NAME_MAX_CHARS, TEXT_MAX_CHARS, clean_text, split_lines
 from cjm.models import JourneyMap, Stage
@@ -10,7 +10,7 @@ from cjm.services import maps
 from cjm.views import Actor
 
 
-def _stages(uow: UnitOfWork, map_id: int) -> list[Stage]:
+def _stages(uow: OpenUnitOfWork, map_id: int) -> list[Stage]:
     return list(
         uow.session.exec(
             select(Stage).where(Stage.map_id == map_id).order_by(col(Stage.position))

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, func, select
 
 from cjm.dates import parse_due_date
-from cjm.db import UnitOfWork
+from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.errors import InvalidNumber, ItemGone, StaleButton
 from cjm.limits import NOTE_MAX_CHARS, clean_text
 from cjm.models import (
@@ -33,7 +33,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-def view_of(uow: UnitOfWork, survey: Survey) -> SurveyView:
+def view_of(uow: OpenUnitOfWork, survey: Survey) -> SurveyView:
     """A survey with its answer count and how many of its customers may be asked again."""
     assert survey.id is not None  # noqa: S101  (stored surveys have ids)
     touchpoint = (
@@ -105,7 +105,7 @@ def create_survey(
     return view
 
 
-def _survey(uow: UnitOfWork, survey_id: int, chat_id: int) -> Survey:
+def _survey(uow: OpenUnitOfWork, survey_id: int, chat_id: int) -> Survey:
     survey = uow.get(Survey, survey_id)
     if survey.chat_id != chat_id:
         raise ItemGone(kind="survey")
@@ -180,16 +180,6 @@ def get_survey(uow: UnitOfWork, *, chat_id: int, survey_id: int) -> SurveyView:
     """One survey of the chat."""
     with uow:
         return view_of(uow, _survey(uow, survey_id, chat_id))
-
-
-def list_surveys(uow: UnitOfWork, *, chat_id: int) -> list[SurveyView]:
-    """The surveys of the chat's current map, newest first."""
-    with uow:
-        map_id = maps.current_map_id(uow, chat_id)
-        rows = uow.session.exec(
-            select(Survey).where(Survey.map_id == map_id).order_by(col(Survey.id).desc())
-        ).all()
-        return [view_of(uow, survey) for survey in rows]
 
 
 def postable_chats(uow: UnitOfWork, *, chat_id: int) -> list[ChatView]:

@@ -13,7 +13,7 @@ from cjm.errors import UnknownTimezone
 from cjm.models import JourneyMap, ReviewSchedule
 from cjm.schedule import next_review_at
 from cjm.services import chats
-from cjm.services.reviews import spec_of
+from cjm.services.reminders import spec_of
 from cjm.views import ChatRef, ChatView
 
 MAX_SUGGESTIONS = 3

@@ -4,7 +4,7 @@ import re
 
 from sqlmodel import col, select
 
-from cjm.db import UnitOfWork
+from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.errors import DuplicateName, TooManyItems
 from cjm.limits import (
     CHANNEL_MAX_CHARS,
@@ -35,7 +35,7 @@ SUGGESTED_CHANNELS: dict[str, Mode] = {
 _CHANNEL_SEPARATOR = re.compile(r"\s*\|\s*")
 
 
-def _touchpoints(uow: UnitOfWork, stage_id: int) -> list[Touchpoint]:
+def _touchpoints(uow: OpenUnitOfWork, stage_id: int) -> list[Touchpoint]:
     return list(
         uow.session.exec(
             select(Touchpoint)
@@ -85,7 +85,7 @@ def add_touchpoints(uow: UnitOfWork, *, stage_id: int, text: str, actor: Actor) 
         uow.commit()
 
 
-def _map_id(uow: UnitOfWork, touchpoint: Touchpoint) -> int:
+def _map_id(uow: OpenUnitOfWork, touchpoint: Touchpoint) -> int:
     return uow.get(Stage, touchpoint.stage_id).map_id
 
 

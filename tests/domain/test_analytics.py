@@ -12,23 +12,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cjm.analytics import (
-    MIN_ANSWERS,
     SCALE,
     SCORE_VALUES,
-    Interval,
     SurveyKind,
-    WeekPoint,
     _t_quantile,
     local_weeks,
     mean_t_interval,
     nps_adjusted_wald,
-    summarise,
     summarise_counts,
     summarise_many,
     trend_arrow,
     weekly_trend,
     wilson,
 )
+from cjm.limits import MIN_ANSWERS
+from cjm.views import Interval, ScoreSummary, WeekPoint
 
 # 5 promoters (9, 10), 2 passives (7, 8), 3 detractors (0, 3, 6)
 NPS_TEN = [10, 9, 9, 10, 9, 7, 8, 0, 3, 6]
@@ -41,6 +39,13 @@ def bounds(interval: Interval | None) -> tuple[float, float]:
     """An interval's bounds to 2 decimals, as shown to members."""
     assert interval is not None
     return round(interval.low, 2), round(interval.high, 2)
+
+
+def summary_of(kind: SurveyKind, scores: pd.Series[float]) -> ScoreSummary:
+    """One survey's summary from its scores, through summarise_many as the digest reads them."""
+    frame = pd.DataFrame({"survey_id": 1, "kind": kind.value, "score": scores})
+    no_answers = np.zeros(len(SCORE_VALUES), dtype=np.int64)
+    return summarise_many(frame).get(1) or summarise_counts(kind, no_answers)
 
 
 def local(tz: str, *args: int, fold: int = 0) -> datetime:
@@ -161,7 +166,7 @@ class TestMeanTInterval:
 class TestSummarise:
     def test_nps(self):
         """5 promoters, 2 passives, 3 detractors: NPS +20, −30.33..+61.10, groups in order."""
-        summary = summarise(SurveyKind.NPS, pd.Series(NPS_TEN))
+        summary = summary_of(SurveyKind.NPS, pd.Series(NPS_TEN))
         assert summary.score == 20.0  # 100 · (5 − 3)/10, unadjusted
         assert bounds(summary.interval) == (-30.33, 61.10)
         assert list(summary.breakdown.items()) == [
@@ -173,19 +178,19 @@ class TestSummarise:
 
     def test_nps_interval_is_centred_on_the_adjusted_estimate(self):
         """The interval's centre is 100 · 2/13 = 15.38, not the NPS shown (+20)."""
-        summary = summarise(SurveyKind.NPS, pd.Series(NPS_TEN))
+        summary = summary_of(SurveyKind.NPS, pd.Series(NPS_TEN))
         assert summary.interval is not None
         assert round((summary.interval.low + summary.interval.high) / 2, 2) == 15.38
 
     def test_all_promoters(self):
         """Every answer a promoter: NPS 100 and an interval that ends at 100."""
-        summary = summarise(SurveyKind.NPS, pd.Series([10, 9] * 5))
+        summary = summary_of(SurveyKind.NPS, pd.Series([10, 9] * 5))
         assert summary.score == 100.0
         assert bounds(summary.interval) == (47.50, 100.0)
 
     def test_csat(self):
         """18 of 20 satisfied: CSAT 90 %, 69.90..97.21, answers per value 1..5."""
-        summary = summarise(SurveyKind.CSAT, pd.Series(CSAT_TWENTY))
+        summary = summary_of(SurveyKind.CSAT, pd.Series(CSAT_TWENTY))
         assert summary.score == 90.0
         assert bounds(summary.interval) == (69.90, 97.21)
         assert dict(summary.breakdown) == {"1": 1, "2": 0, "3": 1, "4": 8, "5": 10}
@@ -193,7 +198,7 @@ class TestSummarise:
 
     def test_ces(self):
         """Mean 5.6 with its t interval clipped at 7; 4 of 5 easy: 80 %, 37.55..96.38."""
-        summary = summarise(SurveyKind.CES, pd.Series(CES_FIVE))
+        summary = summary_of(SurveyKind.CES, pd.Series(CES_FIVE))
         assert summary.score == pytest.approx(5.6)
         # t interval 4.18..7.02 (TestMeanTInterval), but a mean on 1..7 cannot exceed 7
         assert bounds(summary.interval) == (4.18, 7.0)
@@ -209,7 +214,7 @@ class TestSummarise:
     def test_too_few_answers_have_no_score(self, kind):
         """Four answers are counted but give no score and no interval."""
         low, _ = SCALE[kind]
-        summary = summarise(kind, pd.Series([low] * (MIN_ANSWERS - 1)))
+        summary = summary_of(kind, pd.Series([low] * (MIN_ANSWERS - 1)))
         assert summary.too_few
         assert (summary.n, summary.score, summary.interval) == (4, None, None)
         assert sum(summary.breakdown.values()) == 4
@@ -217,7 +222,7 @@ class TestSummarise:
     @pytest.mark.parametrize("kind", list(SurveyKind))
     def test_no_answers(self, kind):
         """An empty survey has n = 0, no score and a breakdown of zeros."""
-        summary = summarise(kind, pd.Series([], dtype="float64"))
+        summary = summary_of(kind, pd.Series([], dtype="float64"))
         assert summary.too_few
         assert (summary.n, summary.score) == (0, None)
         assert set(summary.breakdown.values()) == {0}
@@ -225,7 +230,7 @@ class TestSummarise:
     def test_missing_scores_are_not_answers(self):
         """NaN or <NA> scores are skipped questions: they do not count towards n."""
         scores = pd.Series([5, 5, None, 4, 4, None, 3], dtype="Int64")
-        summary = summarise(SurveyKind.CSAT, scores)
+        summary = summary_of(SurveyKind.CSAT, scores)
         assert (summary.n, summary.score) == (5, 80.0)
 
     @pytest.mark.parametrize(
@@ -244,7 +249,7 @@ class TestSummarise:
     def test_scores_off_the_scale_are_refused(self, kind, score):
         """A score outside the kind's scale, or not whole, raises ValueError."""
         with pytest.raises(ValueError, match="scores must be"):
-            summarise(kind, pd.Series([score, *[SCALE[kind][0]] * 5]))
+            summary_of(kind, pd.Series([score, *[SCALE[kind][0]] * 5]))
 
 
 @pytest.mark.parametrize(
@@ -258,9 +263,9 @@ class TestSummarise:
     ids=["nps", "csat", "ces", "none"],
 )
 def test_counts_summarise_like_the_scores(kind, scores):
-    """summarise_counts of the counts per value equals summarise of the scores themselves."""
+    """summarise_counts of the counts per value equals the summary of the scores themselves."""
     counts = np.bincount(np.array(scores, dtype=np.int64), minlength=len(SCORE_VALUES))
-    assert summarise_counts(kind, counts) == summarise(kind, pd.Series(scores, dtype="float64"))
+    assert summarise_counts(kind, counts) == summary_of(kind, pd.Series(scores, dtype="float64"))
 
 
 class TestSummariseMany:
@@ -275,9 +280,9 @@ class TestSummariseMany:
         ).sample(frac=1, random_state=1)
         summaries = summarise_many(frame)
         assert list(summaries) == [3, 5, 7]
-        assert summaries[7] == summarise(SurveyKind.NPS, pd.Series(NPS_TEN))
-        assert summaries[3] == summarise(SurveyKind.CSAT, pd.Series(CSAT_TWENTY))
-        assert summaries[5] == summarise(SurveyKind.CES, pd.Series(CES_FIVE))
+        assert summaries[7] == summary_of(SurveyKind.NPS, pd.Series(NPS_TEN))
+        assert summaries[3] == summary_of(SurveyKind.CSAT, pd.Series(CSAT_TWENTY))
+        assert summaries[5] == summary_of(SurveyKind.CES, pd.Series(CES_FIVE))
 
     def test_a_survey_with_no_answered_scores_is_kept(self):
         """A survey whose answers all lack a score is listed with n = 0."""
@@ -447,7 +452,7 @@ class TestProperties:
         """NPS = 100 · (promoters − detractors)/n, within −100..100, inside its bounds' range."""
         promoters = sum(score >= 9 for score in scores)
         detractors = sum(score <= 6 for score in scores)
-        summary = summarise(SurveyKind.NPS, pd.Series(scores))
+        summary = summary_of(SurveyKind.NPS, pd.Series(scores))
         assert summary.score == 100 * (promoters - detractors) / len(scores)
         assert -100 <= summary.score <= 100
         assert summary.interval is not None
@@ -458,11 +463,11 @@ class TestProperties:
     )
     @settings(deadline=None)
     def test_many_surveys_agree_with_one_at_a_time(self, answers):
-        """summarise_many gives each survey exactly what summarise gives its scores."""
+        """summarise_many gives each survey exactly what its scores alone give."""
         frame = pd.DataFrame(answers, columns=["survey_id", "score"], dtype="float64")
         frame["kind"] = "csat"
         expected = {
-            int(survey_id): summarise(SurveyKind.CSAT, group["score"])
+            int(survey_id): summary_of(SurveyKind.CSAT, group["score"])
             for survey_id, group in frame.groupby("survey_id")
         }
         assert summarise_many(frame) == expected

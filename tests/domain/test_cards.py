@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from cjm.cards import Focus, neighbour, next_empty_field, resolve
+from cjm.cards import Focus, neighbour, resolve
 from cjm.clock import FrozenClock
 from cjm.db import make_engine, unit_of_work_factory, upgrade
-from cjm.models import FocusKind, PersonaField, Step
-from cjm.services import fixes, maps, pains, persona, touchpoints
+from cjm.models import FocusKind, Step
+from cjm.services import fixes, maps, pains, touchpoints
 from cjm.views import CardView
 from tests.factories import (
     ALICE,
@@ -48,29 +48,6 @@ class TestPersona:
     def test_a_persona_card_has_nothing_in_focus(self, journey, focus):
         """A persona card points at no item, whatever is stored with it."""
         assert resolve(card(journey, Step.PERSONA, journey.stages[0].id, focus)) == Focus()
-
-    def test_next_empty_field(self, uow, stored_journey):
-        """The next empty field is the first unfilled one, in card order."""
-        assert next_empty_field(stored_journey) is PersonaField.NAME
-        persona.set_persona_field(
-            uow(), map_id=stored_journey.id, field=PersonaField.NAME, value="Anna", actor=ALICE
-        )
-        persona.set_persona_field(
-            uow(), map_id=stored_journey.id, field=PersonaField.AGE_GROUP, value="30s", actor=ALICE
-        )
-
-        filled = maps.get_map(uow(), map_id=stored_journey.id)
-        assert next_empty_field(filled) is PersonaField.ROLE
-
-    def test_next_empty_field_when_all_are_filled(self, uow, stored_journey):
-        """Once every field is filled in, the next field is the name again."""
-        for field in PersonaField:
-            persona.set_persona_field(
-                uow(), map_id=stored_journey.id, field=field, value="x", actor=ALICE
-            )
-
-        filled = maps.get_map(uow(), map_id=stored_journey.id)
-        assert next_empty_field(filled) is PersonaField.NAME
 
 
 class TestStages:

@@ -8,7 +8,7 @@ import pytest
 
 from cjm.models import SurveyKind
 from cjm.render.texts import Texts
-from cjm.services import insights, responses, surveys
+from cjm.services import hotspots, kpis, responses, surveys
 from cjm.services.digests import build_digest, digest_messages
 from tests.factories import ALICE, TEAM_CHAT_ID, make_big_map, make_full_map, make_stages
 
@@ -94,7 +94,7 @@ def test_the_digest_renders_escaped_and_split(uow, clock):
 def test_the_digest_lists_the_hotspots(uow, journey, clock):
     """The digest names the touchpoints that need work most, as /hotspots ranks them."""
     digest = build_digest(uow(), map_id=journey.id, since=None, now=clock.now())
-    ranked = insights.hotspots(uow(), map_id=journey.id, limit=3)
+    ranked = hotspots.hotspots(uow(), map_id=journey.id, limit=3)
     assert digest.hotspots == tuple(spot.name for spot in ranked)
     assert digest.hotspots
     assert f"🔥 {digest.hotspots[0]}" in "\n".join(digest_messages(Texts(), digest))
@@ -103,9 +103,9 @@ def test_the_digest_lists_the_hotspots(uow, journey, clock):
 def test_kpis_show_their_change_since_the_last_review(uow, journey, clock):
     """A KPI's latest value, its target, and how it moved since the last review, and which way."""
     stage = journey.stages[0]
-    kpi = insights.add_kpi(uow(), stage_id=stage.id, text="Conversion; %; 3.5; up", actor=ALICE)
-    insights.record_kpi_value(uow(), kpi_id=kpi.id, text="3.0 on 2026-11-20", actor=ALICE)
-    insights.record_kpi_value(uow(), kpi_id=kpi.id, text="3.4", actor=ALICE)
+    kpi = kpis.add_kpi(uow(), stage_id=stage.id, text="Conversion; %; 3.5; up", actor=ALICE)
+    kpis.record_kpi_value(uow(), kpi_id=kpi.id, text="3.0 on 2026-11-20", actor=ALICE)
+    kpis.record_kpi_value(uow(), kpi_id=kpi.id, text="3.4", actor=ALICE)
     since = clock.now() - timedelta(days=3)
 
     digest = build_digest(uow(), map_id=journey.id, since=since, now=clock.now())

@@ -48,7 +48,7 @@ from cjm.models import (
 from cjm.services import (
     emotions,
     imports,
-    insights,
+    kpis,
     maps,
     pains,
     persona,
@@ -136,10 +136,10 @@ def measure(uow, journey) -> None:
     discover, buy = journey.stages
     tip = discover.touchpoints[1]
     touchpoints.set_moment_of_truth(uow(), touchpoint_id=tip.id, value=True, actor=BOB)
-    conversion = insights.add_kpi(uow(), stage_id=buy.id, text="Conversion; %; 3.5; up", actor=BOB)
+    conversion = kpis.add_kpi(uow(), stage_id=buy.id, text="Conversion; %; 3.5; up", actor=BOB)
     for text in ("3,4 on 2026-11-08", "3.1 on 2026-11-01"):
-        insights.record_kpi_value(uow(), kpi_id=conversion.id, text=text, actor=BOB)
-    insights.add_kpi(uow(), stage_id=discover.id, text="Tickets; ; ; down", actor=BOB)
+        kpis.record_kpi_value(uow(), kpi_id=conversion.id, text=text, actor=BOB)
+    kpis.add_kpi(uow(), stage_id=discover.id, text="Tickets; ; ; down", actor=BOB)
 
 
 class TestRoundTrip:

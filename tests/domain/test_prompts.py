@@ -28,7 +28,7 @@ from cjm.models import (
     Step,
     SurveyKind,
 )
-from cjm.services import fixes, insights, maps, persona, prompts, reviews, stages, surveys
+from cjm.services import fixes, kpis, maps, persona, prompts, reviews, stages, surveys
 from cjm.services.questions import QUESTIONS
 from cjm.views import MapView, QuestionToAsk, Redraw
 from tests.factories import (
@@ -502,7 +502,7 @@ class TestRouting:
             ask_why=True,
             actor=ALICE,
         )
-        kpi = insights.add_kpi(
+        kpi = kpis.add_kpi(
             uow(), stage_id=journey.stages[1].id, text="Conversion; %; 5; up", actor=ALICE
         )
         return Subjects(journey, survey.id, kpi.id)

@@ -1,16 +1,16 @@
-"""Review schedules, due work claimed once, fix reminders, history and time zones."""
+"""Review schedules: cadence, time, pause, skip, who reviewed, snooze, and time zones."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
 from cjm.errors import InvalidTime, ReviewNeedsADay, StaleButton, UnknownTimezone
-from cjm.models import Cadence, Fix, Review, ReviewSchedule
-from cjm.services import chats, fixes, maps, reviews, timezones
-from tests.factories import ALICE, BOB, TEAM_CHAT_ID, chat_ref, make_fix, make_full_map
+from cjm.models import Cadence, Review, ReviewSchedule
+from cjm.services import reminders, reviews, timezones
+from tests.factories import ALICE, BOB, TEAM_CHAT_ID, chat_ref, make_full_map
 
 
 def utc(*args: int) -> datetime:
@@ -87,7 +87,7 @@ class TestSchedule:
     def test_skip_next_skips_once(self, uow, journey):
         """The button names the run it skips: a second press changes nothing."""
         card = weekly(uow, journey)
-        minute = reviews.minute_of(card.next_at)
+        minute = reminders.minute_of(card.next_at)
         for _ in range(2):
             after = reviews.skip_next(
                 uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, next_minute=minute, actor=BOB
@@ -99,7 +99,7 @@ class TestSchedule:
         weekly(uow, journey)
         reviews.set_paused(uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, paused=True, actor=BOB)
         clock.advance(timedelta(days=30))
-        assert reviews.claim_due(uow()).digests == ()
+        assert reminders.claim_due(uow()).digests == ()
         card = reviews.set_paused(
             uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, paused=False, actor=BOB
         )
@@ -112,54 +112,6 @@ class TestSchedule:
             reviews.set_cadence(
                 uow(), chat_id=-1, map_id=journey.id, cadence=Cadence.MONTHLY, actor=ALICE
             )
-
-
-class TestClaimDue:
-    def test_a_due_review_is_claimed_once(self, uow, journey, clock):
-        """One digest when due; claiming again finds nothing; the next run is a week on."""
-        card = weekly(uow, journey)
-        clock.current = card.next_at + timedelta(minutes=1)
-        first = reviews.claim_due(uow())
-        assert [d.map_id for d in first.digests] == [journey.id]
-        assert reviews.claim_due(uow()).digests == ()
-        row = schedule_row(uow, journey.id)
-        assert row.next_at == card.next_at + timedelta(days=7)
-        assert reviews.JobSlot(f"review:{journey.id}", row.next_at) in first.slots
-
-    def test_missed_reviews_make_one_digest_and_plan_from_now(self, uow, journey, clock):
-        """Three weeks down: one digest, and the next run is after now."""
-        card = weekly(uow, journey)
-        clock.current = card.next_at + timedelta(days=20)
-        assert len(reviews.claim_due(uow()).digests) == 1
-        assert schedule_row(uow, journey.id).next_at > clock.now()
-
-    def test_a_deleted_maps_review_is_gone(self, uow, journey, clock):
-        """Deleting the map deletes its schedule: nothing due, no error."""
-        weekly(uow, journey)
-        maps.delete_map(uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id)
-        clock.advance(timedelta(days=8))
-        assert reviews.claim_due(uow()).digests == ()
-        assert reviews.pending_slots(uow()) == []
-
-    def test_an_unreachable_chat_pauses_its_reviews(self, uow, journey, clock):
-        """The bot was removed: the review pauses with a reason instead of posting."""
-        weekly(uow, journey)
-        chats.mark_unreachable(uow(), chat_id=TEAM_CHAT_ID)
-        clock.advance(timedelta(days=8))
-        work = reviews.claim_due(uow())
-        assert work.digests == ()
-        assert work.paused_map_ids == (journey.id,)
-        row = schedule_row(uow, journey.id)
-        assert row.paused
-        assert row.pause_reason == reviews.UNREACHABLE
-
-    def test_a_migrated_group_keeps_its_reviews(self, uow, journey, clock):
-        """Schedules hang off maps, and maps follow the group to its new id."""
-        weekly(uow, journey)
-        chats.migrate(uow(), old_id=TEAM_CHAT_ID, new_id=-100999)
-        clock.advance(timedelta(days=8))
-        (digest,) = reviews.claim_due(uow()).digests
-        assert digest.chat_id == -100999
 
 
 class TestReviewedAndSnooze:
@@ -179,8 +131,8 @@ class TestReviewedAndSnooze:
         """Snooze counts from the digest's time: a day later, however often pressed."""
         card = weekly(uow, journey)
         clock.current = card.next_at
-        (digest,) = reviews.claim_due(uow()).digests
-        minute = reviews.minute_of(digest.at)
+        (digest,) = reminders.claim_due(uow()).digests
+        minute = reminders.minute_of(digest.at)
         for _ in range(2):
             clock.advance(timedelta(hours=1))
             until = reviews.snooze(
@@ -189,67 +141,8 @@ class TestReviewedAndSnooze:
         assert until == digest.at + timedelta(days=1)
         assert schedule_row(uow, journey.id).next_at == until
         clock.current = until
-        assert len(reviews.claim_due(uow()).digests) == 1
+        assert len(reminders.claim_due(uow()).digests) == 1
         assert schedule_row(uow, journey.id).next_at == card.next_at + timedelta(days=7)
-
-
-class TestFixReminders:
-    @pytest.fixture
-    def fix_due(self, uow, journey):
-        pain = journey.pains[0]
-        view = make_fix(uow, pain.id, "Ship it", owner="@bob", due="2026-11-28")
-        return max(f.id for f in view.fixes)
-
-    def test_the_day_before_and_overdue_each_once(self, uow, fix_due, clock):
-        """09:00 local the day before, then the day after the due date; never twice."""
-        clock.current = utc(2026, 11, 27, 7, 59)
-        assert reviews.claim_due(uow()).reminders == ()
-        clock.current = utc(2026, 11, 27, 8, 0)
-        (before,) = reviews.claim_due(uow()).reminders
-        assert (before.owner_name, before.overdue, before.due_on) == (
-            "@bob",
-            False,
-            date(2026, 11, 28),
-        )
-        assert reviews.claim_due(uow()).reminders == ()
-        clock.current = utc(2026, 11, 29, 8, 0)
-        (overdue,) = reviews.claim_due(uow()).reminders
-        assert overdue.overdue
-        assert reviews.claim_due(uow()).reminders == ()
-
-    def test_a_new_due_date_rearms_the_reminders(self, uow, fix_due, clock):
-        """reminded_*_for hold the date they were sent for."""
-        clock.current = utc(2026, 11, 29, 8, 0)
-        assert len(reviews.claim_due(uow()).reminders) == 1
-        fixes.set_due_date(uow(), fix_id=fix_due, text="2026-12-10", actor=ALICE)
-        clock.current = utc(2026, 12, 9, 8, 0)
-        (again,) = reviews.claim_due(uow()).reminders
-        assert again.due_on == date(2026, 12, 10)
-        assert not again.overdue
-        with uow() as unit:
-            row = unit.session.get(Fix, fix_due)
-            assert row.reminded_before_for == date(2026, 12, 10)
-
-    def test_reminders_follow_the_review_time(self, uow, journey, fix_due):
-        """With a 14:30 review the reminder job is at 14:30 local the day before."""
-        weekly(uow, journey)
-        reviews.set_review_time(
-            uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, text="14:30", actor=ALICE
-        )
-        slots = {s.name: s.when for s in reviews.pending_slots(uow())}
-        assert slots[f"fix:{fix_due}"] == utc(2026, 11, 27, 13, 30)
-
-
-class TestHistory:
-    def test_pages_of_ten_newest_first(self, uow, journey):
-        """The full map has more than ten changes; page 2 continues where page 1 ends."""
-        first = reviews.history_page(uow(), chat_id=TEAM_CHAT_ID)
-        second = reviews.history_page(uow(), chat_id=TEAM_CHAT_ID, page=1)
-        assert len(first.items) == 10
-        assert first.pages >= 2
-        assert first.items[-1].id > second.items[0].id
-        assert first.items[0].action == "fix.due_set"
-        assert reviews.history_page(uow(), chat_id=TEAM_CHAT_ID, page=99).page == first.pages - 1
 
 
 class TestTimezones:

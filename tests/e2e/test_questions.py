@@ -11,7 +11,7 @@ import pytest
 
 from cjm.db import UnitOfWork
 from cjm.models import PromptKind
-from cjm.services import insights
+from cjm.services import kpis
 from cjm.services.questions import QUESTIONS
 from tests.conftest import StartBot, Team
 from tests.double import BotApiDouble
@@ -174,7 +174,7 @@ async def test_a_reply_to_each_question_lands(
     way = WAYS[kind]
     if way.with_kpi:
         stage_id = journey.stages[-1].id
-        insights.add_kpi(new_uow(), stage_id=stage_id, text="Conversion; %; 3.5; up", actor=ALICE)
+        kpis.add_kpi(new_uow(), stage_id=stage_id, text="Conversion; %; 3.5; up", actor=ALICE)
     await start_bot()
     asked = await _reach(double, team, way)
     first = double.messages(team.chat)[0]

@@ -15,7 +15,7 @@ from bot import jobs
 from cjm.clock import FrozenClock
 from cjm.db import UnitOfWork
 from cjm.models import Cadence, Chat, Review, ReviewSchedule
-from cjm.services import maps, reviews
+from cjm.services import maps, reminders, reviews
 from cjm.views import MapView
 from tests.conftest import StartBot, Team
 from tests.double import BotApiDouble, SentMessage
@@ -128,7 +128,7 @@ async def test_a_removed_bot_pauses_the_review_without_crashing(
     assert await jobs.run_due(app) == 0
     row = schedule_row(new_uow, journey.id)
     assert row.paused
-    assert row.pause_reason == reviews.UNREACHABLE
+    assert row.pause_reason == reminders.UNREACHABLE
     assert any(code == 403 for _, code, _ in double.errors)
     clock.advance(timedelta(days=8))
     assert await jobs.run_due(app) == 0

@@ -9,7 +9,7 @@ import pytest
 
 from cjm.db import UnitOfWork
 from cjm.models import PainSource, SurveyKind, SurveyStatus
-from cjm.services import chats, maps, responses, surveys
+from cjm.services import chats, maps, responses, results, surveys
 from cjm.views import ChatRef, SurveyView
 from tests.conftest import StartBot, Team
 from tests.double import BotApiDouble, SentMessage
@@ -40,8 +40,8 @@ async def set_up_survey(double: BotApiDouble, team: Team) -> SentMessage:
 
 
 def stored(new_uow: NewUow, team: Team) -> SurveyView:
-    (survey,) = surveys.list_surveys(new_uow(), chat_id=team.chat.id)
-    return survey
+    (result,) = results.survey_results(new_uow(), chat_id=team.chat.id)
+    return result.survey
 
 
 @pytest.mark.usefixtures("full_map")
@@ -211,7 +211,7 @@ async def test_survey_without_touchpoints_says_what_to_do(
     await start_bot()
     sent = await team.alice.send(team.chat, "/survey")
     await double.wait_for_message(team.chat, containing="Add touchpoints first", after=sent)
-    assert surveys.list_surveys(new_uow(), chat_id=team.chat.id) == []
+    assert results.survey_results(new_uow(), chat_id=team.chat.id) == []
 
 
 @pytest.mark.usefixtures("full_map")

@@ -1,0 +1,88 @@
+"""What services hand out: frozen snapshots, never live ORM objects, one module per feature."""
+
+from cjm.views.broadcasts import BroadcastProgress, BroadcastView, Recipient
+from cjm.views.cards import CardView
+from cjm.views.changes import ChangeView, HistoryPage
+from cjm.views.chats import Actor, ChatRef, ChatView
+from cjm.views.digests import ChangeGroup, Digest, KpiChange, OpenFix, SurveyChange
+from cjm.views.hotspots import FixTarget, Hotspot, HotspotFix, HotspotReport, Reason
+from cjm.views.kpis import KpiBoard, KpiPoint, KpiRecorded, KpiView, StageKpis
+from cjm.views.maps import (
+    FixView,
+    MapSummary,
+    MapView,
+    PainView,
+    StageView,
+    TouchpointView,
+    VoteView,
+)
+from cjm.views.outputs import OutputFile, OutputPicture
+from cjm.views.questions import Answered, Outcome, QuestionToAsk, Redraw, question_macro
+from cjm.views.reminders import DueWork, FixReminder, JobSlot
+from cjm.views.responses import AnswerOutcome, AnswerRedraw, PostedQuestion, QuestionView
+from cjm.views.results import (
+    CommentView,
+    Interval,
+    ScoreSummary,
+    SurveyResults,
+    TouchpointScore,
+    WeekPoint,
+)
+from cjm.views.reviews import ReviewCard
+from cjm.views.surveys import SurveyView
+
+__all__ = [
+    "Actor",
+    "AnswerOutcome",
+    "AnswerRedraw",
+    "Answered",
+    "BroadcastProgress",
+    "BroadcastView",
+    "CardView",
+    "ChangeGroup",
+    "ChangeView",
+    "ChatRef",
+    "ChatView",
+    "CommentView",
+    "Digest",
+    "DueWork",
+    "FixReminder",
+    "FixTarget",
+    "FixView",
+    "HistoryPage",
+    "Hotspot",
+    "HotspotFix",
+    "HotspotReport",
+    "Interval",
+    "JobSlot",
+    "KpiBoard",
+    "KpiChange",
+    "KpiPoint",
+    "KpiRecorded",
+    "KpiView",
+    "MapSummary",
+    "MapView",
+    "OpenFix",
+    "Outcome",
+    "OutputFile",
+    "OutputPicture",
+    "PainView",
+    "PostedQuestion",
+    "QuestionToAsk",
+    "QuestionView",
+    "Reason",
+    "Recipient",
+    "Redraw",
+    "ReviewCard",
+    "ScoreSummary",
+    "StageKpis",
+    "StageView",
+    "SurveyChange",
+    "SurveyResults",
+    "SurveyView",
+    "TouchpointScore",
+    "TouchpointView",
+    "VoteView",
+    "WeekPoint",
+    "question_macro",
+]
