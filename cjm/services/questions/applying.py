@@ -1,0 +1,193 @@
+"""Applying a reply: what a prompt names, and the service each kind of question calls.
+
+Each function runs inside the answer's open unit of work (prompts.answer).
+"""
+
+from cjm.cards import resolve
+from cjm.db import UnitOfWork
+from cjm.errors import ImportRefused, ItemGone, PromptUnknown
+from cjm.models import Prompt, Step
+from cjm.services import (
+    emotions,
+    fixes,
+    hotspots,
+    kpis,
+    maps,
+    pains,
+    persona,
+    reviews,
+    stages,
+    surveys,
+    touchpoints,
+)
+from cjm.services.questions.kinds import Target
+from cjm.views import Actor, CardView, Outcome
+
+
+def map_of(prompt: Prompt) -> int:
+    """The prompt's map (PromptUnknown once it is gone)."""
+    if prompt.map_id is None:
+        raise PromptUnknown(map_deleted=True)
+    return prompt.map_id
+
+
+def target_of(prompt: Prompt) -> int:
+    """The item the prompt names (PromptUnknown when it names none)."""
+    if prompt.target_id is None:
+        raise PromptUnknown
+    return prompt.target_id
+
+
+def card_view(uow: UnitOfWork, card: Prompt) -> CardView:
+    """A stored step card as a view of its map as it stands."""
+    return CardView(
+        maps.load(uow, map_of(card)),
+        Step(card.kind.removeprefix("card.")),
+        card.message_id,
+        card.target_id,
+        card.focus,
+    )
+
+
+def _focused(uow: UnitOfWork, prompt: Prompt, subject: Target) -> int:
+    """The item of `subject` a step card has in focus (ItemGone when there is none)."""
+    focus = resolve(card_view(uow, prompt))
+    item = {
+        Target.STAGE: focus.stage,
+        Target.TOUCHPOINT: focus.touchpoint,
+        Target.PAIN: focus.pain,
+    }[subject]
+    if item is None:
+        raise ItemGone(kind=subject.value)
+    return item.id
+
+
+def _item(uow: UnitOfWork, prompt: Prompt, subject: Target) -> int:
+    """What a reply adds to: the question's own target, or a card's focus."""
+    if prompt.kind.startswith("card."):
+        return _focused(uow, prompt, subject)
+    return target_of(prompt)
+
+
+def persona_field(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    """Set the persona field asked for (the first empty one for a card reply)."""
+    # The field asked for; a reply to the card fills the first field nobody filled in yet.
+    persona.set_persona_field(
+        uow, map_id=map_of(prompt), field=prompt.persona_field, value=text, actor=actor
+    )
+
+
+def add_stages(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    """Append the reply's lines as stages."""
+    stages.add_stages(uow, map_id=map_of(prompt), text=text, actor=actor)
+
+
+def rename_stage(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    """Rename the stage."""
+    stages.rename_stage(uow, stage_id=target_of(prompt), name=text, actor=actor)
+
+
+def stage_goal(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    """Set the stage's customer goal."""
+    stages.set_customer_goal(uow, stage_id=target_of(prompt), goal=text, actor=actor)
+
+
+def add_touchpoints(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    """Add the reply's lines as touchpoints of the stage."""
+    stage_id = _item(uow, prompt, Target.STAGE)
+    touchpoints.add_touchpoints(uow, stage_id=stage_id, text=text, actor=actor)
+
+
+def rename_touchpoint(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    """Rename the touchpoint."""
+    touchpoints.rename_touchpoint(uow, touchpoint_id=target_of(prompt), name=text, actor=actor)
+
+
+def channel(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    """Set the touchpoint's channel."""
+    touchpoints.set_channel(uow, touchpoint_id=target_of(prompt), channel=text, actor=actor)
+
+
+def note(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    """Set the member's note on the touchpoint."""
+    touchpoint_id = _item(uow, prompt, Target.TOUCHPOINT)
+    emotions.set_note(uow, touchpoint_id=touchpoint_id, note=text, voter=actor)
+
+
+def add_pain(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    """Add a pain point at the stage."""
+    pains.add_pain(uow, stage_id=_item(uow, prompt, Target.STAGE), text=text, actor=actor)
+
+
+def pain_text(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    """Reword the pain point."""
+    pains.edit_pain(uow, pain_id=target_of(prompt), text=text, actor=actor)
+
+
+def add_fix(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    """Add a fix for the pain point."""
+    fixes.add_fix(uow, pain_id=_item(uow, prompt, Target.PAIN), text=text, actor=actor)
+
+
+def fix_text(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    """Reword the fix."""
+    fixes.edit_fix_text(uow, fix_id=target_of(prompt), text=text, actor=actor)
+
+
+def fix_owner(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    """Set the fix's owner."""
+    fixes.set_owner(uow, fix_id=target_of(prompt), owner=text, actor=actor)
+
+
+def fix_due(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    """Set the fix's due date."""
+    fixes.set_due_date(uow, fix_id=target_of(prompt), text=text, actor=actor)
+
+
+def hotspot_fix(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Outcome:
+    """A fix for the touchpoint's worst open pain, else a new pain point there."""
+    # A fix for the touchpoint's most severe open pain; without one, the text becomes a pain.
+    return hotspots.add_hotspot_fix(uow, touchpoint_id=target_of(prompt), text=text, actor=actor)
+
+
+def kpi_add(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Outcome:
+    """Add a KPI to the stage."""
+    return kpis.add_kpi(uow, stage_id=target_of(prompt), text=text, actor=actor)
+
+
+def kpi_value(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Outcome:
+    """Record a value of the KPI."""
+    return kpis.record_kpi_value(uow, kpi_id=target_of(prompt), text=text, actor=actor)
+
+
+def survey_question(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Outcome:
+    """Set the survey's own question."""
+    return surveys.set_question(
+        uow, chat_id=prompt.chat_id, survey_id=target_of(prompt), text=text, actor=actor
+    )
+
+
+def survey_end(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Outcome:
+    """Set the survey's last day."""
+    return surveys.set_end_date(
+        uow, chat_id=prompt.chat_id, survey_id=target_of(prompt), text=text, actor=actor
+    )
+
+
+def survey_cap(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Outcome:
+    """Set the survey's answer cap."""
+    return surveys.set_cap(
+        uow, chat_id=prompt.chat_id, survey_id=target_of(prompt), text=text, actor=actor
+    )
+
+
+def review_time(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Outcome:
+    """Set the review's time of day."""
+    return reviews.set_review_time(
+        uow, chat_id=prompt.chat_id, map_id=map_of(prompt), text=text, actor=actor
+    )
+
+
+def import_text(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    """Refuse text: a map to import arrives as a file."""
+    raise ImportRefused(reason="not_a_file")  # a map arrives as a document, not as text
