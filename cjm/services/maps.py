@@ -147,6 +147,13 @@ def get_map(uow: UnitOfWork, *, map_id: int) -> MapView:
         return load(uow, map_id)
 
 
+def open_map(uow: UnitOfWork, *, chat_id: int, map_id: int) -> MapView:
+    """One of the acting chat's maps, whole; another chat's (a forged id) or gone: ItemGone."""
+    with uow:
+        check_owned(uow, chat_id=chat_id, map_id=map_id)
+        return load(uow, map_id)
+
+
 def delete_map(uow: UnitOfWork, *, chat_id: int, map_id: int) -> str:
     """Delete a map and everything on it; the chat's newest other map becomes current."""
     with uow:
