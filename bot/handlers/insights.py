@@ -90,8 +90,14 @@ async def _redraw_board(
     update: Update, context: BotContext, message_id: int, *, picking: bool = False
 ) -> None:
     """Redraw a /kpi message as the map now stands (two presses may leave nothing to change)."""
+    board = insights.list_kpis(context.uow(), chat_id=context.chat(update).id)
+    await _draw_board(update, context, message_id, board, picking=picking)
+
+
+async def _draw_board(
+    update: Update, context: BotContext, message_id: int, board: KpiBoard, *, picking: bool
+) -> None:
     chat_id = context.chat(update).id
-    board = insights.list_kpis(context.uow(), chat_id=chat_id)
     labels = context.labels(update)
     keyboard = _stage_keyboard(board, labels) if picking else _board_keyboard(board, labels)
     text = context.render(update, KPIS, board=board, picking=picking)
@@ -135,8 +141,15 @@ async def _ask(
 
 async def kpi_stage_button(update: Update, context: BotContext, payload: InKpiStage) -> None:
     """A stage for the new KPI: ask for "name; unit; target; up|down"."""
-    await _ask(update, context, PromptKind.KPI_ADD, payload.stage_id, on_board=True)
-    await _redraw_board(update, context, _message_id(update))
+    message_id = _message_id(update)
+    kpi = prompts.prepare_kpi(
+        context.uow(),
+        chat_id=context.chat(update).id,
+        stage_id=payload.stage_id,
+        card_message_id=message_id,
+    )
+    await context.ask(update, kpi.asked)
+    await _draw_board(update, context, message_id, kpi.board, picking=False)
     await context.answer(update)
 
 

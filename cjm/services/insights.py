@@ -356,7 +356,12 @@ def _board(view: MapView) -> KpiBoard:
 def list_kpis(uow: UnitOfWork, *, chat_id: int) -> KpiBoard:
     """The KPIs of the chat's current map, stage by stage, with their values."""
     with uow:
-        return _board(maps.load(uow, maps.current_map_id(uow, chat_id)))
+        return kpi_board(uow, chat_id)
+
+
+def kpi_board(uow: UnitOfWork, chat_id: int) -> KpiBoard:
+    """list_kpis inside a transaction already open."""
+    return _board(maps.load(uow, maps.current_map_id(uow, chat_id)))
 
 
 def parse_number(text: str, *, reason: str) -> float:
