@@ -264,14 +264,6 @@ class SwitchMap(Button):
 
 
 @dataclass(frozen=True)
-class AskDeleteMap(Button):
-    """Ask to confirm deleting a whole map."""
-
-    prefix = "dm"
-    map_id: int
-
-
-@dataclass(frozen=True)
 class ConfirmDeleteMap(Button):
     """Delete a whole map: admins only."""
 
