@@ -3,6 +3,7 @@
 A field is packed by value, never by position: an int as its digits, a bool as 1 or 0, an enum
 member as its value ("touchpoint.channel", "high"). Adding an enum member anywhere therefore
 re-points no button already in a chat, and a value the enum no longer has is a StaleButton.
+A handler registers with bot.buttons.on_press(Payload, handler) and receives the parsed payload.
 """
 
 import typing
