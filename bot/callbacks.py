@@ -3,6 +3,7 @@
 A field is packed by value, never by position: an int as its digits, a bool as 1 or 0, an enum
 member as its value ("touchpoint.channel", "high"). Adding an enum member anywhere therefore
 re-points no button already in a chat, and a value the enum no longer has is a StaleButton.
+A handler registers with bot.buttons.on_press(Payload, handler) and receives the parsed payload.
 """
 
 import typing
@@ -11,7 +12,21 @@ from enum import StrEnum
 from typing import Any, ClassVar, Self
 
 from cjm.errors import StaleButton
-from cjm.models import FocusKind, PersonaField, PromptKind
+from cjm.models import (
+    Cadence,
+    FixStatus,
+    FocusKind,
+    Mode,
+    PainCategory,
+    PersonaField,
+    PromptKind,
+    Severity,
+    Step,
+)
+from cjm.services.chats import Language
+from cjm.services.outputs import ExportFormat
+from cjm.services.stages import StageTemplate
+from cjm.services.touchpoints import Channel
 
 CALLBACK_DATA_MAX_BYTES = 64  # Bot API, InlineKeyboardButton: callback_data is 1-64 bytes
 SEPARATOR = ":"
@@ -93,11 +108,19 @@ def registered_buttons() -> dict[str, type[Button]]:
 
 @dataclass(frozen=True)
 class OpenStep(Button):
-    """Post the card of a step (index into Step) for a map."""
+    """Post the card of a step of a map."""
 
     prefix = "os"
     map_id: int
-    step: int
+    step: Step
+
+
+@dataclass(frozen=True)
+class OpenOverview(Button):
+    """Post the map as text with its step buttons ("Map" and "Done" under a card)."""
+
+    prefix = "ov"
+    map_id: int
 
 
 @dataclass(frozen=True)
@@ -128,11 +151,11 @@ class AskPersona(Button):
 
 @dataclass(frozen=True)
 class UseTemplate(Button):
-    """Fill the stages from a template (index into STAGE_TEMPLATES)."""
+    """Fill the stages from a template."""
 
     prefix = "tm"
     map_id: int
-    template: int
+    template: StageTemplate
 
 
 @dataclass(frozen=True)
@@ -146,20 +169,20 @@ class MoveStage(Button):
 
 @dataclass(frozen=True)
 class SetChannel(Button):
-    """Pick a suggested channel (index into SUGGESTED_CHANNELS) for a touchpoint."""
+    """Pick a suggested channel for a touchpoint."""
 
     prefix = "ch"
     touchpoint_id: int
-    channel: int
+    channel: Channel
 
 
 @dataclass(frozen=True)
 class SetMode(Button):
-    """Mark a touchpoint online or offline (index into Mode)."""
+    """Mark a touchpoint online or offline."""
 
     prefix = "md"
     touchpoint_id: int
-    mode: int
+    mode: Mode
 
 
 @dataclass(frozen=True)
@@ -173,20 +196,20 @@ class Vote(Button):
 
 @dataclass(frozen=True)
 class SetCategory(Button):
-    """A pain point's category (index into PainCategory)."""
+    """A pain point's category."""
 
     prefix = "pc"
     pain_id: int
-    category: int
+    category: PainCategory
 
 
 @dataclass(frozen=True)
 class SetSeverity(Button):
-    """A pain point's severity (index into Severity)."""
+    """A pain point's severity."""
 
     prefix = "ps"
     pain_id: int
-    severity: int
+    severity: Severity
 
 
 @dataclass(frozen=True)
@@ -200,11 +223,11 @@ class AttachPain(Button):
 
 @dataclass(frozen=True)
 class SetFixStatus(Button):
-    """A fix's status (index into FixStatus)."""
+    """A fix's status."""
 
     prefix = "fs"
     fix_id: int
-    status: int
+    status: FixStatus
 
 
 @dataclass(frozen=True)
@@ -242,14 +265,6 @@ class SwitchMap(Button):
 
 
 @dataclass(frozen=True)
-class AskDeleteMap(Button):
-    """Ask to confirm deleting a whole map."""
-
-    prefix = "dm"
-    map_id: int
-
-
-@dataclass(frozen=True)
 class ConfirmDeleteMap(Button):
     """Delete a whole map: admins only."""
 
@@ -267,18 +282,18 @@ class KeepMap(Button):
 
 @dataclass(frozen=True)
 class SetLanguage(Button):
-    """Switch the chat's language (index into LANGUAGES)."""
+    """Switch the chat's language."""
 
     prefix = "lg"
-    language: int
+    language: Language
 
 
 @dataclass(frozen=True)
 class ExportAs(Button):
-    """Send the current map as a file (index into ExportFormat)."""
+    """Send the current map as a file."""
 
     prefix = "ex"
-    fmt: int
+    fmt: ExportFormat
 
 
 # Touchpoint surveys, the team's side (bot/handlers/surveys.py): prefixes "sv…".
@@ -405,10 +420,10 @@ class SkipWhy(Button):
 
 @dataclass(frozen=True)
 class AllowAskAgain(Button):
-    """The customer's answer to "May we ask you again later?" (1 yes, 0 no)."""
+    """The customer's answer to "May we ask you again later?"."""
 
     prefix = "cuy"
-    agreed: int
+    agreed: bool
 
 
 # Insights (bot/handlers/insights.py): prefixes "in…".
@@ -416,11 +431,11 @@ class AllowAskAgain(Button):
 
 @dataclass(frozen=True)
 class InMoment(Button):
-    """Mark a touchpoint as a moment of truth (value 1) or unmark it (0)."""
+    """Mark a touchpoint as a moment of truth (value true) or unmark it."""
 
     prefix = "inm"
     touchpoint_id: int
-    value: int
+    value: bool
 
 
 @dataclass(frozen=True)
@@ -468,11 +483,11 @@ class InKpiBoard(Button):
 
 @dataclass(frozen=True)
 class ReviewCadence(Button):
-    """/review card: review the map with this cadence (index into Cadence)."""
+    """/review card: review the map with this cadence."""
 
     prefix = "rvc"
     map_id: int
-    cadence: int
+    cadence: Cadence
 
 
 @dataclass(frozen=True)
@@ -494,11 +509,11 @@ class ReviewTime(Button):
 
 @dataclass(frozen=True)
 class ReviewPause(Button):
-    """/review card: pause (1) or resume (0) reviews."""
+    """/review card: pause (true) or resume reviews."""
 
     prefix = "rvp"
     map_id: int
-    paused: int
+    paused: bool
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from bot.callbacks import (
     InMoment,
     KeepMap,
     MoveStage,
+    OpenOverview,
     OpenStep,
     SetCategory,
     SetChannel,
@@ -44,11 +45,9 @@ from cjm.models import (
 from cjm.render.marks import EMOTION_EMOJI
 from cjm.services.chats import LANGUAGES
 from cjm.services.emotions import SCORES
-from cjm.services.touchpoints import SUGGESTED_CHANNELS
+from cjm.services.stages import StageTemplate
+from cjm.services.touchpoints import Channel
 from cjm.views import CardView, MapSummary, MapView
-
-STAGE_TEMPLATES = ("b2c", "b2b")
-CHANNELS = tuple(SUGGESTED_CHANNELS)
 
 Row = list[InlineKeyboardButton]
 
@@ -89,12 +88,12 @@ def _nav_row(card: CardView, labels: Any) -> Row:
     row = []
     previous, following = neighbour(card.step, -1), neighbour(card.step, +1)
     if previous:
-        row.append(button(labels.back(), OpenStep(card.map.id, STEP_ORDER.index(previous))))
-    row.append(button(labels.overview(), OpenStep(card.map.id, -1)))
+        row.append(button(labels.back(), OpenStep(card.map.id, previous)))
+    row.append(button(labels.overview(), OpenOverview(card.map.id)))
     if following:
-        row.append(button(labels.next(), OpenStep(card.map.id, STEP_ORDER.index(following))))
+        row.append(button(labels.next(), OpenStep(card.map.id, following)))
     else:
-        row.append(button(labels.done(), OpenStep(card.map.id, -1)))
+        row.append(button(labels.done(), OpenOverview(card.map.id)))
     return row
 
 
@@ -130,8 +129,8 @@ def _stages(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
     if not journey.stages:
         keyboard.append(
             [
-                button(labels.template_b2c(), UseTemplate(journey.id, 0)),
-                button(labels.template_b2b(), UseTemplate(journey.id, 1)),
+                button(labels.template_b2c(), UseTemplate(journey.id, StageTemplate.B2C)),
+                button(labels.template_b2b(), UseTemplate(journey.id, StageTemplate.B2B)),
             ]
         )
     keyboard += rows(
@@ -163,9 +162,9 @@ def _touchpoints(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]
             (
                 button(
                     ("✓ " if touchpoint.channel == c else "") + labels.channel(c),
-                    SetChannel(touchpoint.id, i),
+                    SetChannel(touchpoint.id, c),
                 )
-                for i, c in enumerate(CHANNELS)
+                for c in Channel
             ),
             4,
         )
@@ -175,14 +174,14 @@ def _touchpoints(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]
             [
                 button(
                     ("✓ " if touchpoint.mode is m else "") + labels.mode(m.value),
-                    SetMode(touchpoint.id, i),
+                    SetMode(touchpoint.id, m),
                 )
-                for i, m in enumerate(Mode)
+                for m in Mode
             ],
             [
                 button(
                     labels.moment_of_truth(touchpoint.is_moment_of_truth),
-                    InMoment(touchpoint.id, int(not touchpoint.is_moment_of_truth)),
+                    InMoment(touchpoint.id, not touchpoint.is_moment_of_truth),
                 )
             ],
             [
@@ -240,16 +239,16 @@ def _pains(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
             [
                 button(
                     ("✓ " if pain.category is c else "") + labels.category(c.value),
-                    SetCategory(pain.id, i),
+                    SetCategory(pain.id, c),
                 )
-                for i, c in enumerate(PainCategory)
+                for c in PainCategory
             ],
             [
                 button(
                     ("✓ " if pain.severity is s else "") + labels.severity(s.value),
-                    SetSeverity(pain.id, i),
+                    SetSeverity(pain.id, s),
                 )
-                for i, s in enumerate(Severity)
+                for s in Severity
             ],
             *rows(attach, 3),
             [
@@ -280,16 +279,16 @@ def _fixes(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
             [
                 button(
                     ("✓ " if fix.status is s else "") + labels.status(s.value),
-                    SetFixStatus(fix.id, i),
+                    SetFixStatus(fix.id, s),
                 )
-                for i, s in enumerate(FixStatus)
+                for s in FixStatus
             ][:2],
             [
                 button(
                     ("✓ " if fix.status is s else "") + labels.status(s.value),
-                    SetFixStatus(fix.id, i),
+                    SetFixStatus(fix.id, s),
                 )
-                for i, s in enumerate(FixStatus)
+                for s in FixStatus
             ][2:],
             [
                 button(labels.owner(), ask(PromptKind.FIX_OWNER, fix.id)),
@@ -346,7 +345,7 @@ def status_keyboard(journey: MapView, labels: Any) -> InlineKeyboardMarkup:
             (
                 button(
                     labels.step_button(i, step.value, journey.step_done(step)),
-                    OpenStep(journey.id, i - 1),
+                    OpenStep(journey.id, step),
                 )
                 for i, step in enumerate(STEP_ORDER, start=1)
             ),
@@ -381,5 +380,5 @@ def delete_map_keyboard(map_id: int, labels: Any) -> InlineKeyboardMarkup:
 def language_keyboard(labels: Any) -> InlineKeyboardMarkup:
     """/language: one button per language the bot speaks."""
     return InlineKeyboardMarkup(
-        [[button(labels.language(code), SetLanguage(i)) for i, code in enumerate(LANGUAGES)]]
+        [[button(labels.language(code), SetLanguage(code)) for code in LANGUAGES]]
     )

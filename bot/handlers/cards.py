@@ -1,8 +1,8 @@
 """Step cards: focusing an item, asking a question about it, deleting it."""
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
+from bot.buttons import on_press
 from bot.callbacks import Ask, AskDelete, AskPersona, ConfirmDelete, Focus, ShowCard
 from bot.context import BotContext
 from bot.keyboards import confirm_delete_keyboard
@@ -35,9 +35,8 @@ def check_on_card(update: Update, context: BotContext, kind: str, item_id: int) 
     )
 
 
-async def focus_button(update: Update, context: BotContext) -> None:
+async def focus_button(update: Update, context: BotContext, payload: Focus) -> None:
     """Point the card at a stage, touchpoint, pain point or fix (0: back to the list)."""
-    payload = Focus.parse(context.payload(update))
     prompts.focus(
         context.uow(),
         chat_id=context.chat(update).id,
@@ -49,22 +48,19 @@ async def focus_button(update: Update, context: BotContext) -> None:
     await context.answer(update)
 
 
-async def show_card_button(update: Update, context: BotContext) -> None:
+async def show_card_button(update: Update, context: BotContext, _press: ShowCard) -> None:
     """Redraw the card (after "Cancel")."""
-    ShowCard.parse(context.payload(update))
     refresh_card(update, context)
     await context.answer(update)
 
 
-async def ask_button(update: Update, context: BotContext) -> None:
+async def ask_button(update: Update, context: BotContext, payload: Ask) -> None:
     """Post the question a card's button stands for; members answer by replying to it."""
-    payload = Ask.parse(context.payload(update))
     await _ask_from_card(update, context, payload.kind, payload.item_id or None)
 
 
-async def ask_persona_button(update: Update, context: BotContext) -> None:
+async def ask_persona_button(update: Update, context: BotContext, payload: AskPersona) -> None:
     """Post the question for one persona field."""
-    payload = AskPersona.parse(context.payload(update))
     await _ask_from_card(update, context, PromptKind.PERSONA_FIELD, None, payload)
 
 
@@ -87,9 +83,8 @@ async def _ask_from_card(
     await context.answer(update)
 
 
-async def ask_delete_button(update: Update, context: BotContext) -> None:
+async def ask_delete_button(update: Update, context: BotContext, payload: AskDelete) -> None:
     """Turn the card into "delete X?" with Yes / Cancel."""
-    payload = AskDelete.parse(context.payload(update))
     card = prompts.get_card(
         context.uow(), chat_id=context.chat(update).id, card_message_id=_card_message_id(update)
     )
@@ -115,9 +110,10 @@ async def ask_delete_button(update: Update, context: BotContext) -> None:
     await context.answer(update)
 
 
-async def confirm_delete_button(update: Update, context: BotContext) -> None:
+async def confirm_delete_button(
+    update: Update, context: BotContext, payload: ConfirmDelete
+) -> None:
     """The "Yes, delete" button: an admin deletes the item, and the card comes back."""
-    payload = ConfirmDelete.parse(context.payload(update))
     check_on_card(update, context, payload.kind.value, payload.item_id)
     await require_admin(update, context)
     actor, uow, item_id = context.actor(update), context.uow(), payload.item_id
@@ -140,10 +136,10 @@ async def unknown_button(update: Update, context: BotContext) -> None:
 
 
 HANDLERS = [
-    CallbackQueryHandler(focus_button, pattern=Focus.pattern()),
-    CallbackQueryHandler(show_card_button, pattern=ShowCard.pattern()),
-    CallbackQueryHandler(ask_button, pattern=Ask.pattern()),
-    CallbackQueryHandler(ask_persona_button, pattern=AskPersona.pattern()),
-    CallbackQueryHandler(ask_delete_button, pattern=AskDelete.pattern()),
-    CallbackQueryHandler(confirm_delete_button, pattern=ConfirmDelete.pattern()),
+    on_press(Focus, focus_button),
+    on_press(ShowCard, show_card_button),
+    on_press(Ask, ask_button),
+    on_press(AskPersona, ask_persona_button),
+    on_press(AskDelete, ask_delete_button),
+    on_press(ConfirmDelete, confirm_delete_button),
 ]

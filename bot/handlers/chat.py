@@ -10,17 +10,16 @@ from telegram import (
 )
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     filters,
 )
 
+from bot.buttons import on_press
 from bot.callbacks import SetLanguage
 from bot.context import BotContext
 from bot.keyboards import language_keyboard
-from cjm.errors import StaleButton
 from cjm.render.texts import Texts
 from cjm.services import chats
 from cjm.services.chats import LANGUAGES
@@ -88,15 +87,12 @@ async def language_command(update: Update, context: BotContext) -> None:
     )
 
 
-async def language_button(update: Update, context: BotContext) -> None:
+async def language_button(update: Update, context: BotContext, payload: SetLanguage) -> None:
     """A language button."""
-    payload = SetLanguage.parse(context.payload(update))
-    if not 0 <= payload.language < len(LANGUAGES):
-        raise StaleButton
     chats.set_language(
         context.uow(),
         context.chat_ref(update),
-        language=LANGUAGES[payload.language],
+        language=payload.language,
         default_tz=context.deps.settings.bot_default_timezone,
     )
     context.forget_chat()
@@ -148,7 +144,7 @@ HANDLERS = [
     CommandHandler("help", help_command),
     CommandHandler("cancel", cancel_command),
     CommandHandler("language", language_command),
-    CallbackQueryHandler(language_button, pattern=SetLanguage.pattern()),
+    on_press(SetLanguage, language_button),
     MessageHandler(filters.StatusUpdate.MIGRATE, migrated),
     ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
 ]

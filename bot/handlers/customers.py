@@ -14,13 +14,13 @@ from aiolimiter import AsyncLimiter
 from telegram import ForceReply, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
+from bot.buttons import on_press
 from bot.callbacks import AllowAskAgain, AnswerSurvey, SkipWhy
 from bot.context import BotContext, Labels, fit_message
 from bot.keyboards import Row, button
 from cjm.analytics import SCALE
-from cjm.errors import StaleButton
 from cjm.models import SurveyKind
 from cjm.render.texts import Texts
 from cjm.services import responses
@@ -126,9 +126,8 @@ async def survey_link_command(update: Update, context: BotContext) -> None:
     await context.send(update, text, reply_markup=keyboard)
 
 
-async def answer_button(update: Update, context: BotContext) -> None:
+async def answer_button(update: Update, context: BotContext, press: AnswerSurvey) -> None:
     """A score pressed: store it (a change replaces it), redraw the question, ask why once."""
-    press = AnswerSurvey.parse(context.payload(update))
     user = update.effective_user
     group = context.chat_ref(update).is_group
     answered = responses.answer_and_redraw(
@@ -212,8 +211,8 @@ async def _thank(update: Update, context: BotContext) -> None:
         reply_markup=InlineKeyboardMarkup(
             [
                 [
-                    button(labels.consent(True), AllowAskAgain(1)),
-                    button(labels.consent(False), AllowAskAgain(0)),
+                    button(labels.consent(True), AllowAskAgain(True)),
+                    button(labels.consent(False), AllowAskAgain(False)),
                 ]
             ]
         ),
@@ -233,9 +232,8 @@ async def comment_message(update: Update, context: BotContext) -> None:
         await context.send(update, _note(context, update, "nothing_asked"))
 
 
-async def skip_button(update: Update, context: BotContext) -> None:
+async def skip_button(update: Update, context: BotContext, _press: SkipWhy) -> None:
     """Skip: no comment this time."""
-    SkipWhy.parse(context.payload(update))
     skipped = responses.skip_comment(context.uow(), user_id=context.actor(update).user_id)
     await context.answer(
         update, None if skipped else _plain_note(context, update, "nothing_to_skip")
@@ -244,12 +242,9 @@ async def skip_button(update: Update, context: BotContext) -> None:
         await _thank(update, context)
 
 
-async def ask_again_button(update: Update, context: BotContext) -> None:
+async def ask_again_button(update: Update, context: BotContext, press: AllowAskAgain) -> None:
     """Yes / No to "May we ask you again later?"."""
-    press = AllowAskAgain.parse(context.payload(update))
-    if press.agreed not in (0, 1):
-        raise StaleButton
-    agreed = bool(press.agreed)
+    agreed = press.agreed
     responses.set_may_ask_again(
         context.uow(), user_id=context.actor(update).user_id, agreed=agreed
     )
@@ -298,9 +293,9 @@ HANDLERS = [  # registered before chat.py's plain /start
     CommandHandler("start", survey_link_command, has_args=True, filters=PRIVATE),
     CommandHandler("forgetme", forgetme_command, filters=PRIVATE),
     CommandHandler("stop", stop_command, filters=PRIVATE),
-    CallbackQueryHandler(answer_button, pattern=AnswerSurvey.pattern()),
-    CallbackQueryHandler(skip_button, pattern=SkipWhy.pattern()),
-    CallbackQueryHandler(ask_again_button, pattern=AllowAskAgain.pattern()),
+    on_press(AnswerSurvey, answer_button),
+    on_press(SkipWhy, skip_button),
+    on_press(AllowAskAgain, ask_again_button),
     MessageHandler(
         PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, comment_message
     ),

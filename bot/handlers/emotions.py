@@ -1,8 +1,8 @@
 """Step 4 buttons: each member's emotion vote."""
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
+from bot.buttons import on_press
 from bot.callbacks import Vote
 from bot.context import BotContext
 from bot.handlers.cards import check_on_card, refresh_card
@@ -10,9 +10,8 @@ from cjm.render.marks import EMOTION_EMOJI
 from cjm.services import emotions
 
 
-async def vote_button(update: Update, context: BotContext) -> None:
+async def vote_button(update: Update, context: BotContext, payload: Vote) -> None:
     """Record the member's vote (a second press replaces the first)."""
-    payload = Vote.parse(context.payload(update))
     check_on_card(update, context, "touchpoint", payload.touchpoint_id)
     emotions.cast_vote(
         context.uow(),
@@ -24,4 +23,4 @@ async def vote_button(update: Update, context: BotContext) -> None:
     await context.answer(update, EMOTION_EMOJI[payload.score])
 
 
-HANDLERS = [CallbackQueryHandler(vote_button, pattern=Vote.pattern())]
+HANDLERS = [on_press(Vote, vote_button)]

@@ -8,8 +8,9 @@ question goes (cjm/services/questions.py, bot/handlers/replies.py); this module 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
+from bot.buttons import on_press
 from bot.callbacks import (
     InHotspotFix,
     InKpiAdd,
@@ -88,8 +89,14 @@ async def _redraw_board(
     update: Update, context: BotContext, message_id: int, *, picking: bool = False
 ) -> None:
     """Redraw a /kpi message as the map now stands (two presses may leave nothing to change)."""
+    board = kpis.list_kpis(context.uow(), chat_id=context.chat(update).id)
+    await _draw_board(update, context, message_id, board, picking=picking)
+
+
+async def _draw_board(
+    update: Update, context: BotContext, message_id: int, board: KpiBoard, *, picking: bool
+) -> None:
     chat_id = context.chat(update).id
-    board = kpis.list_kpis(context.uow(), chat_id=chat_id)
     labels = context.labels(update)
     keyboard = _stage_keyboard(board, labels) if picking else _board_keyboard(board, labels)
     text = context.render(update, KPIS, board=board, picking=picking)
@@ -106,16 +113,14 @@ async def _redraw_board(
             raise
 
 
-async def kpi_add_button(update: Update, context: BotContext) -> None:
+async def kpi_add_button(update: Update, context: BotContext, _press: InKpiAdd) -> None:
     """➕ KPI: show the stages to pick from, on the /kpi message."""
-    InKpiAdd.parse(context.payload(update))
     await _redraw_board(update, context, _message_id(update), picking=True)
     await context.answer(update)
 
 
-async def kpi_board_button(update: Update, context: BotContext) -> None:
+async def kpi_board_button(update: Update, context: BotContext, _press: InKpiBoard) -> None:
     """◀ Back: the KPI buttons again."""
-    InKpiBoard.parse(context.payload(update))
     await _redraw_board(update, context, _message_id(update))
     await context.answer(update)
 
@@ -133,24 +138,28 @@ async def _ask(
     await context.ask(update, asked)
 
 
-async def kpi_stage_button(update: Update, context: BotContext) -> None:
+async def kpi_stage_button(update: Update, context: BotContext, payload: InKpiStage) -> None:
     """A stage for the new KPI: ask for "name; unit; target; up|down"."""
-    payload = InKpiStage.parse(context.payload(update))
-    await _ask(update, context, PromptKind.KPI_ADD, payload.stage_id, on_board=True)
-    await _redraw_board(update, context, _message_id(update))
+    message_id = _message_id(update)
+    kpi = prompts.prepare_kpi(
+        context.uow(),
+        chat_id=context.chat(update).id,
+        stage_id=payload.stage_id,
+        card_message_id=message_id,
+    )
+    await context.ask(update, kpi.asked)
+    await _draw_board(update, context, message_id, kpi.board, picking=False)
     await context.answer(update)
 
 
-async def kpi_value_button(update: Update, context: BotContext) -> None:
+async def kpi_value_button(update: Update, context: BotContext, payload: InKpiValue) -> None:
     """Record value: ask for "value" or "value on <date>"."""
-    payload = InKpiValue.parse(context.payload(update))
     await _ask(update, context, PromptKind.KPI_VALUE, payload.kpi_id, on_board=True)
     await context.answer(update)
 
 
-async def hotspot_fix_button(update: Update, context: BotContext) -> None:
+async def hotspot_fix_button(update: Update, context: BotContext, payload: InHotspotFix) -> None:
     """➕ Add a fix: ask for a fix for the most severe open pain (or for a first pain point)."""
-    payload = InHotspotFix.parse(context.payload(update))
     await _ask(update, context, PromptKind.HOTSPOT_FIX, payload.touchpoint_id, on_board=False)
     await context.answer(update)
 
@@ -162,14 +171,13 @@ async def redraw_kpi_board(update: Update, context: BotContext, answered: Answer
         await _redraw_board(update, context, answered.card_message_id)
 
 
-async def moment_button(update: Update, context: BotContext) -> None:
+async def moment_button(update: Update, context: BotContext, payload: InMoment) -> None:
     """⭐ on a focused touchpoint: mark it a moment of truth, or unmark it."""
-    payload = InMoment.parse(context.payload(update))
     check_on_card(update, context, "touchpoint", payload.touchpoint_id)
     touchpoints.set_moment_of_truth(
         context.uow(),
         touchpoint_id=payload.touchpoint_id,
-        value=bool(payload.value),
+        value=payload.value,
         actor=context.actor(update),
     )
     refresh_card(update, context)
@@ -179,10 +187,10 @@ async def moment_button(update: Update, context: BotContext) -> None:
 HANDLERS = [
     CommandHandler("hotspots", hotspots_command),
     CommandHandler("kpi", kpi_command),
-    CallbackQueryHandler(moment_button, pattern=InMoment.pattern()),
-    CallbackQueryHandler(hotspot_fix_button, pattern=InHotspotFix.pattern()),
-    CallbackQueryHandler(kpi_add_button, pattern=InKpiAdd.pattern()),
-    CallbackQueryHandler(kpi_board_button, pattern=InKpiBoard.pattern()),
-    CallbackQueryHandler(kpi_stage_button, pattern=InKpiStage.pattern()),
-    CallbackQueryHandler(kpi_value_button, pattern=InKpiValue.pattern()),
+    on_press(InMoment, moment_button),
+    on_press(InHotspotFix, hotspot_fix_button),
+    on_press(InKpiAdd, kpi_add_button),
+    on_press(InKpiBoard, kpi_board_button),
+    on_press(InKpiStage, kpi_stage_button),
+    on_press(InKpiValue, kpi_value_button),
 ]

@@ -1,14 +1,13 @@
 """Maps: /newmap, /maps, /map, the step commands, switching and deleting maps."""
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
-from bot.callbacks import ConfirmDeleteMap, KeepMap, OpenStep, SwitchMap
+from bot.buttons import on_press
+from bot.callbacks import ConfirmDeleteMap, KeepMap, OpenOverview, OpenStep, SwitchMap
 from bot.context import BotContext
 from bot.keyboards import delete_map_keyboard, maps_keyboard, status_keyboard
 from bot.permissions import require_admin
-from cjm.cards import STEP_ORDER
-from cjm.errors import StaleButton
 from cjm.models import Step
 from cjm.render.summary import summary_messages
 from cjm.services import maps
@@ -64,24 +63,22 @@ def _step_command(step: Step) -> CommandHandler[BotContext, None]:
     return CommandHandler(step.value, step_command)
 
 
-async def open_step_button(update: Update, context: BotContext) -> None:
-    """A step button (or Back / Next): post that step's card; −1 shows the overview."""
-    payload = OpenStep.parse(context.payload(update))
-    journey = maps.get_map(context.uow(), map_id=payload.map_id)
-    if journey.chat_id != context.chat(update).id:
-        raise StaleButton
-    if payload.step == -1:
-        await show_summary(update, context, journey)
-    elif 0 <= payload.step < len(STEP_ORDER):
-        await context.post_card(update, CardView(journey, STEP_ORDER[payload.step]))
-    else:
-        raise StaleButton
+async def open_step_button(update: Update, context: BotContext, payload: OpenStep) -> None:
+    """A step button (or Back / Next): post that step's card."""
+    journey = maps.open_map(context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id)
+    await context.post_card(update, CardView(journey, payload.step))
     await context.answer(update)
 
 
-async def switch_map_button(update: Update, context: BotContext) -> None:
+async def open_overview_button(update: Update, context: BotContext, payload: OpenOverview) -> None:
+    """Map / Done under a card: the map as text with its step buttons."""
+    journey = maps.open_map(context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id)
+    await show_summary(update, context, journey)
+    await context.answer(update)
+
+
+async def switch_map_button(update: Update, context: BotContext, payload: SwitchMap) -> None:
     """Make another map current."""
-    payload = SwitchMap.parse(context.payload(update))
     journey = maps.switch_map(
         context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id
     )
@@ -107,9 +104,10 @@ async def deletemap_command(update: Update, context: BotContext) -> None:
     )
 
 
-async def confirm_delete_map_button(update: Update, context: BotContext) -> None:
+async def confirm_delete_map_button(
+    update: Update, context: BotContext, payload: ConfirmDeleteMap
+) -> None:
     """The "Yes, delete" button: an admin deletes the map for good."""
-    payload = ConfirmDeleteMap.parse(context.payload(update))
     await require_admin(update, context)
     title = maps.delete_map(context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id)
     await context.edit_query_message(
@@ -118,9 +116,8 @@ async def confirm_delete_map_button(update: Update, context: BotContext) -> None
     await context.answer(update)
 
 
-async def keep_map_button(update: Update, context: BotContext) -> None:
+async def keep_map_button(update: Update, context: BotContext, payload: KeepMap) -> None:
     """The "Cancel" button under the delete question."""
-    payload = KeepMap.parse(context.payload(update))
     journey = maps.get_map(context.uow(), map_id=payload.map_id)
     await context.edit_query_message(update, "chat/maps/kept.html", map=journey)
     await context.answer(update)
@@ -132,8 +129,9 @@ HANDLERS = [
     CommandHandler("map", map_command),
     CommandHandler("deletemap", deletemap_command),
     *(_step_command(step) for step in Step),
-    CallbackQueryHandler(open_step_button, pattern=OpenStep.pattern()),
-    CallbackQueryHandler(switch_map_button, pattern=SwitchMap.pattern()),
-    CallbackQueryHandler(confirm_delete_map_button, pattern=ConfirmDeleteMap.pattern()),
-    CallbackQueryHandler(keep_map_button, pattern=KeepMap.pattern()),
+    on_press(OpenStep, open_step_button),
+    on_press(OpenOverview, open_overview_button),
+    on_press(SwitchMap, switch_map_button),
+    on_press(ConfirmDeleteMap, confirm_delete_map_button),
+    on_press(KeepMap, keep_map_button),
 ]

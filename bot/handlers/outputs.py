@@ -4,15 +4,16 @@ import asyncio
 import io
 
 from telegram import Document, InlineKeyboardMarkup, Message, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
+from bot.buttons import on_press
 from bot.callbacks import ExportAs
 from bot.context import BotContext
 from bot.handlers import replies
 from bot.handlers.maps import show_summary
 from bot.keyboards import button, rows
 from bot.limits import fits_telegram_photo
-from cjm.errors import ImportRefused, StaleButton
+from cjm.errors import ImportRefused
 from cjm.exports import MAX_IMPORT_BYTES
 from cjm.models import PromptKind
 from cjm.services import imports, outputs, prompts
@@ -40,21 +41,15 @@ async def export_command(update: Update, context: BotContext) -> None:
     labels = context.labels(update)
     keyboard = InlineKeyboardMarkup(
         rows(
-            (
-                button(labels.export_format(fmt.value), ExportAs(i))
-                for i, fmt in enumerate(FORMATS)
-            ),
+            (button(labels.export_format(fmt.value), ExportAs(fmt)) for fmt in FORMATS),
             3,
         )
     )
     await context.reply(update, "chat/maps/export.html", reply_markup=keyboard)
 
 
-async def export_button(update: Update, context: BotContext) -> None:
+async def export_button(update: Update, context: BotContext, payload: ExportAs) -> None:
     """A format button: send the current map as that file."""
-    payload = ExportAs.parse(context.payload(update))
-    if not 0 <= payload.fmt < len(FORMATS):
-        raise StaleButton
     chat_id = context.chat(update).id
     await context.answer(update)
     await context.bot.send_chat_action(chat_id, "upload_document")
@@ -63,7 +58,7 @@ async def export_button(update: Update, context: BotContext) -> None:
         context.uow(),
         context.deps.texts,
         chat_id=chat_id,
-        fmt=FORMATS[payload.fmt],
+        fmt=payload.fmt,
     )
     await context.bot.send_document(chat_id, io.BytesIO(file.data), filename=file.filename)
 
@@ -112,5 +107,5 @@ HANDLERS = [
     CommandHandler("picture", picture_command),
     CommandHandler("export", export_command),
     CommandHandler("import", import_command),
-    CallbackQueryHandler(export_button, pattern=ExportAs.pattern()),
+    on_press(ExportAs, export_button),
 ]

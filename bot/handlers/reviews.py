@@ -6,11 +6,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
 )
 
 from bot import jobs
+from bot.buttons import on_press
 from bot.callbacks import (
     HistoryPage,
     ReviewCadence,
@@ -39,9 +39,9 @@ def card_keyboard(card: ReviewCard, labels: Labels) -> InlineKeyboardMarkup:
     cadence = [
         InlineKeyboardButton(
             labels.review_cadence(c.value, chosen=card.cadence is c),
-            callback_data=ReviewCadence(card.map_id, i).pack(),
+            callback_data=ReviewCadence(card.map_id, c).pack(),
         )
-        for i, c in enumerate(CADENCES)
+        for c in CADENCES
     ]
     rows = [cadence[:2], cadence[2:]]
     if card.cadence in (Cadence.WEEKLY, Cadence.BIWEEKLY, Cadence.WEEKDAYS):
@@ -63,7 +63,7 @@ def card_keyboard(card: ReviewCard, labels: Labels) -> InlineKeyboardMarkup:
         controls.append(
             InlineKeyboardButton(
                 labels.review_resume() if card.paused else labels.review_pause(),
-                callback_data=ReviewPause(card.map_id, int(not card.paused)).pack(),
+                callback_data=ReviewPause(card.map_id, not card.paused).pack(),
             )
         )
     if card.next_at is not None and not card.paused:
@@ -146,24 +146,20 @@ async def _redraw(update: Update, context: BotContext, card: ReviewCard) -> None
     await context.answer(update)
 
 
-async def cadence_button(update: Update, context: BotContext) -> None:
+async def cadence_button(update: Update, context: BotContext, payload: ReviewCadence) -> None:
     """A cadence button: weekly, every 2 weeks, monthly or chosen weekdays."""
-    payload = ReviewCadence.parse(context.payload(update))
-    if not 0 <= payload.cadence < len(CADENCES):
-        raise StaleButton
     card = reviews.set_cadence(
         context.uow(),
         chat_id=context.chat(update).id,
         map_id=payload.map_id,
-        cadence=CADENCES[payload.cadence],
+        cadence=payload.cadence,
         actor=context.actor(update),
     )
     await _redraw(update, context, card)
 
 
-async def day_button(update: Update, context: BotContext) -> None:
+async def day_button(update: Update, context: BotContext, payload: ReviewDay) -> None:
     """A weekday button: tick or untick it, or move a weekly review to it."""
-    payload = ReviewDay.parse(context.payload(update))
     card = reviews.set_weekday(
         context.uow(),
         chat_id=context.chat(update).id,
@@ -174,22 +170,20 @@ async def day_button(update: Update, context: BotContext) -> None:
     await _redraw(update, context, card)
 
 
-async def pause_button(update: Update, context: BotContext) -> None:
+async def pause_button(update: Update, context: BotContext, payload: ReviewPause) -> None:
     """Pause or resume reviews."""
-    payload = ReviewPause.parse(context.payload(update))
     card = reviews.set_paused(
         context.uow(),
         chat_id=context.chat(update).id,
         map_id=payload.map_id,
-        paused=bool(payload.paused),
+        paused=payload.paused,
         actor=context.actor(update),
     )
     await _redraw(update, context, card)
 
 
-async def skip_button(update: Update, context: BotContext) -> None:
+async def skip_button(update: Update, context: BotContext, payload: ReviewSkip) -> None:
     """Skip the next review (the one the button names)."""
-    payload = ReviewSkip.parse(context.payload(update))
     card = reviews.skip_next(
         context.uow(),
         chat_id=context.chat(update).id,
@@ -200,9 +194,8 @@ async def skip_button(update: Update, context: BotContext) -> None:
     await _redraw(update, context, card)
 
 
-async def time_button(update: Update, context: BotContext) -> None:
+async def time_button(update: Update, context: BotContext, payload: ReviewTime) -> None:
     """Ask for the time of day; members answer by replying."""
-    payload = ReviewTime.parse(context.payload(update))
     query = update.callback_query
     assert query is not None  # noqa: S101  (button handlers only)
     assert query.message is not None  # noqa: S101  (a card's button)
@@ -238,9 +231,8 @@ async def redraw_review_card(update: Update, context: BotContext, answered: Answ
         await context.send(update, rendered, reply_markup=markup)
 
 
-async def done_button(update: Update, context: BotContext) -> None:
+async def done_button(update: Update, context: BotContext, payload: ReviewDone) -> None:
     """Reviewed ✅: log who reviewed this digest; each member once."""
-    payload = ReviewDone.parse(context.payload(update))
     query = update.callback_query
     assert query is not None  # noqa: S101  (button handlers only)
     assert query.message is not None  # noqa: S101  (a digest's button)
@@ -257,9 +249,8 @@ async def done_button(update: Update, context: BotContext) -> None:
     await context.answer(update, text[:200])
 
 
-async def snooze_button(update: Update, context: BotContext) -> None:
+async def snooze_button(update: Update, context: BotContext, payload: ReviewSnooze) -> None:
     """Snooze 1 day: post the digest again a day after it was sent (once, however often)."""
-    payload = ReviewSnooze.parse(context.payload(update))
     chat = context.chat(update)
     until = reviews.snooze(
         context.uow(),
@@ -275,9 +266,8 @@ async def snooze_button(update: Update, context: BotContext) -> None:
     await context.answer(update, text[:200])
 
 
-async def open_map_button(update: Update, context: BotContext) -> None:
+async def open_map_button(update: Update, context: BotContext, payload: ReviewOpenMap) -> None:
     """Open map: post the /map summary of the digest's map."""
-    payload = ReviewOpenMap.parse(context.payload(update))
     journey = maps.get_map(context.uow(), map_id=payload.map_id)
     if journey.chat_id != context.chat(update).id:
         raise StaleButton
@@ -296,9 +286,8 @@ async def history_command(update: Update, context: BotContext) -> None:
     )
 
 
-async def history_button(update: Update, context: BotContext) -> None:
+async def history_button(update: Update, context: BotContext, payload: HistoryPage) -> None:
     """◀ ▶ on /history: show that page in place."""
-    payload = HistoryPage.parse(context.payload(update))
     page = changes.history_page(
         context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id, page=payload.page
     )
@@ -316,13 +305,13 @@ HANDLERS = [
     CommandHandler("timezone", timezone_command),
     CommandHandler("review", review_command),
     CommandHandler("history", history_command),
-    CallbackQueryHandler(cadence_button, pattern=ReviewCadence.pattern()),
-    CallbackQueryHandler(day_button, pattern=ReviewDay.pattern()),
-    CallbackQueryHandler(time_button, pattern=ReviewTime.pattern()),
-    CallbackQueryHandler(pause_button, pattern=ReviewPause.pattern()),
-    CallbackQueryHandler(skip_button, pattern=ReviewSkip.pattern()),
-    CallbackQueryHandler(done_button, pattern=ReviewDone.pattern()),
-    CallbackQueryHandler(snooze_button, pattern=ReviewSnooze.pattern()),
-    CallbackQueryHandler(open_map_button, pattern=ReviewOpenMap.pattern()),
-    CallbackQueryHandler(history_button, pattern=HistoryPage.pattern()),
+    on_press(ReviewCadence, cadence_button),
+    on_press(ReviewDay, day_button),
+    on_press(ReviewTime, time_button),
+    on_press(ReviewPause, pause_button),
+    on_press(ReviewSkip, skip_button),
+    on_press(ReviewDone, done_button),
+    on_press(ReviewSnooze, snooze_button),
+    on_press(ReviewOpenMap, open_map_button),
+    on_press(HistoryPage, history_button),
 ]

@@ -1,24 +1,20 @@
 """Step 2 buttons: stage templates and reordering."""
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
+from bot.buttons import on_press
 from bot.callbacks import MoveStage, UseTemplate
 from bot.context import BotContext
 from bot.handlers.cards import check_on_card, refresh_card
-from bot.keyboards import STAGE_TEMPLATES
 from cjm.errors import StaleButton
 from cjm.services import stages
 
 
-async def template_button(update: Update, context: BotContext) -> None:
+async def template_button(update: Update, context: BotContext, payload: UseTemplate) -> None:
     """Fill the stages from a template, named in the chat's language."""
-    payload = UseTemplate.parse(context.payload(update))
     check_on_card(update, context, "map", payload.map_id)
-    if not 0 <= payload.template < len(STAGE_TEMPLATES):
-        raise StaleButton
     names = context.deps.texts.macro(
-        context.language(update), "chat/stage_templates.html", STAGE_TEMPLATES[payload.template]
+        context.language(update), "chat/stage_templates.html", payload.template
     )
     stages.add_stages(
         context.uow(), map_id=payload.map_id, text=names, actor=context.actor(update)
@@ -27,9 +23,8 @@ async def template_button(update: Update, context: BotContext) -> None:
     await context.answer(update)
 
 
-async def move_stage_button(update: Update, context: BotContext) -> None:
+async def move_stage_button(update: Update, context: BotContext, payload: MoveStage) -> None:
     """Move a stage earlier or later."""
-    payload = MoveStage.parse(context.payload(update))
     check_on_card(update, context, "stage", payload.stage_id)
     if payload.offset not in (-1, 1):
         raise StaleButton
@@ -44,6 +39,6 @@ async def move_stage_button(update: Update, context: BotContext) -> None:
 
 
 HANDLERS = [
-    CallbackQueryHandler(template_button, pattern=UseTemplate.pattern()),
-    CallbackQueryHandler(move_stage_button, pattern=MoveStage.pattern()),
+    on_press(UseTemplate, template_button),
+    on_press(MoveStage, move_stage_button),
 ]

@@ -1,5 +1,7 @@
 """Chats: registering them, their language and time zone, and following a group's migration."""
 
+from enum import StrEnum
+
 from sqlalchemy import bindparam
 from sqlmodel import col, update
 
@@ -8,7 +10,15 @@ from cjm.errors import UnknownLanguage
 from cjm.models import Chat, JourneyMap, Prompt
 from cjm.views import ChatRef, ChatView
 
-LANGUAGES = ("en", "ru")
+
+class Language(StrEnum):
+    """The languages the bot speaks (a chat's language is one of their values)."""
+
+    EN = "en"
+    RU = "ru"
+
+
+LANGUAGES = tuple(Language)
 
 
 def _view(chat: Chat) -> ChatView:

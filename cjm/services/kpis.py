@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import dateparser
 from sqlmodel import select
 
-from cjm.db import UnitOfWork
+from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.errors import DuplicateName, InvalidDate, ItemGone, KpiInvalid, TooManyItems
 from cjm.limits import KPI_UNIT_MAX_CHARS, MAX_KPIS_PER_STAGE, NAME_MAX_CHARS, clean_text
 from cjm.models import Kpi, KpiDirection, KpiValue, Stage
@@ -37,7 +37,12 @@ def _board(view: MapView) -> KpiBoard:
 def list_kpis(uow: UnitOfWork, *, chat_id: int) -> KpiBoard:
     """The KPIs of the chat's current map, stage by stage, with their values."""
     with uow:
-        return _board(maps.load(uow, maps.current_map_id(uow, chat_id)))
+        return kpi_board(uow, chat_id)
+
+
+def kpi_board(uow: OpenUnitOfWork, chat_id: int) -> KpiBoard:
+    """list_kpis inside a transaction already open."""
+    return _board(maps.load(uow, maps.current_map_id(uow, chat_id)))
 
 
 def parse_number(text: str, *, reason: str) -> float:

@@ -8,6 +8,7 @@ the wizard works under Telegram's privacy mode, with several members at once, an
 restarts.
 """
 
+from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import bindparam
@@ -29,8 +30,9 @@ from cjm.models import (
     Step,
     Touchpoint,
 )
+from cjm.services.kpis import kpi_board
 from cjm.services.questions import Asking, Target, card_view, question
-from cjm.views import Actor, Answered, CardView, QuestionToAsk, Redraw
+from cjm.views import Actor, Answered, CardView, KpiBoard, QuestionToAsk, Redraw
 
 
 def card_kind(step: Step) -> PromptKind:
@@ -76,12 +78,38 @@ def prepare(
     card_message_id: int | None = None,
 ) -> QuestionToAsk:
     """Check what a question is about (it must be the acting chat's) and what it names."""
+    with uow:
+        return _prepared(uow, chat_id, kind, target_id, persona_field, card_message_id)
+
+
+@dataclass(frozen=True)
+class KpiAsked:
+    """A new KPI's question, asked from a /kpi message, and that message's board to redraw."""
+
+    asked: QuestionToAsk
+    board: KpiBoard
+
+
+def prepare_kpi(uow: UnitOfWork, *, chat_id: int, stage_id: int, card_message_id: int) -> KpiAsked:
+    """prepare() for a new KPI of a stage, and the /kpi board it was asked from, in one read."""
+    with uow:
+        asked = _prepared(uow, chat_id, PromptKind.KPI_ADD, stage_id, None, card_message_id)
+        return KpiAsked(asked, kpi_board(uow, chat_id))
+
+
+def _prepared(
+    uow: UnitOfWork,
+    chat_id: int,
+    kind: PromptKind,
+    target_id: int | None,
+    persona_field: PersonaField | None,
+    card_message_id: int | None,
+) -> QuestionToAsk:
     row = question(kind)
     if row.describe is None:
         raise StaleButton  # a step card is posted, not asked
-    with uow:
-        card = _prompt(uow, chat_id, card_message_id)
-        described = row.describe(uow, Asking(chat_id, target_id, persona_field, card))
+    card = _prompt(uow, chat_id, card_message_id)
+    described = row.describe(uow, Asking(chat_id, target_id, persona_field, card))
     return QuestionToAsk(
         kind=kind,
         map_id=described.map_id,

@@ -1,5 +1,7 @@
 """Step 2: the stages of the journey, in order."""
 
+from enum import StrEnum
+
 from sqlmodel import col, select
 
 from cjm.db import OpenUnitOfWork, UnitOfWork
@@ -8,6 +10,13 @@ from cjm.limits import MAX_STAGES, NAME_MAX_CHARS, TEXT_MAX_CHARS, clean_text, s
 from cjm.models import JourneyMap, Stage
 from cjm.services import maps
 from cjm.views import Actor
+
+
+class StageTemplate(StrEnum):
+    """The stage templates the card offers (each a macro in chat/stage_templates.html)."""
+
+    B2C = "b2c"
+    B2B = "b2b"
 
 
 def _stages(uow: OpenUnitOfWork, map_id: int) -> list[Stage]:

@@ -1,6 +1,7 @@
 """Step 3: touchpoints, per stage, with their channel and whether they are online."""
 
 import re
+from enum import StrEnum
 
 from sqlmodel import col, select
 
@@ -17,18 +18,34 @@ from cjm.models import Mode, Stage, Touchpoint
 from cjm.services import maps
 from cjm.views import Actor
 
-# The channels the card suggests, with where each one usually happens.
+
+class Channel(StrEnum):
+    """The channels the card suggests (a touchpoint's channel may also be any other text)."""
+
+    WEBSITE = "website"
+    STORE = "store"
+    PHONE = "phone"
+    EMAIL = "email"
+    LIVE_CHAT = "live chat"
+    SOCIAL = "social"
+    APP = "app"
+    HELP_DESK = "help desk"
+    SALES_CALL = "sales call"
+    DEMO = "demo"
+
+
+# The suggested channels, in the card's order, with where each one usually happens.
 SUGGESTED_CHANNELS: dict[str, Mode] = {
-    "website": Mode.ONLINE,
-    "store": Mode.OFFLINE,
-    "phone": Mode.OFFLINE,
-    "email": Mode.ONLINE,
-    "live chat": Mode.ONLINE,
-    "social": Mode.ONLINE,
-    "app": Mode.ONLINE,
-    "help desk": Mode.ONLINE,
-    "sales call": Mode.OFFLINE,
-    "demo": Mode.OFFLINE,
+    Channel.WEBSITE: Mode.ONLINE,
+    Channel.STORE: Mode.OFFLINE,
+    Channel.PHONE: Mode.OFFLINE,
+    Channel.EMAIL: Mode.ONLINE,
+    Channel.LIVE_CHAT: Mode.ONLINE,
+    Channel.SOCIAL: Mode.ONLINE,
+    Channel.APP: Mode.ONLINE,
+    Channel.HELP_DESK: Mode.ONLINE,
+    Channel.SALES_CALL: Mode.OFFLINE,
+    Channel.DEMO: Mode.OFFLINE,
 }
 
 # "Checkout page | website" names the channel on the same line.
