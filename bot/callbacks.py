@@ -281,7 +281,7 @@ class ExportAs(Button):
     fmt: int
 
 
-# Touchpoint surveys, the team's side (bot/handlers/surveys.py): prefixes "sv…".
+# Touchpoint surveys, the team's side (bot/handlers/surveys/): prefixes "sv…".
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,225 @@
+"""The survey card: status, questions about the survey, posting to a group, sending."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.callbacks import (
+    SurveyAsk,
+    SurveyBroadcast,
+    SurveyCard,
+    SurveyPostMenu,
+    SurveyPostTo,
+    SurveySetStatus,
+    SurveyShowResults,
+)
+from bot.context import BotContext, Labels
+from bot.handlers import replies
+from bot.handlers.surveys.common import edit, message_id, plain, short
+from bot.keyboards import button
+from cjm.errors import StaleButton
+from cjm.models import PromptKind, SurveyStatus
+from cjm.services import prompts, surveys
+from cjm.views import Answered, Redraw, SurveyView
+
+STATUSES = tuple(SurveyStatus)
+QUESTIONS = (PromptKind.SURVEY_QUESTION, PromptKind.SURVEY_END, PromptKind.SURVEY_CAP)
+
+
+def link(context: BotContext, survey: SurveyView) -> str:
+    """The deep link customers open to answer."""
+    return f"https://t.me/{context.bot.username}?start={survey.token}"
+
+
+def _last_day(ends_at: datetime | None, tz: str) -> date | None:
+    """The last local day a survey takes answers (it ends at the following midnight)."""
+    if ends_at is None:
+        return None
+    return (ends_at.astimezone(ZoneInfo(tz)) - timedelta(seconds=1)).date()
+
+
+def _card_keyboard(survey: SurveyView, labels: Labels) -> InlineKeyboardMarkup:
+    status = survey.status
+    first = []
+    if status is SurveyStatus.OPEN:
+        first.append(button(labels.survey_pause(), _status(survey, SurveyStatus.PAUSED)))
+    elif status is SurveyStatus.PAUSED:
+        first.append(button(labels.survey_resume(), _status(survey, SurveyStatus.OPEN)))
+    if status is SurveyStatus.CLOSED:
+        first.append(button(labels.survey_reopen(), _status(survey, SurveyStatus.OPEN)))
+    else:
+        first.append(button(labels.survey_close(), _status(survey, SurveyStatus.CLOSED)))
+    keyboard = [
+        first,
+        [
+            button(labels.survey_question(), SurveyAsk(survey.id, 0)),
+            button(labels.survey_end(), SurveyAsk(survey.id, 1)),
+            button(labels.survey_cap(), SurveyAsk(survey.id, 2)),
+        ],
+        [
+            button(labels.survey_post(), SurveyPostMenu(survey.id)),
+            button(labels.survey_results(), SurveyShowResults(survey.id)),
+        ],
+    ]
+    if survey.may_ask_again > 0 and status is SurveyStatus.OPEN:
+        keyboard.append(
+            [button(labels.survey_send(survey.may_ask_again), SurveyBroadcast(survey.id))]
+        )
+    return InlineKeyboardMarkup(keyboard)
+
+
+def _status(survey: SurveyView, status: SurveyStatus) -> SurveySetStatus:
+    return SurveySetStatus(survey.id, STATUSES.index(status))
+
+
+def _card_text(update: Update, context: BotContext, survey: SurveyView) -> str:
+    return context.render(
+        update,
+        "chat/surveys/card.html",
+        survey=survey,
+        link=link(context, survey),
+        ends_on=_last_day(survey.ends_at, context.chat(update).tz),
+    )
+
+
+async def show_card(
+    update: Update,
+    context: BotContext,
+    survey: SurveyView,
+    message_id: int,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Draw the card on a message: its own buttons unless given others."""
+    text = _card_text(update, context, survey)
+    keyboard = keyboard or _card_keyboard(survey, context.labels(update))
+    await edit(context, context.chat(update).id, message_id, text, keyboard)
+
+
+def _pressed_survey(update: Update, context: BotContext, survey_id: int) -> SurveyView:
+    return surveys.get_survey(context.uow(), chat_id=context.chat(update).id, survey_id=survey_id)
+
+
+async def survey_status_button(update: Update, context: BotContext) -> None:
+    """Pause, resume, close or reopen."""
+    payload = SurveySetStatus.parse(context.payload(update))
+    if not 0 <= payload.status < len(STATUSES):
+        raise StaleButton
+    survey = surveys.set_status(
+        context.uow(),
+        chat_id=context.chat(update).id,
+        survey_id=payload.survey_id,
+        status=STATUSES[payload.status],
+        actor=context.actor(update),
+    )
+    await show_card(update, context, survey, message_id(update))
+    await context.answer(update)
+
+
+async def survey_card_button(update: Update, context: BotContext) -> None:
+    """Redraw the card with its own buttons (back from the list of groups)."""
+    payload = SurveyCard.parse(context.payload(update))
+    survey = _pressed_survey(update, context, payload.survey_id)
+    await show_card(update, context, survey, message_id(update))
+    await context.answer(update)
+
+
+async def survey_ask_button(update: Update, context: BotContext) -> None:
+    """Own question, end date or cap: post a question members answer by replying."""
+    payload = SurveyAsk.parse(context.payload(update))
+    if not 0 <= payload.what < len(QUESTIONS):
+        raise StaleButton
+    asked = prompts.prepare(
+        context.uow(),
+        chat_id=context.chat(update).id,
+        kind=QUESTIONS[payload.what],
+        target_id=payload.survey_id,
+        card_message_id=message_id(update),
+    )
+    await context.ask(update, asked)
+    await context.answer(update)
+
+
+@replies.redraws(Redraw.SURVEY_CARD)
+async def redraw_survey_card(update: Update, context: BotContext, answered: Answered) -> None:
+    """After an answer about a survey: its card, with the survey as the answer left it."""
+    assert isinstance(answered.outcome, SurveyView)  # noqa: S101  (the table's survey rows)
+    if answered.card_message_id is not None:
+        await show_card(update, context, answered.outcome, answered.card_message_id)
+
+
+# ---------------------------------------------------------------- posting and sending
+
+
+async def survey_post_menu_button(update: Update, context: BotContext) -> None:
+    """List the other groups the bot is in, on the card, with a Back button."""
+    payload = SurveyPostMenu.parse(context.payload(update))
+    survey = _pressed_survey(update, context, payload.survey_id)
+    groups = surveys.postable_chats(context.uow(), chat_id=context.chat(update).id)
+    if not groups:
+        await context.answer(update, plain(update, context, "no_other_chats"))
+        return
+    labels = context.labels(update)
+    keyboard = InlineKeyboardMarkup(
+        [
+            *(
+                [
+                    button(
+                        labels.survey_post_to(short(g.title or str(g.id), 40)),
+                        _post(survey, g.id),
+                    )
+                ]
+                for g in groups
+            ),
+            [button(labels.back(), SurveyCard(survey.id))],
+        ]
+    )
+    await show_card(update, context, survey, message_id(update), keyboard)
+    await context.answer(update)
+
+
+def _post(survey: SurveyView, chat_id: int) -> SurveyPostTo:
+    return SurveyPostTo(survey.id, chat_id)
+
+
+async def survey_post_button(update: Update, context: BotContext) -> None:
+    """Post the survey into another group (the customers' side draws that message)."""
+    payload = SurveyPostTo.parse(context.payload(update))
+    chat_id = context.chat(update).id
+    survey = _pressed_survey(update, context, payload.survey_id)
+    if payload.chat_id not in {
+        g.id for g in surveys.postable_chats(context.uow(), chat_id=chat_id)
+    }:
+        raise StaleButton
+    # Imported when pressed: the customers' side is built apart and may import this module.
+    from bot.handlers.customers import post_survey_to_group
+
+    await post_survey_to_group(context, survey_id=survey.id, chat_id=payload.chat_id)
+    await show_card(update, context, survey, message_id(update))
+    await context.answer(update, plain(update, context, "posted"))
+
+
+async def survey_broadcast_button(update: Update, context: BotContext) -> None:
+    """Send the survey to every customer who agreed to be asked again."""
+    payload = SurveyBroadcast.parse(context.payload(update))
+    survey = _pressed_survey(update, context, payload.survey_id)
+    from bot.broadcast import start_broadcast  # when pressed, as above
+
+    await start_broadcast(
+        context,
+        survey_id=survey.id,
+        chat_id=context.chat(update).id,
+        actor=context.actor(update),
+    )
+    await context.answer(update, plain(update, context, "sending"))
+
+
+HANDLERS = [
+    CallbackQueryHandler(survey_status_button, pattern=SurveySetStatus.pattern()),
+    CallbackQueryHandler(survey_card_button, pattern=SurveyCard.pattern()),
+    CallbackQueryHandler(survey_ask_button, pattern=SurveyAsk.pattern()),
+    CallbackQueryHandler(survey_post_menu_button, pattern=SurveyPostMenu.pattern()),
+    CallbackQueryHandler(survey_post_button, pattern=SurveyPostTo.pattern()),
+    CallbackQueryHandler(survey_broadcast_button, pattern=SurveyBroadcast.pattern()),
+]
