@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, Self
 
 from cjm.errors import StaleButton
-from cjm.models import FocusKind, PersonaField, PromptKind
+from cjm.models import FocusKind, PersonaField, PromptKind, SurveyKind, SurveyStatus
 
 CALLBACK_DATA_MAX_BYTES = 64  # Bot API, InlineKeyboardButton: callback_data is 1-64 bytes
 SEPARATOR = ":"
@@ -302,39 +302,39 @@ class SurveyTouchpoint(Button):
 
 @dataclass(frozen=True)
 class SurveyKindPick(Button):
-    """/survey setup: the kind (index into SurveyKind); next, whether to ask "why?"."""
+    """/survey setup: the kind; next, whether to ask "why?"."""
 
     prefix = "svk"
     touchpoint_id: int
-    kind: int
+    kind: SurveyKind
 
 
 @dataclass(frozen=True)
 class SurveyCreate(Button):
-    """/survey setup: create the survey (ask_why 1 or 0)."""
+    """/survey setup: create the survey, asking "why?" after the score or not."""
 
     prefix = "svc"
     touchpoint_id: int
-    kind: int
-    ask_why: int
+    kind: SurveyKind
+    ask_why: bool
 
 
 @dataclass(frozen=True)
 class SurveySetStatus(Button):
-    """Pause, close or reopen a survey (index into SurveyStatus)."""
+    """Pause, close or reopen a survey: the status it gets."""
 
     prefix = "svx"
     survey_id: int
-    status: int
+    status: SurveyStatus
 
 
 @dataclass(frozen=True)
 class SurveyAsk(Button):
-    """Post a question about a survey (index into the survey prompt kinds)."""
+    """Post a question about a survey: its own wording, end date or cap (a survey.* kind)."""
 
     prefix = "svq"
     survey_id: int
-    what: int
+    what: PromptKind
 
 
 @dataclass(frozen=True)

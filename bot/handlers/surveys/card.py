@@ -24,9 +24,6 @@ from cjm.models import PromptKind, SurveyStatus
 from cjm.services import prompts, surveys
 from cjm.views import Answered, Redraw, SurveyView
 
-STATUSES = tuple(SurveyStatus)
-QUESTIONS = (PromptKind.SURVEY_QUESTION, PromptKind.SURVEY_END, PromptKind.SURVEY_CAP)
-
 
 def link(context: BotContext, survey: SurveyView) -> str:
     """The deep link customers open to answer."""
@@ -54,9 +51,9 @@ def _card_keyboard(survey: SurveyView, labels: Labels) -> InlineKeyboardMarkup:
     keyboard = [
         first,
         [
-            button(labels.survey_question(), SurveyAsk(survey.id, 0)),
-            button(labels.survey_end(), SurveyAsk(survey.id, 1)),
-            button(labels.survey_cap(), SurveyAsk(survey.id, 2)),
+            button(labels.survey_question(), SurveyAsk(survey.id, PromptKind.SURVEY_QUESTION)),
+            button(labels.survey_end(), SurveyAsk(survey.id, PromptKind.SURVEY_END)),
+            button(labels.survey_cap(), SurveyAsk(survey.id, PromptKind.SURVEY_CAP)),
         ],
         [
             button(labels.survey_post(), SurveyPostMenu(survey.id)),
@@ -71,7 +68,7 @@ def _card_keyboard(survey: SurveyView, labels: Labels) -> InlineKeyboardMarkup:
 
 
 def _status(survey: SurveyView, status: SurveyStatus) -> SurveySetStatus:
-    return SurveySetStatus(survey.id, STATUSES.index(status))
+    return SurveySetStatus(survey.id, status)
 
 
 def _card_text(update: Update, context: BotContext, survey: SurveyView) -> str:
@@ -104,13 +101,11 @@ def _pressed_survey(update: Update, context: BotContext, survey_id: int) -> Surv
 async def survey_status_button(update: Update, context: BotContext) -> None:
     """Pause, resume, close or reopen."""
     payload = SurveySetStatus.parse(context.payload(update))
-    if not 0 <= payload.status < len(STATUSES):
-        raise StaleButton
     survey = surveys.set_status(
         context.uow(),
         chat_id=context.chat(update).id,
         survey_id=payload.survey_id,
-        status=STATUSES[payload.status],
+        status=payload.status,
         actor=context.actor(update),
     )
     await show_card(update, context, survey, message_id(update))
@@ -128,12 +123,10 @@ async def survey_card_button(update: Update, context: BotContext) -> None:
 async def survey_ask_button(update: Update, context: BotContext) -> None:
     """Own question, end date or cap: post a question members answer by replying."""
     payload = SurveyAsk.parse(context.payload(update))
-    if not 0 <= payload.what < len(QUESTIONS):
-        raise StaleButton
     asked = prompts.prepare(
         context.uow(),
         chat_id=context.chat(update).id,
-        kind=QUESTIONS[payload.what],
+        kind=payload.what,
         target_id=payload.survey_id,
         card_message_id=message_id(update),
     )

@@ -17,8 +17,6 @@ from cjm.render import charts  # matplotlib loads on first use: see charts.py
 from cjm.services import maps, surveys
 from cjm.views import MapView, StageView, TouchpointView
 
-KINDS = tuple(SurveyKind)
-
 
 def _touchpoint_keyboard(journey: MapView, stage: StageView, labels: Labels) -> Keyboard:
     selector = rows(
@@ -82,8 +80,8 @@ async def survey_touchpoint_button(update: Update, context: BotContext) -> None:
     keyboard = InlineKeyboardMarkup(
         [
             [
-                button(labels.survey_kind(kind.value), SurveyKindPick(touchpoint.id, i))
-                for i, kind in enumerate(KINDS)
+                button(labels.survey_kind(kind.value), SurveyKindPick(touchpoint.id, kind))
+                for kind in SurveyKind
             ],
             [button(labels.back(), SurveyStage(touchpoint.stage_id))],
         ]
@@ -96,15 +94,13 @@ async def survey_touchpoint_button(update: Update, context: BotContext) -> None:
 async def survey_kind_button(update: Update, context: BotContext) -> None:
     """A kind in the setup: ask "why?" after the score, or not."""
     payload = SurveyKindPick.parse(context.payload(update))
-    if not 0 <= payload.kind < len(KINDS):
-        raise StaleButton
     touchpoint = _setup_touchpoint(update, context, payload.touchpoint_id)
     labels = context.labels(update)
     keyboard = InlineKeyboardMarkup(
         [
             [
-                button(labels.survey_why(True), SurveyCreate(touchpoint.id, payload.kind, 1)),
-                button(labels.survey_why(False), SurveyCreate(touchpoint.id, payload.kind, 0)),
+                button(labels.survey_why(True), SurveyCreate(touchpoint.id, payload.kind, True)),
+                button(labels.survey_why(False), SurveyCreate(touchpoint.id, payload.kind, False)),
             ],
             [button(labels.back(), SurveyTouchpoint(touchpoint.id))],
         ]
@@ -114,7 +110,7 @@ async def survey_kind_button(update: Update, context: BotContext) -> None:
         "chat/surveys/setup.html",
         step="why",
         touchpoint=touchpoint,
-        kind=KINDS[payload.kind].value,
+        kind=payload.kind.value,
     )
     await edit(context, context.chat(update).id, message_id(update), text, keyboard)
     await context.answer(update)
@@ -123,15 +119,13 @@ async def survey_kind_button(update: Update, context: BotContext) -> None:
 async def survey_create_button(update: Update, context: BotContext) -> None:
     """The last setup step: create the survey, turn the setup into its card, send a QR code."""
     payload = SurveyCreate.parse(context.payload(update))
-    if not 0 <= payload.kind < len(KINDS) or payload.ask_why not in (0, 1):
-        raise StaleButton
     chat_id = context.chat(update).id
     survey = surveys.create_survey(
         context.uow(),
         chat_id=chat_id,
         touchpoint_id=payload.touchpoint_id,
-        kind=KINDS[payload.kind],
-        ask_why=bool(payload.ask_why),
+        kind=payload.kind,
+        ask_why=payload.ask_why,
         actor=context.actor(update),
     )
     await show_card(update, context, survey, message_id(update))
