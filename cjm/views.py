@@ -351,6 +351,7 @@ class SurveyView:
     token: str
     status: SurveyStatus
     ends_at: datetime | None
+    ends_on: date | None  # the last day it takes answers, in the survey's chat's zone
     max_responses: int | None
     responses: int
     may_ask_again: int = 0

@@ -1,8 +1,5 @@
 """The survey card: status, questions about the survey, posting to a group, sending."""
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
-
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
@@ -28,13 +25,6 @@ from cjm.views import Answered, Redraw, SurveyView
 def link(context: BotContext, survey: SurveyView) -> str:
     """The deep link customers open to answer."""
     return f"https://t.me/{context.bot.username}?start={survey.token}"
-
-
-def _last_day(ends_at: datetime | None, tz: str) -> date | None:
-    """The last local day a survey takes answers (it ends at the following midnight)."""
-    if ends_at is None:
-        return None
-    return (ends_at.astimezone(ZoneInfo(tz)) - timedelta(seconds=1)).date()
 
 
 def _card_keyboard(survey: SurveyView, labels: Labels) -> InlineKeyboardMarkup:
@@ -77,7 +67,6 @@ def _card_text(update: Update, context: BotContext, survey: SurveyView) -> str:
         "chat/surveys/card.html",
         survey=survey,
         link=link(context, survey),
-        ends_on=_last_day(survey.ends_at, context.chat(update).tz),
     )
 
 

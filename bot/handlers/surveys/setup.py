@@ -7,18 +7,18 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import SurveyCreate, SurveyKindPick, SurveyStage, SurveyTouchpoint
-from bot.context import BotContext, Labels
+from bot.context import BotContext
 from bot.handlers.surveys.card import link, show_card
 from bot.handlers.surveys.common import Keyboard, edit, message_id, short
 from bot.keyboards import button, rows
-from cjm.errors import NoTouchpoints, StaleButton
 from cjm.models import SurveyKind
 from cjm.render import charts  # matplotlib loads on first use: see charts.py
-from cjm.services import maps, surveys
+from cjm.services import surveys
+from cjm.services.surveys import SurveySetup
 from cjm.views import MapView, StageView, TouchpointView
 
 
-def _touchpoint_keyboard(journey: MapView, stage: StageView, labels: Labels) -> Keyboard:
+def _touchpoint_keyboard(journey: MapView, stage: StageView) -> Keyboard:
     selector = rows(
         (
             button(("▶ " if s.id == stage.id else "") + short(s.name, 18), SurveyStage(s.id))
@@ -33,10 +33,10 @@ def _touchpoint_keyboard(journey: MapView, stage: StageView, labels: Labels) -> 
 
 
 async def _show_stage(
-    update: Update, context: BotContext, journey: MapView, stage: StageView, *, new: bool
+    update: Update, context: BotContext, setup: SurveySetup, *, new: bool
 ) -> None:
-    text = context.render(update, "chat/surveys/setup.html", step="touchpoint", stage=stage)
-    keyboard = InlineKeyboardMarkup(_touchpoint_keyboard(journey, stage, context.labels(update)))
+    text = context.render(update, "chat/surveys/setup.html", step="touchpoint", stage=setup.stage)
+    keyboard = InlineKeyboardMarkup(_touchpoint_keyboard(setup.journey, setup.stage))
     if new:
         await context.send(update, text, reply_markup=keyboard)
     else:
@@ -44,31 +44,25 @@ async def _show_stage(
 
 
 async def survey_command(update: Update, context: BotContext) -> None:
-    """/survey: pick a touchpoint of the current map, starting at the first stage that has one."""
+    """/survey: pick a touchpoint of the current map, starting at the stage the service picks."""
     chat = context.group_chat(update)
-    journey = maps.get_current_map(context.uow(), chat_id=chat.id)
-    stage = next((s for s in journey.stages if s.touchpoints), None)
-    if stage is None:
-        raise NoTouchpoints
-    await _show_stage(update, context, journey, stage, new=True)
+    setup = surveys.survey_setup(context.uow(), chat_id=chat.id)
+    await _show_stage(update, context, setup, new=True)
 
 
 def _setup_touchpoint(update: Update, context: BotContext, touchpoint_id: int) -> TouchpointView:
-    journey = maps.get_current_map(context.uow(), chat_id=context.chat(update).id)
-    touchpoint = journey.touchpoint(touchpoint_id)
-    if touchpoint is None:
-        raise StaleButton
-    return touchpoint
+    return surveys.setup_touchpoint(
+        context.uow(), chat_id=context.chat(update).id, touchpoint_id=touchpoint_id
+    )
 
 
 async def survey_stage_button(update: Update, context: BotContext) -> None:
     """A stage in the setup: show its touchpoints."""
     payload = SurveyStage.parse(context.payload(update))
-    journey = maps.get_current_map(context.uow(), chat_id=context.chat(update).id)
-    stage = journey.stage(payload.stage_id)
-    if stage is None:
-        raise StaleButton
-    await _show_stage(update, context, journey, stage, new=False)
+    setup = surveys.survey_setup(
+        context.uow(), chat_id=context.chat(update).id, stage_id=payload.stage_id
+    )
+    await _show_stage(update, context, setup, new=False)
     await context.answer(update)
 
 
