@@ -22,7 +22,8 @@ from cjm.models import (
     SurveyStatus,
     Touchpoint,
 )
-from cjm.services import maps
+from cjm.services import maps, responses
+from cjm.services.responses import PostedQuestion
 from cjm.views import Actor, ChatView, MapView, StageView, SurveyView, TouchpointView
 
 TOKEN_BYTES = 16  # 22 URL-safe characters: unguessable, well within a deep link's 64
@@ -35,6 +36,22 @@ class SurveySetup:
 
     journey: MapView
     stage: StageView
+
+
+@dataclass(frozen=True)
+class PostChoices:
+    """A survey and the other groups it may be posted to (by title)."""
+
+    survey: SurveyView
+    groups: tuple[ChatView, ...]
+
+
+@dataclass(frozen=True)
+class Posting:
+    """A survey about to be posted into a group: its card and the question to post."""
+
+    survey: SurveyView
+    question: PostedQuestion
 
 
 def new_token() -> str:
@@ -246,12 +263,42 @@ def list_surveys(uow: UnitOfWork, *, chat_id: int) -> list[SurveyView]:
         return [view_of(uow, survey) for survey in rows]
 
 
+def _postable(uow: UnitOfWork, chat_id: int) -> list[ChatView]:
+    rows = uow.session.exec(
+        select(Chat)
+        .where(col(Chat.reachable), Chat.id != chat_id, Chat.id < 0)  # < 0: groups only
+        .order_by(col(Chat.title), col(Chat.id))
+    ).all()
+    return [ChatView(c.id, c.title, c.language, c.tz, c.current_map_id) for c in rows]
+
+
 def postable_chats(uow: UnitOfWork, *, chat_id: int) -> list[ChatView]:
     """The other groups the bot is still in, where the team may post a survey (by title)."""
     with uow:
-        rows = uow.session.exec(
-            select(Chat)
-            .where(col(Chat.reachable), Chat.id != chat_id, Chat.id < 0)  # < 0: groups only
-            .order_by(col(Chat.title), col(Chat.id))
-        ).all()
-        return [ChatView(c.id, c.title, c.language, c.tz, c.current_map_id) for c in rows]
+        return _postable(uow, chat_id)
+
+
+def post_choices(uow: UnitOfWork, *, chat_id: int, survey_id: int) -> PostChoices:
+    """The chat's survey and the groups it may be posted to, read together."""
+    with uow:
+        survey = view_of(uow, _survey(uow, survey_id, chat_id))
+        return PostChoices(survey, tuple(_postable(uow, chat_id)))
+
+
+def post_to_group(
+    uow: UnitOfWork, *, chat_id: int, survey_id: int, to_chat_id: int, default_language: str
+) -> Posting:
+    """Check a survey may be posted into that group now and read the question to post there.
+
+    ItemGone unless the survey is the chat's, StaleButton unless the group is one it may post
+    to, SurveyUnavailable unless the survey takes answers. The caller stores the posted message
+    (responses.record_post) once Telegram has answered.
+    """
+    with uow:
+        survey = _survey(uow, survey_id, chat_id)
+        if to_chat_id not in {g.id for g in _postable(uow, chat_id)}:
+            raise StaleButton
+        question = responses.open_question(
+            uow, survey_id=survey_id, chat_id=to_chat_id, default_language=default_language
+        )
+        return Posting(view_of(uow, survey), question)

@@ -1,6 +1,7 @@
 """The survey card: status, questions about the survey, posting to a group, sending."""
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks import (
@@ -16,9 +17,8 @@ from bot.context import BotContext, Labels
 from bot.handlers import replies
 from bot.handlers.surveys.common import edit, message_id, plain, short
 from bot.keyboards import button
-from cjm.errors import StaleButton
 from cjm.models import PromptKind, SurveyStatus
-from cjm.services import prompts, surveys
+from cjm.services import prompts, responses, surveys
 from cjm.views import Answered, Redraw, SurveyView
 
 
@@ -63,10 +63,7 @@ def _status(survey: SurveyView, status: SurveyStatus) -> SurveySetStatus:
 
 def _card_text(update: Update, context: BotContext, survey: SurveyView) -> str:
     return context.render(
-        update,
-        "chat/surveys/card.html",
-        survey=survey,
-        link=link(context, survey),
+        update, "chat/surveys/card.html", survey=survey, link=link(context, survey)
     )
 
 
@@ -81,10 +78,6 @@ async def show_card(
     text = _card_text(update, context, survey)
     keyboard = keyboard or _card_keyboard(survey, context.labels(update))
     await edit(context, context.chat(update).id, message_id, text, keyboard)
-
-
-def _pressed_survey(update: Update, context: BotContext, survey_id: int) -> SurveyView:
-    return surveys.get_survey(context.uow(), chat_id=context.chat(update).id, survey_id=survey_id)
 
 
 async def survey_status_button(update: Update, context: BotContext) -> None:
@@ -104,7 +97,9 @@ async def survey_status_button(update: Update, context: BotContext) -> None:
 async def survey_card_button(update: Update, context: BotContext) -> None:
     """Redraw the card with its own buttons (back from the list of groups)."""
     payload = SurveyCard.parse(context.payload(update))
-    survey = _pressed_survey(update, context, payload.survey_id)
+    survey = surveys.get_survey(
+        context.uow(), chat_id=context.chat(update).id, survey_id=payload.survey_id
+    )
     await show_card(update, context, survey, message_id(update))
     await context.answer(update)
 
@@ -137,22 +132,23 @@ async def redraw_survey_card(update: Update, context: BotContext, answered: Answ
 async def survey_post_menu_button(update: Update, context: BotContext) -> None:
     """List the other groups the bot is in, on the card, with a Back button."""
     payload = SurveyPostMenu.parse(context.payload(update))
-    survey = _pressed_survey(update, context, payload.survey_id)
-    groups = surveys.postable_chats(context.uow(), chat_id=context.chat(update).id)
-    if not groups:
+    choices = surveys.post_choices(
+        context.uow(), chat_id=context.chat(update).id, survey_id=payload.survey_id
+    )
+    if not choices.groups:
         await context.answer(update, plain(update, context, "no_other_chats"))
         return
-    labels = context.labels(update)
+    survey, labels = choices.survey, context.labels(update)
     keyboard = InlineKeyboardMarkup(
         [
             *(
                 [
                     button(
                         labels.survey_post_to(short(g.title or str(g.id), 40)),
-                        _post(survey, g.id),
+                        SurveyPostTo(survey.id, g.id),
                     )
                 ]
-                for g in groups
+                for g in choices.groups
             ),
             [button(labels.back(), SurveyCard(survey.id))],
         ]
@@ -161,36 +157,44 @@ async def survey_post_menu_button(update: Update, context: BotContext) -> None:
     await context.answer(update)
 
 
-def _post(survey: SurveyView, chat_id: int) -> SurveyPostTo:
-    return SurveyPostTo(survey.id, chat_id)
-
-
 async def survey_post_button(update: Update, context: BotContext) -> None:
     """Post the survey into another group (the customers' side draws that message)."""
     payload = SurveyPostTo.parse(context.payload(update))
-    chat_id = context.chat(update).id
-    survey = _pressed_survey(update, context, payload.survey_id)
-    if payload.chat_id not in {
-        g.id for g in surveys.postable_chats(context.uow(), chat_id=chat_id)
-    }:
-        raise StaleButton
+    posting = surveys.post_to_group(
+        context.uow(),
+        chat_id=context.chat(update).id,
+        survey_id=payload.survey_id,
+        to_chat_id=payload.chat_id,
+        default_language=context.deps.settings.bot_default_language,
+    )
     # Imported when pressed: the customers' side is built apart and may import this module.
-    from bot.handlers.customers import post_survey_to_group
+    from bot.handlers.customers import question_message
 
-    await post_survey_to_group(context, survey_id=survey.id, chat_id=payload.chat_id)
-    await show_card(update, context, survey, message_id(update))
+    posted = posting.question
+    text, keyboard = question_message(
+        context.deps.texts, posted.language, posted.question, responses_so_far=posted.responses
+    )
+    message = await context.bot.send_message(
+        payload.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+    )
+    responses.record_post(  # the message id exists only now: the second, tiny transaction
+        context.uow(),
+        survey_id=posting.survey.id,
+        chat_id=payload.chat_id,
+        message_id=message.message_id,
+    )
+    await show_card(update, context, posting.survey, message_id(update))
     await context.answer(update, plain(update, context, "posted"))
 
 
 async def survey_broadcast_button(update: Update, context: BotContext) -> None:
     """Send the survey to every customer who agreed to be asked again."""
     payload = SurveyBroadcast.parse(context.payload(update))
-    survey = _pressed_survey(update, context, payload.survey_id)
     from bot.broadcast import start_broadcast  # when pressed, as above
 
-    await start_broadcast(
+    await start_broadcast(  # refuses another chat's survey itself (ItemGone)
         context,
-        survey_id=survey.id,
+        survey_id=payload.survey_id,
         chat_id=context.chat(update).id,
         actor=context.actor(update),
     )
