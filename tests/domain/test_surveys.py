@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from cjm.db import UnitOfWork
-from cjm.errors import InvalidNumber, NoTouchpoints, StaleButton
+from cjm.errors import InvalidNumber, ItemGone, NoTouchpoints, StaleButton
 from cjm.models import PromptKind, SurveyKind
 from cjm.services import chats, prompts, surveys
 from cjm.views import Answered, Redraw, SurveyView
@@ -190,3 +190,40 @@ def test_a_reply_to_a_survey_question_redraws_the_survey_card_not_a_step_card(
         40,
     )
     assert surveys.get_survey(uow(), chat_id=TEAM_CHAT_ID, survey_id=survey.id).max_responses == 7
+
+
+def test_posting_checks_the_survey_and_the_group_in_one_go(
+    uow: NewUow, survey: SurveyView
+) -> None:
+    """Only a group it may post to; the question comes back in that group's language."""
+    register(uow, CUSTOMERS_CHAT_ID, "Customers")
+
+    with pytest.raises(StaleButton):
+        surveys.post_to_group(
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            survey_id=survey.id,
+            to_chat_id=OTHER_TEAM_CHAT_ID,  # not a group the bot knows
+            default_language="en",
+        )
+    posting = surveys.post_to_group(
+        uow(),
+        chat_id=TEAM_CHAT_ID,
+        survey_id=survey.id,
+        to_chat_id=CUSTOMERS_CHAT_ID,
+        default_language="en",
+    )
+
+    assert posting.survey == survey
+    assert posting.question.question.survey_id == survey.id
+    assert posting.question.language == "en"
+
+
+def test_another_chat_cannot_list_where_to_post_a_survey(uow: NewUow, survey: SurveyView) -> None:
+    """The choices are read for the acting chat's own survey only."""
+    register(uow, OTHER_TEAM_CHAT_ID, "Beta testers")
+
+    with pytest.raises(ItemGone):
+        surveys.post_choices(uow(), chat_id=OTHER_TEAM_CHAT_ID, survey_id=survey.id)
+    choices = surveys.post_choices(uow(), chat_id=TEAM_CHAT_ID, survey_id=survey.id)
+    assert [g.id for g in choices.groups] == [OTHER_TEAM_CHAT_ID]
