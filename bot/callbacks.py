@@ -22,6 +22,8 @@ from cjm.models import (
     PromptKind,
     Severity,
     Step,
+    SurveyKind,
+    SurveyStatus,
 )
 from cjm.services.chats import Language
 from cjm.services.outputs import ExportFormat
@@ -296,7 +298,7 @@ class ExportAs(Button):
     fmt: ExportFormat
 
 
-# Touchpoint surveys, the team's side (bot/handlers/surveys.py): prefixes "sv…".
+# Touchpoint surveys, the team's side (bot/handlers/surveys/): prefixes "sv…".
 
 
 @dataclass(frozen=True)
@@ -317,39 +319,39 @@ class SurveyTouchpoint(Button):
 
 @dataclass(frozen=True)
 class SurveyKindPick(Button):
-    """/survey setup: the kind (index into SurveyKind); next, whether to ask "why?"."""
+    """/survey setup: the kind; next, whether to ask "why?"."""
 
     prefix = "svk"
     touchpoint_id: int
-    kind: int
+    kind: SurveyKind
 
 
 @dataclass(frozen=True)
 class SurveyCreate(Button):
-    """/survey setup: create the survey (ask_why 1 or 0)."""
+    """/survey setup: create the survey, asking "why?" after the score or not."""
 
     prefix = "svc"
     touchpoint_id: int
-    kind: int
-    ask_why: int
+    kind: SurveyKind
+    ask_why: bool
 
 
 @dataclass(frozen=True)
 class SurveySetStatus(Button):
-    """Pause, close or reopen a survey (index into SurveyStatus)."""
+    """Pause, close or reopen a survey: the status it gets."""
 
     prefix = "svx"
     survey_id: int
-    status: int
+    status: SurveyStatus
 
 
 @dataclass(frozen=True)
 class SurveyAsk(Button):
-    """Post a question about a survey (index into the survey prompt kinds)."""
+    """Post a question about a survey: its own wording, end date or cap (a survey.* kind)."""
 
     prefix = "svq"
     survey_id: int
-    what: int
+    what: PromptKind
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,15 @@
 """Touchpoint surveys, the team's side: create, word, pause, close, reopen, end date, cap."""
 
 import secrets
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, func, select
 
 from cjm.dates import parse_due_date
 from cjm.db import OpenUnitOfWork, UnitOfWork
-from cjm.errors import InvalidNumber, ItemGone, StaleButton
+from cjm.errors import InvalidNumber, ItemGone, NoTouchpoints, StaleButton
 from cjm.limits import NOTE_MAX_CHARS, clean_text
 from cjm.models import (
     Chat,
@@ -21,11 +22,43 @@ from cjm.models import (
     SurveyStatus,
     Touchpoint,
 )
-from cjm.services import maps
-from cjm.views import Actor, ChatView, SurveyView
+from cjm.services import maps, responses
+from cjm.views import (
+    Actor,
+    ChatView,
+    MapView,
+    PostedQuestion,
+    StageView,
+    SurveyView,
+    TouchpointView,
+)
 
 TOKEN_BYTES = 16  # 22 URL-safe characters: unguessable, well within a deep link's 64
 MAX_CAP = 1_000_000
+
+
+@dataclass(frozen=True)
+class SurveySetup:
+    """/survey's first step: the current map and the stage whose touchpoints it offers."""
+
+    journey: MapView
+    stage: StageView
+
+
+@dataclass(frozen=True)
+class PostChoices:
+    """A survey and the other groups it may be posted to (by title)."""
+
+    survey: SurveyView
+    groups: tuple[ChatView, ...]
+
+
+@dataclass(frozen=True)
+class Posting:
+    """A survey about to be posted into a group: its card and the question to post."""
+
+    survey: SurveyView
+    question: PostedQuestion
 
 
 def new_token() -> str:
@@ -33,9 +66,28 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
+def last_day(ends_at: datetime | None, tz: str) -> date | None:
+    """The last local day a survey takes answers (it ends at the following midnight)."""
+    if ends_at is None:
+        return None
+    return (ends_at.astimezone(ZoneInfo(tz)) - timedelta(seconds=1)).date()
+
+
+def _end_of(day: date, tz: str) -> datetime:
+    """The UTC instant a survey whose last day is `day` (in zone `tz`) stops taking answers."""
+    midnight = datetime.combine(day + timedelta(days=1), time(), ZoneInfo(tz))
+    return midnight.astimezone(ZoneInfo("UTC"))
+
+
+def _chat_of(uow: OpenUnitOfWork, survey: Survey) -> Chat:
+    """The chat of the survey's map: its language and zone word and date the survey."""
+    return uow.get(Chat, uow.get(JourneyMap, survey.map_id).chat_id)
+
+
 def view_of(uow: OpenUnitOfWork, survey: Survey) -> SurveyView:
     """A survey with its answer count and how many of its customers may be asked again."""
     assert survey.id is not None  # noqa: S101  (stored surveys have ids)
+    chat = _chat_of(uow, survey)
     touchpoint = (
         uow.session.get(Touchpoint, survey.touchpoint_id) if survey.touchpoint_id else None
     )
@@ -66,10 +118,37 @@ def view_of(uow: OpenUnitOfWork, survey: Survey) -> SurveyView:
         token=survey.token,
         status=survey.status,
         ends_at=survey.ends_at,
+        ends_on=last_day(survey.ends_at, chat.tz),
         max_responses=survey.max_responses,
         responses=responses,
         may_ask_again=willing,
     )
+
+
+def survey_setup(uow: UnitOfWork, *, chat_id: int, stage_id: int | None = None) -> SurveySetup:
+    """The current map and a stage to pick a touchpoint from: this one, else the first that
+    has touchpoints (NoTouchpoints if none has; StaleButton if the stage left the map)."""
+    with uow:
+        journey = maps.load(uow, maps.current_map_id(uow, chat_id))
+    if stage_id is None:
+        stage = next((s for s in journey.stages if s.touchpoints), None)
+        if stage is None:
+            raise NoTouchpoints
+    else:
+        stage = journey.stage(stage_id)
+        if stage is None:
+            raise StaleButton
+    return SurveySetup(journey, stage)
+
+
+def setup_touchpoint(uow: UnitOfWork, *, chat_id: int, touchpoint_id: int) -> TouchpointView:
+    """A touchpoint of the chat's current map to survey (StaleButton if it is not on it)."""
+    with uow:
+        journey = maps.load(uow, maps.current_map_id(uow, chat_id))
+    touchpoint = journey.touchpoint(touchpoint_id)
+    if touchpoint is None:
+        raise StaleButton
+    return touchpoint
 
 
 def create_survey(
@@ -147,11 +226,10 @@ def set_end_date(
     """Stop taking answers at the end of a day given in the chat's language and zone."""
     with uow:
         survey = _survey(uow, survey_id, chat_id)
-        chat = uow.get(Chat, uow.get(JourneyMap, survey.map_id).chat_id)
-        last_day = parse_due_date(text, language=chat.language, tz=chat.tz, now=uow.clock.now())
-        midnight = datetime.combine(last_day + timedelta(days=1), time(), ZoneInfo(chat.tz))
-        survey.ends_at = midnight.astimezone(ZoneInfo("UTC"))
-        uow.record(actor, survey.map_id, "survey.end_set", survey_id, last_day.isoformat())
+        chat = _chat_of(uow, survey)
+        day = parse_due_date(text, language=chat.language, tz=chat.tz, now=uow.clock.now())
+        survey.ends_at = _end_of(day, chat.tz)
+        uow.record(actor, survey.map_id, "survey.end_set", survey_id, day.isoformat())
         view = view_of(uow, survey)
         uow.commit()
     return view
@@ -182,12 +260,42 @@ def get_survey(uow: UnitOfWork, *, chat_id: int, survey_id: int) -> SurveyView:
         return view_of(uow, _survey(uow, survey_id, chat_id))
 
 
+def _postable(uow: OpenUnitOfWork, chat_id: int) -> list[ChatView]:
+    rows = uow.session.exec(
+        select(Chat)
+        .where(col(Chat.reachable), Chat.id != chat_id, Chat.id < 0)  # < 0: groups only
+        .order_by(col(Chat.title), col(Chat.id))
+    ).all()
+    return [ChatView(c.id, c.title, c.language, c.tz, c.current_map_id) for c in rows]
+
+
 def postable_chats(uow: UnitOfWork, *, chat_id: int) -> list[ChatView]:
     """The other groups the bot is still in, where the team may post a survey (by title)."""
     with uow:
-        rows = uow.session.exec(
-            select(Chat)
-            .where(col(Chat.reachable), Chat.id != chat_id, Chat.id < 0)  # < 0: groups only
-            .order_by(col(Chat.title), col(Chat.id))
-        ).all()
-        return [ChatView(c.id, c.title, c.language, c.tz, c.current_map_id) for c in rows]
+        return _postable(uow, chat_id)
+
+
+def post_choices(uow: UnitOfWork, *, chat_id: int, survey_id: int) -> PostChoices:
+    """The chat's survey and the groups it may be posted to, read together."""
+    with uow:
+        survey = view_of(uow, _survey(uow, survey_id, chat_id))
+        return PostChoices(survey, tuple(_postable(uow, chat_id)))
+
+
+def post_to_group(
+    uow: UnitOfWork, *, chat_id: int, survey_id: int, to_chat_id: int, default_language: str
+) -> Posting:
+    """Check a survey may be posted into that group now and read the question to post there.
+
+    ItemGone unless the survey is the chat's, StaleButton unless the group is one it may post
+    to, SurveyUnavailable unless the survey takes answers. The caller stores the posted message
+    (responses.record_post) once Telegram has answered.
+    """
+    with uow:
+        survey = _survey(uow, survey_id, chat_id)
+        if to_chat_id not in {g.id for g in _postable(uow, chat_id)}:
+            raise StaleButton
+        question = responses.open_question(
+            uow, survey_id=survey_id, chat_id=to_chat_id, default_language=default_language
+        )
+        return Posting(view_of(uow, survey), question)

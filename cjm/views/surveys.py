@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from cjm.models import SurveyKind, SurveyStatus
 
@@ -22,6 +22,7 @@ class SurveyView:
     token: str
     status: SurveyStatus
     ends_at: datetime | None
+    ends_on: date | None  # the last day it takes answers, in the survey's chat's zone
     max_responses: int | None
     responses: int
     may_ask_again: int = 0

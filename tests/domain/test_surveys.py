@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 
 import pytest
 
 from cjm.db import UnitOfWork
-from cjm.errors import InvalidNumber
+from cjm.errors import InvalidNumber, ItemGone, NoTouchpoints, StaleButton
 from cjm.models import PromptKind, SurveyKind
 from cjm.services import chats, prompts, surveys
 from cjm.views import Answered, Redraw, SurveyView
-from tests.factories import ALICE, TEAM_CHAT_ID, chat_ref, make_full_map
+from tests.factories import (
+    ALICE,
+    TEAM_CHAT_ID,
+    chat_ref,
+    make_full_map,
+    make_map,
+    make_stages,
+    make_touchpoints,
+)
 
 NewUow = Callable[[], UnitOfWork]
 CUSTOMERS_CHAT_ID = -1009999
@@ -110,6 +119,46 @@ def test_end_date_in_two_weeks_ends_at_the_following_local_midnight(
     assert isinstance(changed, SurveyView)
     assert changed.ends_at is not None
     assert changed.ends_at.isoformat() == "2026-12-10T23:00:00+00:00"  # Berlin midnight
+    assert changed.ends_on == date(2026, 12, 10)  # the card's "Last day", in the chat's zone
+
+
+@pytest.mark.parametrize(
+    ("ends_at", "tz", "expected"),
+    [
+        (datetime(2026, 3, 28, 23, 0, tzinfo=UTC), "Europe/Berlin", date(2026, 3, 28)),  # CET
+        (datetime(2026, 3, 29, 22, 0, tzinfo=UTC), "Europe/Berlin", date(2026, 3, 29)),  # CEST
+        (datetime(2026, 12, 11, 0, 0, tzinfo=UTC), "UTC", date(2026, 12, 10)),
+        (None, "Europe/Berlin", None),
+    ],
+    ids=["before DST", "after DST", "UTC", "no end"],
+)
+def test_the_last_day_is_the_local_day_before_the_end(
+    ends_at: datetime | None, tz: str, expected: date | None
+) -> None:
+    """A survey ends at a local midnight; its last day is the one before, across DST."""
+    assert surveys.last_day(ends_at, tz) == expected
+
+
+def test_the_setup_starts_at_the_first_stage_with_touchpoints(uow: NewUow) -> None:
+    """/survey opens on the first stage that has a touchpoint; a stage button opens that one."""
+    journey = make_map(uow)
+    journey = make_stages(uow, journey.id, ["Empty", "Discover", "Buy"])
+    _, discover, buy = journey.stages
+    make_touchpoints(uow, discover.id, ["Search ad"])
+    make_touchpoints(uow, buy.id, ["Checkout"])
+
+    assert surveys.survey_setup(uow(), chat_id=TEAM_CHAT_ID).stage.id == discover.id
+    assert surveys.survey_setup(uow(), chat_id=TEAM_CHAT_ID, stage_id=buy.id).stage.id == buy.id
+    with pytest.raises(StaleButton):
+        surveys.survey_setup(uow(), chat_id=TEAM_CHAT_ID, stage_id=-1)
+
+
+def test_no_touchpoint_no_survey(uow: NewUow) -> None:
+    """A map without touchpoints has nothing to survey yet."""
+    make_stages(uow, make_map(uow).id, ["Empty"])
+
+    with pytest.raises(NoTouchpoints):
+        surveys.survey_setup(uow(), chat_id=TEAM_CHAT_ID)
 
 
 def test_a_bad_cap_changes_nothing_and_the_reply_can_be_retried(
@@ -141,3 +190,40 @@ def test_a_reply_to_a_survey_question_redraws_the_survey_card_not_a_step_card(
         40,
     )
     assert surveys.get_survey(uow(), chat_id=TEAM_CHAT_ID, survey_id=survey.id).max_responses == 7
+
+
+def test_posting_checks_the_survey_and_the_group_in_one_go(
+    uow: NewUow, survey: SurveyView
+) -> None:
+    """Only a group it may post to; the question comes back in that group's language."""
+    register(uow, CUSTOMERS_CHAT_ID, "Customers")
+
+    with pytest.raises(StaleButton):
+        surveys.post_to_group(
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            survey_id=survey.id,
+            to_chat_id=OTHER_TEAM_CHAT_ID,  # not a group the bot knows
+            default_language="en",
+        )
+    posting = surveys.post_to_group(
+        uow(),
+        chat_id=TEAM_CHAT_ID,
+        survey_id=survey.id,
+        to_chat_id=CUSTOMERS_CHAT_ID,
+        default_language="en",
+    )
+
+    assert posting.survey == survey
+    assert posting.question.question.survey_id == survey.id
+    assert posting.question.language == "en"
+
+
+def test_another_chat_cannot_list_where_to_post_a_survey(uow: NewUow, survey: SurveyView) -> None:
+    """The choices are read for the acting chat's own survey only."""
+    register(uow, OTHER_TEAM_CHAT_ID, "Beta testers")
+
+    with pytest.raises(ItemGone):
+        surveys.post_choices(uow(), chat_id=OTHER_TEAM_CHAT_ID, survey_id=survey.id)
+    choices = surveys.post_choices(uow(), chat_id=TEAM_CHAT_ID, survey_id=survey.id)
+    assert [g.id for g in choices.groups] == [OTHER_TEAM_CHAT_ID]
