@@ -17,9 +17,7 @@ async def template_button(update: Update, context: BotContext) -> None:
     check_on_card(update, context, "map", payload.map_id)
     if not 0 <= payload.template < len(STAGE_TEMPLATES):
         raise StaleButton
-    names = context.deps.texts.macro(
-        context.language(update), "chat/stage_templates.html", STAGE_TEMPLATES[payload.template]
-    )
+    names = context.macro(update, "chat/stage_templates.html", STAGE_TEMPLATES[payload.template])
     stages.add_stages(
         context.uow(), map_id=payload.map_id, text=names, actor=context.actor(update)
     )
