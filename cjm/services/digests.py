@@ -20,7 +20,6 @@ from cjm.services import maps, results
 from cjm.services.insights import rank_hotspots
 from cjm.views import MapView
 
-TELEGRAM_TEXT_LIMIT = 4096
 MAX_CHANGE_GROUPS = 12
 MAX_EXAMPLES = 3
 MAX_FIXES = 15
@@ -295,30 +294,11 @@ def _empty_steps(view: Any) -> list[str]:
     return empty
 
 
-def digest_messages(
-    texts: Texts, digest: Digest, *, limit: int = TELEGRAM_TEXT_LIMIT
-) -> list[str]:
-    """The digest as Telegram-HTML messages, each under `limit`, never splitting a section."""
+def digest_blocks(texts: Texts, digest: Digest) -> list[str]:
+    """The digest as Telegram-HTML blocks, one per section that has something to say."""
     module: Any = (
         texts.environment(digest.language).get_template("chat/reviews/digest.html").module
     )
     sections = ("header", "changes", "fixes", "surveys", "kpis", "unmeasured", "empty", "hotspots")
     blocks = [str(getattr(module, name)(digest)).strip() for name in sections]
-    return _pack([block for block in blocks if block], limit)
-
-
-def _pack(blocks: list[str], limit: int) -> list[str]:
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        if len(block) > limit:
-            block = block[: limit - 2].rsplit("\n", 1)[0] + "\n…"
-        candidate = f"{current}\n\n{block}" if current else block
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            messages.append(current)
-            current = block
-    if current:
-        messages.append(current)
-    return messages
+    return [block for block in blocks if block]
