@@ -131,7 +131,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """Render a chat template in the chat's language."""
         return self.deps.texts.render(self.language(update), template, **context)
 
-    def macro(self, update: Update, template: str, name: str, **params: Any) -> str:
+    def macro(self, update: Update, template: str, name: str, /, **params: Any) -> str:
         """One macro of a chat template, rendered in the chat's language."""
         return self.deps.texts.macro(self.language(update), template, name, **params)
 
