@@ -23,6 +23,7 @@ from bot.callbacks import (
 from bot.context import BotContext, Labels
 from bot.handlers import replies
 from bot.handlers.maps import show_summary
+from bot.limits import MAX_CALLBACK_ANSWER
 from cjm.errors import StaleButton
 from cjm.models import Cadence, PromptKind
 from cjm.services import maps, prompts, reviews, timezones
@@ -239,7 +240,7 @@ async def done_button(update: Update, context: BotContext) -> None:
     text = context.deps.texts.plain_macro(
         context.language(update), "chat/reviews/answers.html", "reviewed", count=count
     )
-    await context.answer(update, text[:200])
+    await context.answer(update, text[:MAX_CALLBACK_ANSWER])
 
 
 async def snooze_button(update: Update, context: BotContext) -> None:
@@ -257,7 +258,7 @@ async def snooze_button(update: Update, context: BotContext) -> None:
     text = context.deps.texts.plain_macro(
         chat.language, "chat/reviews/answers.html", "snoozed", until=until, tz=chat.tz
     )
-    await context.answer(update, text[:200])
+    await context.answer(update, text[:MAX_CALLBACK_ANSWER])
 
 
 async def open_map_button(update: Update, context: BotContext) -> None:
