@@ -23,6 +23,7 @@ from typing import Any
 
 from bot import jobs
 from bot.app import build_application
+from bot.messages import pack
 from bot.settings import Settings
 from cjm.clock import FrozenClock
 from cjm.db import make_engine, unit_of_work_factory, upgrade
@@ -38,10 +39,10 @@ from cjm.models import (
 )
 from cjm.render.html import render_map_html
 from cjm.render.png import render_map_png
-from cjm.render.summary import summary_messages
+from cjm.render.summary import summary_blocks
 from cjm.render.texts import Texts
 from cjm.services import surveys
-from cjm.services.digests import build_digest, digest_messages
+from cjm.services.digests import build_digest, digest_blocks
 from cjm.services.maps import current_map_id
 from cjm.services.outputs import picture_labels
 from cjm.views import ChangeView, MapView
@@ -213,7 +214,7 @@ def measure_outputs() -> dict[str, float]:
         * median_seconds(lambda: render_map_html(texts, view, language="en"), 20),
         "export_xlsx_12x8_ms": 1000 * median_seconds(lambda: map_to_xlsx(view, log), 10),
         "summary_12x8_ms": 1000
-        * median_seconds(lambda: summary_messages(texts, view, language="en"), 50),
+        * median_seconds(lambda: pack(summary_blocks(texts, view, language="en")), 50),
     }
 
 
@@ -531,7 +532,7 @@ def measure_digest() -> float:
         digest = build_digest(new_uow(), map_id=map_id, since=since, now=since + timedelta(days=7))
         assert digest.changes_total == DIGEST_CHANGES
         assert digest.surveys
-        digest_messages(texts, digest)
+        pack(digest_blocks(texts, digest))
 
     return 1000 * median_seconds(work, 20)
 

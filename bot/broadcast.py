@@ -20,12 +20,12 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot.context import BotContext, Deps
 from bot.handlers.customers import question_message
+from bot.messages import edit_text, send_text
 from bot.ratelimit import Pace
 from cjm.models import DeliveryState
 from cjm.services import broadcasts, responses
@@ -93,7 +93,7 @@ async def _post_progress(application: AnyApp, view: BroadcastView) -> None:
     deps: Deps = application.bot_data["deps"]
     progress = broadcasts.progress(deps.new_uow(), broadcast_id=view.id)
     text = deps.texts.render(view.language, "chat/customers/progress.html", p=progress)
-    message = await application.bot.send_message(view.chat_id, text, parse_mode=ParseMode.HTML)
+    message = await send_text(application.bot, view.chat_id, text)
     broadcasts.set_progress_message(
         deps.new_uow(), broadcast_id=view.id, message_id=message.message_id
     )
@@ -153,9 +153,7 @@ class _Sender:
         text, keyboard = self.messages.get(recipient.language, self.messages["en"])
         state = DeliveryState.SENT
         try:
-            await self.application.bot.send_message(
-                recipient.user_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-            )
+            await send_text(self.application.bot, recipient.user_id, text, keyboard)
         except Forbidden:
             state = DeliveryState.BLOCKED
             responses.mark_unreachable(self.deps.new_uow(), user_id=recipient.user_id)
@@ -181,13 +179,7 @@ class _Sender:
         async def edit() -> None:
             progress = broadcasts.progress(deps.new_uow(), broadcast_id=view.id)
             text = deps.texts.render(view.language, "chat/customers/progress.html", p=progress)
-            try:
-                await self.application.bot.edit_message_text(
-                    text, chat_id=view.chat_id, message_id=message_id, parse_mode=ParseMode.HTML
-                )
-            except BadRequest as error:
-                if "not modified" not in error.message:
-                    raise
+            await edit_text(self.application.bot, view.chat_id, message_id, text)
 
         deps.card_editor.request(
             (view.chat_id, message_id), edit, lambda c: self.application.create_task(c)

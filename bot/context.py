@@ -14,12 +14,11 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import MessageLimit, ParseMode
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.card_editor import CardEditor
 from bot.keyboards import card_keyboard
+from bot.messages import edit_text, fit_message, send_text
 from bot.settings import Settings
 from cjm.cards import resolve
 from cjm.clock import Clock
@@ -30,6 +29,8 @@ from cjm.services import chats, prompts
 from cjm.views import Actor, CardView, ChatRef, ChatView, QuestionToAsk
 
 log = logging.getLogger(__name__)
+
+__all__ = ["BotContext", "Deps", "Labels", "fit_message"]  # fit_message: bot.messages's
 
 QUESTIONS_TEMPLATE = "chat/questions.html"  # every question's wording, a macro per kind
 
@@ -54,14 +55,6 @@ class Labels:
     def __getattr__(self, name: str) -> Callable[..., str]:
         macro = getattr(self._module, name)
         return lambda *args, **kwargs: html.unescape(str(macro(*args, **kwargs))).strip()
-
-
-def fit_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> str:
-    """Cut a text at a line boundary so Telegram accepts it (cards keep every tag on one line)."""
-    if len(text) <= limit:
-        return text
-    kept = text[: limit - 2].rsplit("\n", 1)[0]
-    return kept + "\n…"
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -138,6 +131,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """Render a chat template in the chat's language."""
         return self.deps.texts.render(self.language(update), template, **context)
 
+    def macro(self, update: Update, template: str, name: str, /, **params: Any) -> str:
+        """One macro of a chat template, rendered in the chat's language."""
+        return self.deps.texts.macro(self.language(update), template, name, **params)
+
     def labels(self, update: Update) -> Labels:
         """Button labels in the chat's language."""
         return Labels(self.deps.texts.labels(self.language(update)))
@@ -165,13 +162,26 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """Send rendered Telegram HTML to the update's chat."""
         chat = update.effective_chat
         assert chat is not None  # noqa: S101  (every handled update has a chat)
-        return await self.bot.send_message(
-            chat.id,
-            fit_message(text),
-            parse_mode=ParseMode.HTML,
-            reply_markup=reply_markup,
-            disable_web_page_preview=True,
-        )
+        return await send_text(self.bot, chat.id, text, reply_markup)
+
+    async def edit(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        keyboard: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """Replace a message's text and buttons (none without `keyboard`); unchanged is fine."""
+        await edit_text(self.bot, chat_id, message_id, text, keyboard)
+
+    async def edit_pressed(
+        self, update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None
+    ) -> None:
+        """Replace the text and buttons of the message whose button was pressed."""
+        query = update.callback_query
+        assert query is not None  # noqa: S101  (button handlers only)
+        assert query.message is not None  # noqa: S101  (our buttons sit on chat messages)
+        await self.edit(query.message.chat.id, query.message.message_id, text, keyboard)
 
     @staticmethod
     def payload(update: Update) -> str | None:
@@ -185,19 +195,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     async def edit_query_message(self, update: Update, template: str, **context: Any) -> None:
         """Replace the text of the message whose button was pressed (its buttons go away)."""
-        query = update.callback_query
-        assert query is not None  # noqa: S101  (only button handlers call this)
-        await query.edit_message_text(
-            fit_message(self.render(update, template, **context)), parse_mode=ParseMode.HTML
-        )
+        await self.edit_pressed(update, self.render(update, template, **context))
 
     async def post_card(self, update: Update, card: CardView) -> None:
         """Post a step card as a new message, remembered as a prompt members can reply to."""
         chat_id = self.chat(update).id
         text, keyboard = self._card_message(card, self.language(update))
-        message = await self.bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-        )
+        message = await send_text(self.bot, chat_id, text, keyboard)
         prompts.remember_card(
             self.uow(), chat_id=chat_id, message_id=message.message_id, card=card
         )
@@ -221,23 +225,12 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         text = texts.render(
             language, f"chat/steps/{card.step.value}.html", card=card, **_focus_context(card)
         )
-        return fit_message(text), card_keyboard(card, Labels(texts.labels(language)))
+        return text, card_keyboard(card, Labels(texts.labels(language)))
 
     async def _edit_card(self, chat_id: int, message_id: int, language: str) -> None:
         card = prompts.get_card(self.uow(), chat_id=chat_id, card_message_id=message_id)
         text, keyboard = self._card_message(card, language)
-        try:
-            await self.bot.edit_message_text(
-                text,
-                chat_id=chat_id,
-                message_id=message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard,
-            )
-        except BadRequest as error:
-            # Two members pressing the same button leave nothing to change: not an error.
-            if "not modified" not in error.message:
-                raise
+        await self.edit(chat_id, message_id, text, keyboard)
 
     async def ask(
         self, update: Update, asked: QuestionToAsk, *, placeholder: str | None = None
@@ -248,15 +241,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         has given it a message id, so any member's reply finds what it asked.
         """
         macro = asked.kind.value.replace(".", "_")
-        text = self.deps.texts.macro(
-            self.language(update), QUESTIONS_TEMPLATE, macro, **asked.params
-        )
+        text = self.macro(update, QUESTIONS_TEMPLATE, macro, **asked.params)
         chat_id = self.chat(update).id
-        message = await self.bot.send_message(
-            chat_id,
-            fit_message(text),
-            parse_mode=ParseMode.HTML,
-            reply_markup=ForceReply(input_field_placeholder=placeholder),
+        message = await send_text(
+            self.bot, chat_id, text, ForceReply(input_field_placeholder=placeholder)
         )
         prompts.remember(self.uow(), chat_id=chat_id, message_id=message.message_id, asked=asked)
 

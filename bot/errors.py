@@ -1,16 +1,40 @@
 """The one error handler: a broken rule becomes a message in the chat's language."""
 
 import logging
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import ChatMigrated, Forbidden
+from telegram.error import BadRequest, ChatMigrated, Forbidden
+from telegram.ext import Application
 
-from bot.context import BotContext
+from bot.context import BotContext, Deps
+from bot.limits import MAX_CALLBACK_ANSWER
 from cjm.errors import AlreadyHandled, JourneyError
 from cjm.services import chats
 
 log = logging.getLogger(__name__)
+
+
+def handle_delivery_error(
+    application: Application[Any, Any, Any, Any, Any, Any], chat_id: int, error: BaseException
+) -> bool:
+    """Follow a chat that moved (ChatMigrated) or mark one gone (Forbidden, "chat not found").
+
+    The one place both the error handler and the scheduled jobs learn where a chat went; True
+    when `error` was about the chat itself, so the caller stops there (or retries at the new id).
+    """
+    deps: Deps = application.bot_data["deps"]
+    if isinstance(error, ChatMigrated):
+        log.info("chat %s migrated to %s", chat_id, error.new_chat_id)
+        chats.migrate(deps.new_uow(), old_id=chat_id, new_id=error.new_chat_id)
+        return True
+    gone = isinstance(error, BadRequest) and "chat not found" in error.message.lower()
+    if isinstance(error, Forbidden) or gone:
+        log.warning("chat %s unreachable: %s", chat_id, error)
+        chats.mark_unreachable(deps.new_uow(), chat_id=chat_id)
+        return True
+    return False
 
 
 async def error_handler(update: object, context: BotContext) -> None:
@@ -21,13 +45,11 @@ async def error_handler(update: object, context: BotContext) -> None:
     )
     if isinstance(error, AlreadyHandled):
         return
-    if isinstance(error, ChatMigrated) and chat_id is not None:
-        log.info("chat %s migrated to %s", chat_id, error.new_chat_id)
-        chats.migrate(context.uow(), old_id=chat_id, new_id=error.new_chat_id)
-        return
-    if isinstance(error, Forbidden) and chat_id is not None:
-        log.warning("chat %s unreachable: %s", chat_id, error.message)
-        chats.mark_unreachable(context.uow(), chat_id=chat_id)
+    if (
+        error is not None
+        and chat_id is not None
+        and handle_delivery_error(context.application, chat_id, error)
+    ):
         return
     if not isinstance(update, Update) or chat_id is None:
         log.error("error outside an update", exc_info=error)
@@ -41,14 +63,14 @@ async def error_handler(update: object, context: BotContext) -> None:
 
 
 async def _tell(update: Update, context: BotContext, code: str, **params: object) -> None:
-    text = context.deps.texts.macro(context.language(update), "chat/errors.html", code, **params)
+    text = context.macro(update, "chat/errors.html", code, **params)
     query = update.callback_query
     if query is not None:
-        # A button press gets a pop-up; Telegram limits those to 200 characters of plain text.
+        # A button press gets a pop-up: plain text, as long as answerCallbackQuery takes.
         plain = context.deps.texts.plain_macro(
             context.language(update), "chat/errors.html", code, **params
         )
-        await query.answer(plain[:200], show_alert=True)
+        await query.answer(plain[:MAX_CALLBACK_ANSWER], show_alert=True)
         return
     message = update.effective_message
     if message is not None:

@@ -17,14 +17,15 @@ from typing import Any
 
 from apscheduler.jobstores.base import JobLookupError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import Application, Job
 
 from bot.callbacks import ReviewDone, ReviewOpenMap, ReviewSnooze
-from bot.context import BotContext, Deps, Labels, fit_message
-from cjm.services import chats, reminders
-from cjm.services.digests import digest_messages
+from bot.context import BotContext, Deps, Labels
+from bot.errors import handle_delivery_error
+from bot.messages import pack, send_text
+from cjm.services import reminders
+from cjm.services.digests import digest_blocks
 from cjm.services.handled_messages import HANDLED_MESSAGE_RETENTION, forget_handled_messages
 from cjm.views import Digest, FixReminder, JobSlot
 
@@ -168,7 +169,7 @@ def digest_keyboard(digest: Digest, labels: Labels) -> InlineKeyboardMarkup:
 
 async def _post_digest(application: App, digest: Digest) -> int:
     texts = _deps(application).texts
-    messages = await asyncio.to_thread(digest_messages, texts, digest)
+    messages = pack(await asyncio.to_thread(digest_blocks, texts, digest))
     keyboard = digest_keyboard(digest, Labels(texts.labels(digest.language)))
     chat_id: int | None = digest.chat_id
     for number, text in enumerate(messages, start=1):
@@ -199,27 +200,17 @@ async def _send(
     """Send to the map's chat; return where it went, or None when the chat is gone."""
     if chat_id is None:
         return None
-    deps = _deps(application)
     try:
-        await application.bot.send_message(
-            chat_id,
-            fit_message(text),
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            disable_web_page_preview=True,
-        )
-    except ChatMigrated as error:
-        log.info("chat %s migrated to %s; reminders follow it", chat_id, error.new_chat_id)
-        chats.migrate(deps.new_uow(), old_id=chat_id, new_id=error.new_chat_id)
-        if not retry:
-            return None
-        return await _send(application, map_id, error.new_chat_id, text, markup, retry=False)
-    except (Forbidden, BadRequest) as error:
-        if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
+        await send_text(application.bot, chat_id, text, markup)
+    except (ChatMigrated, Forbidden, BadRequest) as error:
+        if not handle_delivery_error(application, chat_id, error):
             log.error("map %s: reminder refused by Telegram", map_id, exc_info=error)
             return chat_id
-        log.warning("map %s: reviews paused, chat %s is gone: %s", map_id, chat_id, error.message)
-        reminders.pause_unreachable(deps.new_uow(), map_id=map_id)
-        chats.mark_unreachable(deps.new_uow(), chat_id=chat_id)
+        if isinstance(error, ChatMigrated):  # reminders follow the chat, once
+            if not retry:
+                return None
+            return await _send(application, map_id, error.new_chat_id, text, markup, retry=False)
+        log.warning("map %s: reviews paused, chat %s is gone", map_id, chat_id)
+        reminders.pause_unreachable(_deps(application).new_uow(), map_id=map_id)
         return None
     return chat_id

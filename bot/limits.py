@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+# Texts, as the Bot API documentation (core.telegram.org/bots/api) states them: sendMessage
+# `text` "1-4096 characters after entities parsing", sendPhoto/sendDocument `caption` "0-1024
+# characters after entities parsing", answerCallbackQuery `text` "0-200 characters".
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK_ANSWER = 200
+
 # sendPhoto, as the Bot API documentation states its `photo` parameter: "The photo must be at
 # most 10 MB in size. The photo's width and height must not exceed 10000 in total. Width and
 # height ratio must be at most 20." Past any of these, Telegram refuses the photo outright.

@@ -98,14 +98,10 @@ async def ask_delete_button(update: Update, context: BotContext, payload: AskDel
         raise ItemGone(kind=payload.kind.value)
     name = getattr(item, "name", None) or getattr(item, "text", "")
     text = context.render(update, "chat/confirm_delete.html", kind=payload.kind.value, name=name)
-    query = update.callback_query
-    assert query is not None  # noqa: S101  (a button handler)
-    await query.edit_message_text(
+    await context.edit_pressed(
+        update,
         text.strip(),
-        parse_mode="HTML",
-        reply_markup=confirm_delete_keyboard(
-            payload.kind, payload.item_id, context.labels(update)
-        ),
+        confirm_delete_keyboard(payload.kind, payload.item_id, context.labels(update)),
     )
     await context.answer(update)
 

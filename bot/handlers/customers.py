@@ -12,14 +12,13 @@ from collections import OrderedDict
 
 from aiolimiter import AsyncLimiter
 from telegram import ForceReply, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.buttons import on_press
 from bot.callbacks import AllowAskAgain, AnswerSurvey, SkipWhy
-from bot.context import BotContext, Labels, fit_message
+from bot.context import BotContext, Labels
 from bot.keyboards import Row, button
+from bot.messages import send_text
 from cjm.analytics import SCALE
 from cjm.models import SurveyKind
 from cjm.render.texts import Texts
@@ -74,7 +73,7 @@ def question_message(
         responses=responses_so_far or 0,
     )
     labels = Labels(texts.labels(language))
-    return fit_message(text), question_keyboard(question, labels, group=group, skip=skip)
+    return text, question_keyboard(question, labels, group=group, skip=skip)
 
 
 class EditPace:
@@ -104,7 +103,7 @@ def _pace(context: BotContext) -> EditPace:
 
 
 def _note(context: BotContext, update: Update, name: str, **params: object) -> str:
-    return context.deps.texts.macro(context.language(update), NOTES, name, **params)
+    return context.macro(update, NOTES, name, **params)
 
 
 def _plain_note(context: BotContext, update: Update, name: str, **params: object) -> str:
@@ -183,18 +182,8 @@ def _redraw(
         text, keyboard = question_message(
             texts, language, question, responses_so_far=responses_so_far, skip=skip
         )
-        try:
-            await context.bot.edit_message_text(
-                text,
-                chat_id=chat_id,
-                message_id=message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard,
-            )
-        except BadRequest as error:
-            # Pressing the same score again, or a changed answer: nothing new to show.
-            if "not modified" not in error.message:
-                raise
+        # Pressing the same score again leaves nothing new to show: edit takes that as done.
+        await context.edit(chat_id, message_id, text, keyboard)
 
     context.deps.card_editor.request(
         (chat_id, message_id),
@@ -249,11 +238,7 @@ async def ask_again_button(update: Update, context: BotContext, press: AllowAskA
         context.uow(), user_id=context.actor(update).user_id, agreed=agreed
     )
     await context.answer(update)
-    query = update.callback_query
-    assert query is not None  # noqa: S101  (a button press)
-    await query.edit_message_text(
-        _note(context, update, "consent_saved", agreed=agreed), parse_mode=ParseMode.HTML
-    )
+    await context.edit_pressed(update, _note(context, update, "consent_saved", agreed=agreed))
 
 
 async def forgetme_command(update: Update, context: BotContext) -> None:
@@ -279,9 +264,7 @@ async def post_survey_to_group(context: BotContext, *, survey_id: int, chat_id: 
     text, keyboard = question_message(
         context.deps.texts, posted.language, posted.question, responses_so_far=posted.responses
     )
-    message = await context.bot.send_message(
-        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-    )
+    message = await send_text(context.bot, chat_id, text, keyboard)
     responses.record_post(
         context.uow(), survey_id=survey_id, chat_id=chat_id, message_id=message.message_id
     )

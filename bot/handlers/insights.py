@@ -6,8 +6,6 @@ question goes (cjm/services/questions.py, bot/handlers/replies.py); this module 
 """
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import CommandHandler
 
 from bot.buttons import on_press
@@ -19,7 +17,7 @@ from bot.callbacks import (
     InKpiValue,
     InMoment,
 )
-from bot.context import BotContext, Labels, fit_message
+from bot.context import BotContext, Labels
 from bot.handlers import replies
 from bot.handlers.cards import check_on_card, refresh_card
 from bot.keyboards import Row, button, rows
@@ -100,17 +98,7 @@ async def _draw_board(
     labels = context.labels(update)
     keyboard = _stage_keyboard(board, labels) if picking else _board_keyboard(board, labels)
     text = context.render(update, KPIS, board=board, picking=picking)
-    try:
-        await context.bot.edit_message_text(
-            fit_message(text),
-            chat_id=chat_id,
-            message_id=message_id,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard,
-        )
-    except BadRequest as error:
-        if "not modified" not in error.message:
-            raise
+    await context.edit(chat_id, message_id, text, keyboard)
 
 
 async def kpi_add_button(update: Update, context: BotContext, _press: InKpiAdd) -> None:

@@ -7,9 +7,10 @@ from bot.buttons import on_press
 from bot.callbacks import ConfirmDeleteMap, KeepMap, OpenOverview, OpenStep, SwitchMap
 from bot.context import BotContext
 from bot.keyboards import delete_map_keyboard, maps_keyboard, status_keyboard
+from bot.messages import pack
 from bot.permissions import require_admin
 from cjm.models import Step
-from cjm.render.summary import summary_messages
+from cjm.render.summary import summary_blocks
 from cjm.services import maps
 from cjm.views import CardView, MapView
 
@@ -42,7 +43,8 @@ async def maps_command(update: Update, context: BotContext) -> None:
 
 async def show_summary(update: Update, context: BotContext, journey: MapView) -> None:
     """The map as text, stage by stage, in as few messages as fit; step buttons on the last."""
-    *first, last = summary_messages(context.deps.texts, journey, language=context.language(update))
+    blocks = summary_blocks(context.deps.texts, journey, language=context.language(update))
+    *first, last = pack(blocks)
     for text in first:
         await context.send(update, text)
     await context.send(update, last, reply_markup=status_keyboard(journey, context.labels(update)))

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import (
     CommandHandler,
 )
@@ -22,9 +20,10 @@ from bot.callbacks import (
     ReviewSnooze,
     ReviewTime,
 )
-from bot.context import BotContext, Labels, fit_message
+from bot.context import BotContext, Labels
 from bot.handlers import replies
 from bot.handlers.maps import show_summary
+from bot.limits import MAX_CALLBACK_ANSWER
 from cjm import views
 from cjm.errors import StaleButton
 from cjm.models import Cadence, PromptKind
@@ -131,18 +130,11 @@ async def review_command(update: Update, context: BotContext) -> None:
 async def _redraw(update: Update, context: BotContext, card: ReviewCard) -> None:
     """Show the changed card in place and schedule its next review."""
     await jobs.reschedule_chat(context.application, context.chat(update).id)
-    query = update.callback_query
-    assert query is not None  # noqa: S101  (button handlers only)
-    try:
-        await query.edit_message_text(
-            fit_message(context.render(update, "chat/reviews/card.html", card=card)),
-            parse_mode=ParseMode.HTML,
-            reply_markup=card_keyboard(card, context.labels(update)),
-        )
-    except BadRequest as error:
-        # Two members pressing the same button leave nothing to change: not an error.
-        if "not modified" not in error.message:
-            raise
+    await context.edit_pressed(
+        update,
+        context.render(update, "chat/reviews/card.html", card=card),
+        card_keyboard(card, context.labels(update)),
+    )
     await context.answer(update)
 
 
@@ -218,15 +210,9 @@ async def redraw_review_card(update: Update, context: BotContext, answered: Answ
     chat_id = context.chat(update).id
     await jobs.reschedule_chat(context.application, chat_id)
     markup = card_keyboard(card, context.labels(update))
-    rendered = fit_message(context.render(update, "chat/reviews/card.html", card=card))
+    rendered = context.render(update, "chat/reviews/card.html", card=card)
     if answered.card_message_id is not None:
-        await context.bot.edit_message_text(
-            rendered,
-            chat_id=chat_id,
-            message_id=answered.card_message_id,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-        )
+        await context.edit(chat_id, answered.card_message_id, rendered, markup)
     if card.passed_today or answered.card_message_id is None:
         await context.send(update, rendered, reply_markup=markup)
 
@@ -246,7 +232,7 @@ async def done_button(update: Update, context: BotContext, payload: ReviewDone) 
     text = context.deps.texts.plain_macro(
         context.language(update), "chat/reviews/answers.html", "reviewed", count=count
     )
-    await context.answer(update, text[:200])
+    await context.answer(update, text[:MAX_CALLBACK_ANSWER])
 
 
 async def snooze_button(update: Update, context: BotContext, payload: ReviewSnooze) -> None:
@@ -263,7 +249,7 @@ async def snooze_button(update: Update, context: BotContext, payload: ReviewSnoo
     text = context.deps.texts.plain_macro(
         chat.language, "chat/reviews/answers.html", "snoozed", until=until, tz=chat.tz
     )
-    await context.answer(update, text[:200])
+    await context.answer(update, text[:MAX_CALLBACK_ANSWER])
 
 
 async def open_map_button(update: Update, context: BotContext, payload: ReviewOpenMap) -> None:
@@ -291,12 +277,10 @@ async def history_button(update: Update, context: BotContext, payload: HistoryPa
     page = changes.history_page(
         context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id, page=payload.page
     )
-    query = update.callback_query
-    assert query is not None  # noqa: S101  (button handlers only)
-    await query.edit_message_text(
-        fit_message(context.render(update, "chat/reviews/history.html", page=page)),
-        parse_mode=ParseMode.HTML,
-        reply_markup=history_keyboard(page, context.labels(update)),
+    await context.edit_pressed(
+        update,
+        context.render(update, "chat/reviews/history.html", page=page),
+        history_keyboard(page, context.labels(update)),
     )
     await context.answer(update)
 

@@ -13,9 +13,7 @@ from cjm.services import stages
 async def template_button(update: Update, context: BotContext, payload: UseTemplate) -> None:
     """Fill the stages from a template, named in the chat's language."""
     check_on_card(update, context, "map", payload.map_id)
-    names = context.deps.texts.macro(
-        context.language(update), "chat/stage_templates.html", payload.template
-    )
+    names = context.macro(update, "chat/stage_templates.html", payload.template)
     stages.add_stages(
         context.uow(), map_id=payload.map_id, text=names, actor=context.actor(update)
     )

@@ -14,13 +14,11 @@ from sqlmodel import col, func, literal, select
 from cjm.analytics import summarise_many
 from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.models import ChangeEvent, Chat, FixStatus, KpiDirection, Step, Survey, SurveyResponse
-from cjm.render.summary import pack_messages
 from cjm.render.texts import Texts
 from cjm.services import maps, results
 from cjm.services.hotspots import rank_hotspots
 from cjm.views import ChangeGroup, Digest, KpiChange, MapView, OpenFix, SurveyChange
 
-TELEGRAM_TEXT_LIMIT = 4096
 MAX_CHANGE_GROUPS = 12
 MAX_EXAMPLES = 3
 MAX_FIXES = 15
@@ -207,18 +205,11 @@ def _empty_steps(view: Any) -> list[str]:
     return empty
 
 
-def digest_messages(
-    texts: Texts, digest: Digest, *, limit: int = TELEGRAM_TEXT_LIMIT
-) -> list[str]:
-    """The digest as Telegram-HTML messages, each under `limit`, never splitting a section."""
+def digest_blocks(texts: Texts, digest: Digest) -> list[str]:
+    """The digest as Telegram-HTML blocks, one per section that has something to say."""
     module: Any = (
         texts.environment(digest.language).get_template("chat/reviews/digest.html").module
     )
     sections = ("header", "changes", "fixes", "surveys", "kpis", "unmeasured", "empty", "hotspots")
     blocks = [str(getattr(module, name)(digest)).strip() for name in sections]
-    return pack_messages([block for block in blocks if block], limit, _cut_at_a_line)
-
-
-def _cut_at_a_line(block: str, limit: int) -> str:
-    """A digest section cut at its last whole line that fits, then an ellipsis line."""
-    return block[: limit - 2].rsplit("\n", 1)[0] + "\n…"
+    return [block for block in blocks if block]

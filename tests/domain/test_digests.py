@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from bot.messages import pack
 from cjm.models import SurveyKind
 from cjm.render.texts import Texts
 from cjm.services import hotspots, kpis, responses, surveys
-from cjm.services.digests import build_digest, digest_messages
+from cjm.services.digests import build_digest, digest_blocks
 from tests.factories import ALICE, TEAM_CHAT_ID, make_big_map, make_full_map, make_stages
 
 
@@ -82,13 +83,13 @@ def test_the_digest_renders_escaped_and_split(uow, clock):
     """A big map's digest fits Telegram's 4096 characters per message, HTML escaped."""
     journey = make_big_map(uow)
     digest = build_digest(uow(), map_id=journey.id, since=None, now=clock.now())
-    messages = digest_messages(Texts(), digest)
+    messages = pack(digest_blocks(Texts(), digest))
     assert all(len(m) <= 4096 for m in messages)
     text = "\n".join(messages)
     assert "Review time" in text
     assert "&lt;b&gt;badly" in text
     assert "<b>badly" not in text
-    assert digest_messages(Texts(), digest, limit=500) != messages
+    assert pack(digest_blocks(Texts(), digest), 500) != messages
 
 
 def test_the_digest_lists_the_hotspots(uow, journey, clock):
@@ -97,7 +98,7 @@ def test_the_digest_lists_the_hotspots(uow, journey, clock):
     ranked = hotspots.hotspots(uow(), map_id=journey.id, limit=3)
     assert digest.hotspots == tuple(spot.name for spot in ranked)
     assert digest.hotspots
-    assert f"🔥 {digest.hotspots[0]}" in "\n".join(digest_messages(Texts(), digest))
+    assert f"🔥 {digest.hotspots[0]}" in "\n".join(pack(digest_blocks(Texts(), digest)))
 
 
 def test_kpis_show_their_change_since_the_last_review(uow, journey, clock):
@@ -115,5 +116,5 @@ def test_kpis_show_their_change_since_the_last_review(uow, journey, clock):
     assert change.change == pytest.approx(0.4)
     assert change.better is True
     assert "Conversion: 3.4% / 🎯 3.5% (+0.4% ▲ better)" in "\n".join(
-        digest_messages(Texts(), digest)
+        pack(digest_blocks(Texts(), digest))
     )

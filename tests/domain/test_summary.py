@@ -1,7 +1,9 @@
 """The /map summary reads well on a phone and always fits Telegram's messages."""
 
+from bot.limits import MAX_TEXT
+from bot.messages import pack
 from cjm.models import Severity
-from cjm.render.summary import TELEGRAM_TEXT_LIMIT, summary_messages
+from cjm.render.summary import summary_blocks
 from cjm.render.texts import Texts
 from cjm.services import maps, pains
 from tests.double import parse_html
@@ -12,7 +14,7 @@ class TestSummary:
     def test_a_small_map_is_one_message_with_every_part(self, uow):
         """Stages in order, touchpoints with their emotion, open pains and fixes with owners."""
         journey = make_full_map(uow)
-        (text,) = summary_messages(Texts(), journey, language="en")
+        (text,) = pack(summary_blocks(Texts(), journey, language="en"))
         assert text.index("1. Discover") < text.index("2. Buy")
         assert "Search ad" in text
         assert "🙂 +1.0" in text
@@ -27,17 +29,17 @@ class TestSummary:
         card_declined = journey.pains[-1]
         pains.edit_pain(uow(), pain_id=card_declined.id, severity=Severity.HIGH, actor=ALICE)
         journey = maps.get_map(uow(), map_id=journey.id)
-        (text,) = summary_messages(Texts(), journey, language="en")
+        (text,) = pack(summary_blocks(Texts(), journey, language="en"))
         assert text.index("Card declined") < text.index("Checkout asks")
 
     def test_a_big_map_splits_on_stage_boundaries(self, uow):
         """12×8 with long texts: several messages, each within 4,096 characters, stages whole."""
         journey = make_big_map(uow)
-        messages = summary_messages(Texts(), journey, language="en")
+        messages = pack(summary_blocks(Texts(), journey, language="en"))
         assert len(messages) > 1
         for text in messages:
             plain = parse_html(text).text
-            assert len(plain) <= TELEGRAM_TEXT_LIMIT
+            assert len(plain) <= MAX_TEXT
         for stage in journey.stages:
             holders = [m for m in messages if f"<b>{stage.position}. {stage.name}</b>" in m]
             assert len(holders) == 1
@@ -46,12 +48,12 @@ class TestSummary:
     def test_user_text_is_escaped(self, uow):
         """A pain typed with HTML arrives as text; Telegram's parser accepts the message."""
         journey = make_big_map(uow, stages_count=1, per_stage=1)
-        (text,) = summary_messages(Texts(), journey, language="en")
+        (text,) = pack(summary_blocks(Texts(), journey, language="en"))
         assert "&lt;b&gt;badly&lt;/b&gt;" in text
         assert "<b>badly</b>" in parse_html(text).text
 
     def test_russian_summary(self, uow):
         """The summary speaks the chat's language."""
         journey = make_full_map(uow, language="ru")
-        (text,) = summary_messages(Texts(), journey, language="ru")
+        (text,) = pack(summary_blocks(Texts(), journey, language="ru"))
         assert "голос" in text

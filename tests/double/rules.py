@@ -134,6 +134,12 @@ def check_markup(markup: Any, *, edit: bool) -> JsonDict | None:
     rows = markup["inline_keyboard"]
     if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
         raise bad(BAD_BUTTON)
+    if not any(rows):
+        # InlineKeyboardMarkup (core.telegram.org/bots/api#inlinekeyboardmarkup): "Array of
+        # button rows, each represented by an Array of InlineKeyboardButton objects": a keyboard
+        # is its buttons, so one without any is refused (STYLE §3: where unsure, refuse). To
+        # drop a message's buttons, an edit omits reply_markup.
+        raise bad("reply markup is empty")
     if sum(len(r) for r in rows) > MAX_INLINE_BUTTONS:
         raise bad("reply markup is too long")
     for row in rows:

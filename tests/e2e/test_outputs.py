@@ -150,3 +150,22 @@ async def test_a_broken_import_is_refused_and_nothing_is_added(
     )
     await double.wait_for_message(team.chat, containing=expected, after=reply, timeout=30)
     assert maps.list_maps(new_uow(), chat_id=team.chat.id) == []
+
+
+@pytest.mark.parametrize("count", [0, 1])
+async def test_maps_answers_with_no_map_to_switch_to(
+    double: BotApiDouble,
+    team: Team,
+    start_bot: StartBot,
+    new_uow: Callable[[], UnitOfWork],
+    count: int,
+) -> None:
+    """/maps with no map, or only the current one, lists them without an (empty) keyboard."""
+    if count:
+        make_full_map(new_uow, chat_id=team.chat.id, title="Checkout")
+    await start_bot()
+    sent = await team.alice.send(team.chat, "/maps")
+    listing = await double.wait_for_message(team.chat, containing="Maps in this chat", after=sent)
+    assert ("Checkout" in (listing.text or "")) == bool(count)
+    assert not listing.flat_buttons
+    assert not double.errors

@@ -1,0 +1,174 @@
+"""The one way texts and keyboards go out: packed to Telegram's limits, edits idempotent.
+
+The core renders a message as blocks (sections, stages); `pack` puts them into as few
+messages as fit, splitting a block at a line and a line at a character, never inside a tag or
+an entity, and closing the tags a part leaves open (re-opening them in the next), so Telegram's
+HTML parser accepts every part. `send_text` and `edit_text` are the only calls that send texts
+with buttons: an inline keyboard without a button goes out as none, since Telegram refuses it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from telegram import Bot, ForceReply, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.limits import MAX_TEXT
+
+Markup = InlineKeyboardMarkup | ForceReply | None
+
+# A tag, an entity, or one character (a line break among them): the places a part may end.
+_TOKEN = re.compile(r"<[^<>]*>|&#?\w+;|.|\n", re.DOTALL)
+_TAG_NAME = re.compile(r"</?\s*([A-Za-z][\w-]*)")
+_MORE = "\n…"
+
+
+def size(text: str) -> int:
+    """Telegram counts in UTF-16 code units (an emoji outside the BMP is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def pack(blocks: Sequence[str], limit: int = MAX_TEXT) -> list[str]:
+    """Blocks as messages of at most `limit`, blocks joined by a blank line, in order.
+
+    A block that does not fit a message of its own is split at line boundaries; a line too long
+    for one message is cut between characters, outside any tag or entity. Tags still open at a
+    cut are closed there and opened again at the start of the next part.
+    """
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        if not block.strip():
+            continue
+        pieces = [block] if size(block) <= limit else _split(block, limit)
+        for number, piece in enumerate(pieces):
+            joined = f"{current}\n\n{piece}"
+            if current and number == 0 and size(joined) <= limit:
+                current = joined
+                continue
+            if current:
+                messages.append(current)
+            current = piece
+    if current:
+        messages.append(current)
+    return messages
+
+
+def fit_message(text: str, limit: int = MAX_TEXT) -> str:
+    """The first message of `text`, ending in "…" when the rest did not fit."""
+    if size(text) <= limit:
+        return text
+    first = pack([text], limit - size(_MORE))[0]
+    return first + _MORE
+
+
+def _split(text: str, limit: int) -> list[str]:
+    tokens = _TOKEN.findall(text)
+    parts: list[str] = []
+    stack: list[tuple[str, str]] = []  # (name, opening tag) open where the part starts
+    start = 0
+    while start < len(tokens):
+        if tokens[start] == "\n":  # a part never starts with the line break it was cut at
+            start += 1
+            continue
+        head = "".join(tag for _, tag in stack)
+        used = size(head)
+        opened = list(stack)
+        end, end_stack = start, opened
+        at_line: tuple[int, list[tuple[str, str]]] | None = None
+        index = start
+        while index < len(tokens):
+            piece = tokens[index]
+            after = _apply(opened, piece)
+            if used + size(piece) + _closing_size(after) > limit and index > start:
+                break
+            used += size(piece)
+            opened = after
+            index += 1
+            if piece == "\n":
+                at_line = (index, opened)
+        if index == len(tokens) or at_line is None or at_line[0] <= start + 1:
+            end, end_stack = index, opened
+        else:
+            end, end_stack = at_line
+        body = tokens[start:end]
+        if body and body[-1] == "\n" and end < len(tokens):
+            body = body[:-1]
+        part = head + "".join(body) + _closing(end_stack)
+        if _visible(part):
+            parts.append(part)
+        stack, start = end_stack, end
+    return parts
+
+
+def _apply(stack: list[tuple[str, str]], token: str) -> list[tuple[str, str]]:
+    if not token.startswith("<") or len(token) < 3:
+        return stack
+    match = _TAG_NAME.match(token)
+    if match is None:
+        return stack
+    name = match.group(1).lower()
+    if token.startswith("</"):
+        for depth in range(len(stack) - 1, -1, -1):
+            if stack[depth][0] == name:
+                return stack[:depth]
+        return stack
+    return [*stack, (name, token)]
+
+
+def _closing(stack: list[tuple[str, str]]) -> str:
+    return "".join(f"</{name}>" for name, _ in reversed(stack))
+
+
+def _closing_size(stack: list[tuple[str, str]]) -> int:
+    return sum(len(name) + 3 for name, _ in stack)
+
+
+def _visible(part: str) -> bool:
+    return bool(re.sub(r"<[^<>]*>", "", part).strip())
+
+
+def has_buttons(keyboard: Markup) -> bool:
+    """Whether the markup is worth sending: a ForceReply, or an inline keyboard with buttons."""
+    if isinstance(keyboard, InlineKeyboardMarkup):
+        return any(keyboard.inline_keyboard)
+    return keyboard is not None
+
+
+async def send_text(bot: Bot, chat_id: int, text: str, keyboard: Markup = None) -> Message:
+    """Send rendered Telegram HTML, fitted to one message, without an empty keyboard."""
+    return await bot.send_message(
+        chat_id,
+        fit_message(text),
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard if has_buttons(keyboard) else None,
+        disable_web_page_preview=True,
+    )
+
+
+async def edit_text(
+    bot: Bot,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Replace a message's text and buttons; nothing to change is not an error.
+
+    Two members pressing the same button, or a redraw of an unchanged card, leave Telegram
+    nothing to edit: it answers "message is not modified", which means the message is right.
+    """
+    try:
+        await bot.edit_message_text(
+            fit_message(text),
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard if has_buttons(keyboard) else None,
+        )
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            raise
