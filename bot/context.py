@@ -23,7 +23,7 @@ from bot.settings import Settings
 from cjm.cards import resolve
 from cjm.clock import Clock
 from cjm.db import UnitOfWork
-from cjm.errors import GroupOnly
+from cjm.errors import GroupOnly, StaleButton
 from cjm.render.texts import Texts
 from cjm.services import chats, prompts
 from cjm.views import Actor, CardView, ChatRef, ChatView, QuestionToAsk
@@ -135,6 +135,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """One macro of a chat template, rendered in the chat's language."""
         return self.deps.texts.macro(self.language(update), template, name, **params)
 
+    def plain_macro(self, update: Update, template: str, name: str, /, **params: Any) -> str:
+        """One macro as plain text (a button press's answer), in the chat's language."""
+        return self.deps.texts.plain_macro(self.language(update), template, name, **params)
+
     def labels(self, update: Update) -> Labels:
         """Button labels in the chat's language."""
         return Labels(self.deps.texts.labels(self.language(update)))
@@ -182,6 +186,14 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         assert query is not None  # noqa: S101  (button handlers only)
         assert query.message is not None  # noqa: S101  (our buttons sit on chat messages)
         await self.edit(query.message.chat.id, query.message.message_id, text, keyboard)
+
+    @staticmethod
+    def pressed_message_id(update: Update) -> int:
+        """The id of the message whose button was pressed (StaleButton without one)."""
+        query = update.callback_query
+        if query is None or query.message is None:
+            raise StaleButton
+        return query.message.message_id
 
     @staticmethod
     def payload(update: Update) -> str | None:

@@ -67,9 +67,7 @@ async def _tell(update: Update, context: BotContext, code: str, **params: object
     query = update.callback_query
     if query is not None:
         # A button press gets a pop-up: plain text, as long as answerCallbackQuery takes.
-        plain = context.deps.texts.plain_macro(
-            context.language(update), "chat/errors.html", code, **params
-        )
+        plain = context.plain_macro(update, "chat/errors.html", code, **params)
         await query.answer(plain[:MAX_CALLBACK_ANSWER], show_alert=True)
         return
     message = update.effective_message

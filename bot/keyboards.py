@@ -73,7 +73,8 @@ def focus(kind: str, item_id: int | None) -> Focus:
     return Focus(FocusKind(kind), item_id or 0)
 
 
-def _short(text: str, limit: int = 24) -> str:
+def short(text: str, limit: int = 24) -> str:
+    """Cut a name to fit on a button."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -135,7 +136,7 @@ def _stages(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
         )
     keyboard += rows(
         (
-            button(f"{i}. {_short(s.name)}", focus("stage", s.id))
+            button(f"{i}. {short(s.name)}", focus("stage", s.id))
             for i, s in enumerate(journey.stages, start=1)
         ),
         3,
@@ -148,7 +149,7 @@ def _stages(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
 def _stage_selector(journey: MapView, current: int | None, kind: str = "stage") -> list[Row]:
     return rows(
         (
-            button(("▶ " if s.id == current else "") + _short(s.name, 18), focus(kind, s.id))
+            button(("▶ " if s.id == current else "") + short(s.name, 18), focus(kind, s.id))
             for s in journey.stages
         ),
         3,
@@ -195,7 +196,7 @@ def _touchpoints(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]
     return [
         *_stage_selector(journey, stage.id),
         *rows(
-            (button(f"📍 {_short(t.name)}", focus("touchpoint", t.id)) for t in stage.touchpoints),
+            (button(f"📍 {short(t.name)}", focus("touchpoint", t.id)) for t in stage.touchpoints),
             2,
         ),
         [button(labels.add_touchpoints(), ask(PromptKind.TOUCHPOINT_ADD, stage.id))],
@@ -230,7 +231,7 @@ def _pains(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
         ]
         attach += [
             button(
-                ("✓ " if pain.touchpoint_id == t.id else "") + f"📍 {_short(t.name)}",
+                ("✓ " if pain.touchpoint_id == t.id else "") + f"📍 {short(t.name)}",
                 AttachPain(pain.id, t.id),
             )
             for t in stage.touchpoints
@@ -263,7 +264,7 @@ def _pains(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
         *_stage_selector(journey, stage.id),
         *rows(
             (
-                button(f"🩹 {_short(p.text)}", focus("pain", p.id))
+                button(f"🩹 {short(p.text)}", focus("pain", p.id))
                 for p in journey.pains_at(stage.id)
             ),
             2,
@@ -311,7 +312,7 @@ def _fixes(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]:
     if index + 1 < len(ids):
         moves.append(button(labels.next_item(), focus("pain", ids[index + 1])))
     return [
-        *rows((button(f"🛠 {_short(f.text)}", focus("fix", f.id)) for f in pain.fixes), 2),
+        *rows((button(f"🛠 {short(f.text)}", focus("fix", f.id)) for f in pain.fixes), 2),
         moves,
     ]
 
@@ -358,7 +359,7 @@ def maps_keyboard(summaries: Sequence[MapSummary], labels: Any) -> InlineKeyboar
     """/maps: switch to any map that is not current."""
     return InlineKeyboardMarkup(
         [
-            [button(labels.switch_to(_short(s.title, 40)), SwitchMap(s.id))]
+            [button(labels.switch_to(short(s.title, 40)), SwitchMap(s.id))]
             for s in summaries
             if not s.is_current
         ]

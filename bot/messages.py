@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from telegram import Bot, ForceReply, InlineKeyboardMarkup, Message
+from telegram import Bot, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -31,6 +32,14 @@ def size(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+@dataclass(frozen=True)
+class Block:
+    """A block of a message and the buttons that belong to it (they go where the block ends)."""
+
+    text: str
+    buttons: tuple[InlineKeyboardButton, ...] = ()
+
+
 def pack(blocks: Sequence[str], limit: int = MAX_TEXT) -> list[str]:
     """Blocks as messages of at most `limit`, blocks joined by a blank line, in order.
 
@@ -38,22 +47,32 @@ def pack(blocks: Sequence[str], limit: int = MAX_TEXT) -> list[str]:
     for one message is cut between characters, outside any tag or entity. Tags still open at a
     cut are closed there and opened again at the start of the next part.
     """
-    messages: list[str] = []
-    current = ""
+    return [message.text for message in pack_blocks([Block(text) for text in blocks], limit)]
+
+
+def pack_blocks(
+    blocks: Sequence[Block], limit: int = MAX_TEXT, max_buttons: int | None = None
+) -> list[Block]:
+    """`pack` for blocks with buttons: a message also holds at most `max_buttons` of them."""
+    messages: list[Block] = []
+    text = ""
+    buttons: tuple[InlineKeyboardButton, ...] = ()
     for block in blocks:
-        if not block.strip():
+        if not block.text.strip():
             continue
-        pieces = [block] if size(block) <= limit else _split(block, limit)
+        pieces = [block.text] if size(block.text) <= limit else _split(block.text, limit)
         for number, piece in enumerate(pieces):
-            joined = f"{current}\n\n{piece}"
-            if current and number == 0 and size(joined) <= limit:
-                current = joined
+            own = block.buttons if number == len(pieces) - 1 else ()
+            joined = f"{text}\n\n{piece}"
+            fits = max_buttons is None or len(buttons) + len(own) <= max_buttons
+            if text and number == 0 and size(joined) <= limit and fits:
+                text, buttons = joined, (*buttons, *own)
                 continue
-            if current:
-                messages.append(current)
-            current = piece
-    if current:
-        messages.append(current)
+            if text:
+                messages.append(Block(text, buttons))
+            text, buttons = piece, own
+    if text:
+        messages.append(Block(text, buttons))
     return messages
 
 

@@ -12,16 +12,9 @@ from cjm.models import FocusKind, PromptKind
 from cjm.services import fixes, pains, prompts, stages, touchpoints
 
 
-def _card_message_id(update: Update) -> int:
-    query = update.callback_query
-    if query is None or query.message is None:
-        raise StaleButton
-    return query.message.message_id
-
-
 def refresh_card(update: Update, context: BotContext) -> None:
     """Redraw the card whose button was pressed, as the map stands when the edit goes out."""
-    context.redraw_card(update, _card_message_id(update))
+    context.redraw_card(update, context.pressed_message_id(update))
 
 
 def check_on_card(update: Update, context: BotContext, kind: str, item_id: int) -> None:
@@ -29,7 +22,7 @@ def check_on_card(update: Update, context: BotContext, kind: str, item_id: int) 
     prompts.check_on_card(
         context.uow(),
         chat_id=context.chat(update).id,
-        card_message_id=_card_message_id(update),
+        card_message_id=context.pressed_message_id(update),
         kind=kind,
         item_id=item_id,
     )
@@ -40,7 +33,7 @@ async def focus_button(update: Update, context: BotContext, payload: Focus) -> N
     prompts.focus(
         context.uow(),
         chat_id=context.chat(update).id,
-        card_message_id=_card_message_id(update),
+        card_message_id=context.pressed_message_id(update),
         focus=payload.kind,
         target_id=payload.item_id or None,
     )
@@ -77,7 +70,7 @@ async def _ask_from_card(
         kind=kind,
         target_id=item_id,
         persona_field=persona.field if persona else None,
-        card_message_id=_card_message_id(update),
+        card_message_id=context.pressed_message_id(update),
     )
     await context.ask(update, asked)
     await context.answer(update)
@@ -86,7 +79,9 @@ async def _ask_from_card(
 async def ask_delete_button(update: Update, context: BotContext, payload: AskDelete) -> None:
     """Turn the card into "delete X?" with Yes / Cancel."""
     card = prompts.get_card(
-        context.uow(), chat_id=context.chat(update).id, card_message_id=_card_message_id(update)
+        context.uow(),
+        chat_id=context.chat(update).id,
+        card_message_id=context.pressed_message_id(update),
     )
     item = {
         FocusKind.STAGE: card.map.stage,

@@ -23,7 +23,7 @@ from cjm.analytics import SCALE
 from cjm.models import SurveyKind
 from cjm.render.texts import Texts
 from cjm.services import responses
-from cjm.views import QuestionView
+from cjm.views import PostedQuestion, QuestionView
 
 NOTES = "chat/customers/notes.html"
 # A question is redrawn at most this often; presses in between coalesce into the next edit.
@@ -107,7 +107,7 @@ def _note(context: BotContext, update: Update, name: str, **params: object) -> s
 
 
 def _plain_note(context: BotContext, update: Update, name: str, **params: object) -> str:
-    return context.deps.texts.plain_macro(context.language(update), NOTES, name, **params)
+    return context.plain_macro(update, NOTES, name, **params)
 
 
 async def survey_link_command(update: Update, context: BotContext) -> None:
@@ -253,19 +253,15 @@ async def stop_command(update: Update, context: BotContext) -> None:
     await context.send(update, _note(context, update, "stopped"))
 
 
-async def post_survey_to_group(context: BotContext, *, survey_id: int, chat_id: int) -> None:
-    """Post the survey's question with score buttons into a (community) group."""
-    posted = responses.open_question(
-        context.uow(),
-        survey_id=survey_id,
-        chat_id=chat_id,
-        default_language=context.deps.settings.bot_default_language,
-    )
+async def post_question(
+    context: BotContext, *, chat_id: int, survey_id: int, posted: PostedQuestion
+) -> None:
+    """Post a survey's question with score buttons into a group, and keep its live count."""
     text, keyboard = question_message(
         context.deps.texts, posted.language, posted.question, responses_so_far=posted.responses
     )
     message = await send_text(context.bot, chat_id, text, keyboard)
-    responses.record_post(
+    responses.record_post(  # the message id exists only now: the second, tiny transaction
         context.uow(), survey_id=survey_id, chat_id=chat_id, message_id=message.message_id
     )
 

@@ -20,8 +20,7 @@ from bot.callbacks import (
 from bot.context import BotContext, Labels
 from bot.handlers import replies
 from bot.handlers.cards import check_on_card, refresh_card
-from bot.keyboards import Row, button, rows
-from cjm.errors import StaleButton
+from bot.keyboards import Row, button, rows, short
 from cjm.models import PromptKind
 from cjm.services import hotspots, kpis, prompts, touchpoints
 from cjm.views import Answered, HotspotReport, KpiBoard, Redraw
@@ -30,21 +29,10 @@ HOTSPOTS = "chat/insights/hotspots.html"
 KPIS = "chat/insights/kpis.html"
 
 
-def _short(text: str, limit: int = 28) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _message_id(update: Update) -> int:
-    query = update.callback_query
-    if query is None or query.message is None:
-        raise StaleButton
-    return query.message.message_id
-
-
 def _hotspot_keyboard(report: HotspotReport, labels: Labels) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [button(labels.hotspot_fix(i, _short(h.name)), InHotspotFix(h.touchpoint.id))]
+            [button(labels.hotspot_fix(i, short(h.name, 28)), InHotspotFix(h.touchpoint.id))]
             for i, h in enumerate(report.hotspots, start=1)
         ]
     )
@@ -52,7 +40,7 @@ def _hotspot_keyboard(report: HotspotReport, labels: Labels) -> InlineKeyboardMa
 
 def _board_keyboard(board: KpiBoard, labels: Labels) -> InlineKeyboardMarkup:
     keyboard: list[Row] = [
-        [button(labels.kpi_record(_short(k.name)), InKpiValue(k.id))] for k in board.kpis
+        [button(labels.kpi_record(short(k.name, 28)), InKpiValue(k.id))] for k in board.kpis
     ]
     if board.stages:
         keyboard.append([button(labels.kpi_add(), InKpiAdd(board.map_id))])
@@ -61,7 +49,7 @@ def _board_keyboard(board: KpiBoard, labels: Labels) -> InlineKeyboardMarkup:
 
 def _stage_keyboard(board: KpiBoard, labels: Labels) -> InlineKeyboardMarkup:
     stages = (
-        button(labels.kpi_stage(i, _short(s.stage.name, 20)), InKpiStage(s.stage.id))
+        button(labels.kpi_stage(i, short(s.stage.name, 20)), InKpiStage(s.stage.id))
         for i, s in enumerate(board.stages, start=1)
     )
     return InlineKeyboardMarkup([*rows(stages, 2), [button(labels.back(), InKpiBoard(0))]])
@@ -103,13 +91,13 @@ async def _draw_board(
 
 async def kpi_add_button(update: Update, context: BotContext, _press: InKpiAdd) -> None:
     """➕ KPI: show the stages to pick from, on the /kpi message."""
-    await _redraw_board(update, context, _message_id(update), picking=True)
+    await _redraw_board(update, context, context.pressed_message_id(update), picking=True)
     await context.answer(update)
 
 
 async def kpi_board_button(update: Update, context: BotContext, _press: InKpiBoard) -> None:
     """◀ Back: the KPI buttons again."""
-    await _redraw_board(update, context, _message_id(update))
+    await _redraw_board(update, context, context.pressed_message_id(update))
     await context.answer(update)
 
 
@@ -121,14 +109,14 @@ async def _ask(
         chat_id=context.chat(update).id,
         kind=kind,
         target_id=target_id,
-        card_message_id=_message_id(update) if on_board else None,
+        card_message_id=context.pressed_message_id(update) if on_board else None,
     )
     await context.ask(update, asked)
 
 
 async def kpi_stage_button(update: Update, context: BotContext, payload: InKpiStage) -> None:
     """A stage for the new KPI: ask for "name; unit; target; up|down"."""
-    message_id = _message_id(update)
+    message_id = context.pressed_message_id(update)
     kpi = prompts.prepare_kpi(
         context.uow(),
         chat_id=context.chat(update).id,

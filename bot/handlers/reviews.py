@@ -229,9 +229,7 @@ async def done_button(update: Update, context: BotContext, payload: ReviewDone) 
         message_id=query.message.message_id,
         actor=context.actor(update),
     )
-    text = context.deps.texts.plain_macro(
-        context.language(update), "chat/reviews/answers.html", "reviewed", count=count
-    )
+    text = context.plain_macro(update, "chat/reviews/answers.html", "reviewed", count=count)
     await context.answer(update, text[:MAX_CALLBACK_ANSWER])
 
 

@@ -8,10 +8,10 @@ import pytest
 from sqlmodel import col, select
 
 from bot.context import BotContext
-from bot.handlers.customers import post_survey_to_group
+from bot.handlers.customers import post_question
 from cjm.db import UnitOfWork
 from cjm.models import Respondent, SurveyKind, SurveyResponse, SurveyStatus
-from cjm.services import results, surveys
+from cjm.services import responses, results, surveys
 from cjm.views import Actor, SurveyView
 from tests.conftest import StartBot, Team
 from tests.double import BotApiDouble, Member, SentMessage
@@ -300,7 +300,10 @@ async def test_group_members_answer_a_posted_survey_anonymously(
     community = double.group("Shop fans", members=[erin, frank])
     app = await start_bot()
 
-    await post_survey_to_group(BotContext(app), survey_id=survey.id, chat_id=community.id)
+    posted = responses.open_question(
+        new_uow(), survey_id=survey.id, chat_id=community.id, default_language="en"
+    )
+    await post_question(BotContext(app), chat_id=community.id, survey_id=survey.id, posted=posted)
     post = await double.wait_for_message(community, containing="Answers so far: 0")
     assert [len(row) for row in post.buttons] == [6, 5]
 

@@ -1,9 +1,8 @@
 """The survey card: status, questions about the survey, posting to a group, sending."""
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.ext import CallbackQueryHandler
 
+from bot.buttons import on_press
 from bot.callbacks import (
     SurveyAsk,
     SurveyBroadcast,
@@ -15,11 +14,12 @@ from bot.callbacks import (
 )
 from bot.context import BotContext, Labels
 from bot.handlers import replies
-from bot.handlers.surveys.common import edit, message_id, plain, short
-from bot.keyboards import button
+from bot.keyboards import button, short
 from cjm.models import PromptKind, SurveyStatus
-from cjm.services import prompts, responses, surveys
+from cjm.services import prompts, surveys
 from cjm.views import Answered, Redraw, SurveyView
+
+ANSWERS = "chat/surveys/answers.html"  # what a press answers
 
 
 def link(context: BotContext, survey: SurveyView) -> str:
@@ -77,12 +77,13 @@ async def show_card(
     """Draw the card on a message: its own buttons unless given others."""
     text = _card_text(update, context, survey)
     keyboard = keyboard or _card_keyboard(survey, context.labels(update))
-    await edit(context, context.chat(update).id, message_id, text, keyboard)
+    await context.edit(context.chat(update).id, message_id, text, keyboard)
 
 
-async def survey_status_button(update: Update, context: BotContext) -> None:
+async def survey_status_button(
+    update: Update, context: BotContext, payload: SurveySetStatus
+) -> None:
     """Pause, resume, close or reopen."""
-    payload = SurveySetStatus.parse(context.payload(update))
     survey = surveys.set_status(
         context.uow(),
         chat_id=context.chat(update).id,
@@ -90,29 +91,27 @@ async def survey_status_button(update: Update, context: BotContext) -> None:
         status=payload.status,
         actor=context.actor(update),
     )
-    await show_card(update, context, survey, message_id(update))
+    await show_card(update, context, survey, context.pressed_message_id(update))
     await context.answer(update)
 
 
-async def survey_card_button(update: Update, context: BotContext) -> None:
+async def survey_card_button(update: Update, context: BotContext, payload: SurveyCard) -> None:
     """Redraw the card with its own buttons (back from the list of groups)."""
-    payload = SurveyCard.parse(context.payload(update))
     survey = surveys.get_survey(
         context.uow(), chat_id=context.chat(update).id, survey_id=payload.survey_id
     )
-    await show_card(update, context, survey, message_id(update))
+    await show_card(update, context, survey, context.pressed_message_id(update))
     await context.answer(update)
 
 
-async def survey_ask_button(update: Update, context: BotContext) -> None:
+async def survey_ask_button(update: Update, context: BotContext, payload: SurveyAsk) -> None:
     """Own question, end date or cap: post a question members answer by replying."""
-    payload = SurveyAsk.parse(context.payload(update))
     asked = prompts.prepare(
         context.uow(),
         chat_id=context.chat(update).id,
         kind=payload.what,
         target_id=payload.survey_id,
-        card_message_id=message_id(update),
+        card_message_id=context.pressed_message_id(update),
     )
     await context.ask(update, asked)
     await context.answer(update)
@@ -129,14 +128,15 @@ async def redraw_survey_card(update: Update, context: BotContext, answered: Answ
 # ---------------------------------------------------------------- posting and sending
 
 
-async def survey_post_menu_button(update: Update, context: BotContext) -> None:
+async def survey_post_menu_button(
+    update: Update, context: BotContext, payload: SurveyPostMenu
+) -> None:
     """List the other groups the bot is in, on the card, with a Back button."""
-    payload = SurveyPostMenu.parse(context.payload(update))
     choices = surveys.post_choices(
         context.uow(), chat_id=context.chat(update).id, survey_id=payload.survey_id
     )
     if not choices.groups:
-        await context.answer(update, plain(update, context, "no_other_chats"))
+        await context.answer(update, context.plain_macro(update, ANSWERS, "no_other_chats"))
         return
     survey, labels = choices.survey, context.labels(update)
     keyboard = InlineKeyboardMarkup(
@@ -153,13 +153,12 @@ async def survey_post_menu_button(update: Update, context: BotContext) -> None:
             [button(labels.back(), SurveyCard(survey.id))],
         ]
     )
-    await show_card(update, context, survey, message_id(update), keyboard)
+    await show_card(update, context, survey, context.pressed_message_id(update), keyboard)
     await context.answer(update)
 
 
-async def survey_post_button(update: Update, context: BotContext) -> None:
+async def survey_post_button(update: Update, context: BotContext, payload: SurveyPostTo) -> None:
     """Post the survey into another group (the customers' side draws that message)."""
-    payload = SurveyPostTo.parse(context.payload(update))
     posting = surveys.post_to_group(
         context.uow(),
         chat_id=context.chat(update).id,
@@ -168,28 +167,19 @@ async def survey_post_button(update: Update, context: BotContext) -> None:
         default_language=context.deps.settings.bot_default_language,
     )
     # Imported when pressed: the customers' side is built apart and may import this module.
-    from bot.handlers.customers import question_message
+    from bot.handlers.customers import post_question
 
-    posted = posting.question
-    text, keyboard = question_message(
-        context.deps.texts, posted.language, posted.question, responses_so_far=posted.responses
+    await post_question(
+        context, chat_id=payload.chat_id, survey_id=posting.survey.id, posted=posting.question
     )
-    message = await context.bot.send_message(
-        payload.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-    )
-    responses.record_post(  # the message id exists only now: the second, tiny transaction
-        context.uow(),
-        survey_id=posting.survey.id,
-        chat_id=payload.chat_id,
-        message_id=message.message_id,
-    )
-    await show_card(update, context, posting.survey, message_id(update))
-    await context.answer(update, plain(update, context, "posted"))
+    await show_card(update, context, posting.survey, context.pressed_message_id(update))
+    await context.answer(update, context.plain_macro(update, ANSWERS, "posted"))
 
 
-async def survey_broadcast_button(update: Update, context: BotContext) -> None:
+async def survey_broadcast_button(
+    update: Update, context: BotContext, payload: SurveyBroadcast
+) -> None:
     """Send the survey to every customer who agreed to be asked again."""
-    payload = SurveyBroadcast.parse(context.payload(update))
     from bot.broadcast import start_broadcast  # when pressed, as above
 
     await start_broadcast(  # refuses another chat's survey itself (ItemGone)
@@ -198,14 +188,14 @@ async def survey_broadcast_button(update: Update, context: BotContext) -> None:
         chat_id=context.chat(update).id,
         actor=context.actor(update),
     )
-    await context.answer(update, plain(update, context, "sending"))
+    await context.answer(update, context.plain_macro(update, ANSWERS, "sending"))
 
 
 HANDLERS = [
-    CallbackQueryHandler(survey_status_button, pattern=SurveySetStatus.pattern()),
-    CallbackQueryHandler(survey_card_button, pattern=SurveyCard.pattern()),
-    CallbackQueryHandler(survey_ask_button, pattern=SurveyAsk.pattern()),
-    CallbackQueryHandler(survey_post_menu_button, pattern=SurveyPostMenu.pattern()),
-    CallbackQueryHandler(survey_post_button, pattern=SurveyPostTo.pattern()),
-    CallbackQueryHandler(survey_broadcast_button, pattern=SurveyBroadcast.pattern()),
+    on_press(SurveySetStatus, survey_status_button),
+    on_press(SurveyCard, survey_card_button),
+    on_press(SurveyAsk, survey_ask_button),
+    on_press(SurveyPostMenu, survey_post_menu_button),
+    on_press(SurveyPostTo, survey_post_button),
+    on_press(SurveyBroadcast, survey_broadcast_button),
 ]

@@ -5,18 +5,20 @@ from collections.abc import Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import MessageLimit
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
+from bot.buttons import on_press
 from bot.callbacks import SurveyPain, SurveyShowResults
 from bot.context import BotContext, Labels
-from bot.handlers.surveys.common import plain, short
-from bot.keyboards import button, rows
+from bot.keyboards import button, rows, short
+from bot.messages import Block, pack_blocks
 from cjm.errors import StaleButton
 from cjm.models import SurveyKind
 from cjm.render import charts  # matplotlib loads on first use: see charts.py
 from cjm.services import results
 from cjm.views import SurveyResults
+
+ANSWERS = "chat/surveys/answers.html"  # what a press answers
 
 MAX_BUTTONS_PER_MESSAGE = 20  # pain buttons under one /results message, to stay readable
 RESULTS = "chat/surveys/results.html"
@@ -30,28 +32,18 @@ def _pain_buttons(result: SurveyResults, labels: Labels) -> list[InlineKeyboardB
     ]
 
 
-def _results_messages(
+def _results_blocks(
     update: Update, context: BotContext, shown: Sequence[SurveyResults]
-) -> list[tuple[str, list[InlineKeyboardButton]]]:
-    """Blocks packed into messages under Telegram's limit, each with its comments' buttons."""
-    language = context.language(update)
+) -> list[Block]:
+    """A block per survey, carrying the buttons of its low-score comments."""
     labels = context.labels(update)
-    limit = MessageLimit.MAX_TEXT_LENGTH
-    messages: list[tuple[str, list[InlineKeyboardButton]]] = []
-    text = ""
-    buttons: list[InlineKeyboardButton] = []
-    for result in shown:
-        block = context.deps.texts.macro(language, RESULTS, "survey_block", result=result)
-        own = _pain_buttons(result, labels)
-        joined = f"{text}\n\n{block}" if text else block
-        if text and (len(joined) > limit or len(buttons) + len(own) > MAX_BUTTONS_PER_MESSAGE):
-            messages.append((text, buttons))
-            text, buttons = block, own
-        else:
-            text, buttons = joined, buttons + own
-    if text:
-        messages.append((text, buttons))
-    return messages
+    return [
+        Block(
+            context.macro(update, RESULTS, "survey_block", result=result),
+            tuple(_pain_buttons(result, labels)),
+        )
+        for result in shown
+    ]
 
 
 def _chart_labels(
@@ -76,13 +68,12 @@ async def _send_results(
     update: Update, context: BotContext, shown: Sequence[SurveyResults]
 ) -> None:
     if not shown:
-        await context.send(
-            update, context.deps.texts.macro(context.language(update), RESULTS, "no_surveys")
-        )
+        await context.send(update, context.macro(update, RESULTS, "no_surveys"))
         return
-    for text, buttons in _results_messages(update, context, shown):
-        keyboard = InlineKeyboardMarkup(rows(buttons, 1)) if buttons else None
-        await context.send(update, text, reply_markup=keyboard)
+    blocks = _results_blocks(update, context, shown)
+    for message in pack_blocks(blocks, max_buttons=MAX_BUTTONS_PER_MESSAGE):
+        keyboard = InlineKeyboardMarkup(rows(message.buttons, 1))
+        await context.send(update, message.text, reply_markup=keyboard)
     chat_id = context.chat(update).id
     await context.bot.send_chat_action(chat_id, "upload_photo")
     chart = await asyncio.to_thread(
@@ -97,9 +88,10 @@ async def results_command(update: Update, context: BotContext) -> None:
     await _send_results(update, context, results.survey_results(context.uow(), chat_id=chat.id))
 
 
-async def survey_results_button(update: Update, context: BotContext) -> None:
+async def survey_results_button(
+    update: Update, context: BotContext, payload: SurveyShowResults
+) -> None:
     """The card's Results button: that survey's results and chart."""
-    payload = SurveyShowResults.parse(context.payload(update))
     everything = results.survey_results(context.uow(), chat_id=context.chat(update).id)
     shown = [r for r in everything if r.survey.id == payload.survey_id]
     if not shown:
@@ -108,20 +100,19 @@ async def survey_results_button(update: Update, context: BotContext) -> None:
     await _send_results(update, context, shown)
 
 
-async def survey_pain_button(update: Update, context: BotContext) -> None:
+async def survey_pain_button(update: Update, context: BotContext, payload: SurveyPain) -> None:
     """Turn a low score's comment into a pain point on the survey's touchpoint."""
-    payload = SurveyPain.parse(context.payload(update))
     results.add_pain_from_response(
         context.uow(),
         chat_id=context.chat(update).id,
         response_id=payload.response_id,
         actor=context.actor(update),
     )
-    await context.answer(update, plain(update, context, "pain_added"))
+    await context.answer(update, context.plain_macro(update, ANSWERS, "pain_added"))
 
 
 HANDLERS = [
     CommandHandler("results", results_command),
-    CallbackQueryHandler(survey_results_button, pattern=SurveyShowResults.pattern()),
-    CallbackQueryHandler(survey_pain_button, pattern=SurveyPain.pattern()),
+    on_press(SurveyShowResults, survey_results_button),
+    on_press(SurveyPain, survey_pain_button),
 ]

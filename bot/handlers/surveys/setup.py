@@ -4,13 +4,13 @@ import asyncio
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
+from bot.buttons import on_press
 from bot.callbacks import SurveyCreate, SurveyKindPick, SurveyStage, SurveyTouchpoint
 from bot.context import BotContext
 from bot.handlers.surveys.card import link, show_card
-from bot.handlers.surveys.common import Keyboard, edit, message_id, short
-from bot.keyboards import button, rows
+from bot.keyboards import Row, button, rows, short
 from cjm.models import SurveyKind
 from cjm.render import charts  # matplotlib loads on first use: see charts.py
 from cjm.services import surveys
@@ -18,7 +18,7 @@ from cjm.services.surveys import SurveySetup
 from cjm.views import MapView, StageView, TouchpointView
 
 
-def _touchpoint_keyboard(journey: MapView, stage: StageView) -> Keyboard:
+def _touchpoint_keyboard(journey: MapView, stage: StageView) -> list[Row]:
     selector = rows(
         (
             button(("▶ " if s.id == stage.id else "") + short(s.name, 18), SurveyStage(s.id))
@@ -40,7 +40,9 @@ async def _show_stage(
     if new:
         await context.send(update, text, reply_markup=keyboard)
     else:
-        await edit(context, context.chat(update).id, message_id(update), text, keyboard)
+        await context.edit(
+            context.chat(update).id, context.pressed_message_id(update), text, keyboard
+        )
 
 
 async def survey_command(update: Update, context: BotContext) -> None:
@@ -56,9 +58,8 @@ def _setup_touchpoint(update: Update, context: BotContext, touchpoint_id: int) -
     )
 
 
-async def survey_stage_button(update: Update, context: BotContext) -> None:
+async def survey_stage_button(update: Update, context: BotContext, payload: SurveyStage) -> None:
     """A stage in the setup: show its touchpoints."""
-    payload = SurveyStage.parse(context.payload(update))
     setup = surveys.survey_setup(
         context.uow(), chat_id=context.chat(update).id, stage_id=payload.stage_id
     )
@@ -66,9 +67,10 @@ async def survey_stage_button(update: Update, context: BotContext) -> None:
     await context.answer(update)
 
 
-async def survey_touchpoint_button(update: Update, context: BotContext) -> None:
+async def survey_touchpoint_button(
+    update: Update, context: BotContext, payload: SurveyTouchpoint
+) -> None:
     """A touchpoint in the setup: pick the kind of question."""
-    payload = SurveyTouchpoint.parse(context.payload(update))
     touchpoint = _setup_touchpoint(update, context, payload.touchpoint_id)
     labels = context.labels(update)
     keyboard = InlineKeyboardMarkup(
@@ -81,13 +83,12 @@ async def survey_touchpoint_button(update: Update, context: BotContext) -> None:
         ]
     )
     text = context.render(update, "chat/surveys/setup.html", step="kind", touchpoint=touchpoint)
-    await edit(context, context.chat(update).id, message_id(update), text, keyboard)
+    await context.edit(context.chat(update).id, context.pressed_message_id(update), text, keyboard)
     await context.answer(update)
 
 
-async def survey_kind_button(update: Update, context: BotContext) -> None:
+async def survey_kind_button(update: Update, context: BotContext, payload: SurveyKindPick) -> None:
     """A kind in the setup: ask "why?" after the score, or not."""
-    payload = SurveyKindPick.parse(context.payload(update))
     touchpoint = _setup_touchpoint(update, context, payload.touchpoint_id)
     labels = context.labels(update)
     keyboard = InlineKeyboardMarkup(
@@ -106,13 +107,12 @@ async def survey_kind_button(update: Update, context: BotContext) -> None:
         touchpoint=touchpoint,
         kind=payload.kind.value,
     )
-    await edit(context, context.chat(update).id, message_id(update), text, keyboard)
+    await context.edit(context.chat(update).id, context.pressed_message_id(update), text, keyboard)
     await context.answer(update)
 
 
-async def survey_create_button(update: Update, context: BotContext) -> None:
+async def survey_create_button(update: Update, context: BotContext, payload: SurveyCreate) -> None:
     """The last setup step: create the survey, turn the setup into its card, send a QR code."""
-    payload = SurveyCreate.parse(context.payload(update))
     chat_id = context.chat(update).id
     survey = surveys.create_survey(
         context.uow(),
@@ -122,7 +122,7 @@ async def survey_create_button(update: Update, context: BotContext) -> None:
         ask_why=payload.ask_why,
         actor=context.actor(update),
     )
-    await show_card(update, context, survey, message_id(update))
+    await show_card(update, context, survey, context.pressed_message_id(update))
     await context.answer(update)
     picture = await asyncio.to_thread(charts.qr_png, link(context, survey))
     caption = context.render(
@@ -135,8 +135,8 @@ async def survey_create_button(update: Update, context: BotContext) -> None:
 
 HANDLERS = [
     CommandHandler("survey", survey_command),
-    CallbackQueryHandler(survey_stage_button, pattern=SurveyStage.pattern()),
-    CallbackQueryHandler(survey_touchpoint_button, pattern=SurveyTouchpoint.pattern()),
-    CallbackQueryHandler(survey_kind_button, pattern=SurveyKindPick.pattern()),
-    CallbackQueryHandler(survey_create_button, pattern=SurveyCreate.pattern()),
+    on_press(SurveyStage, survey_stage_button),
+    on_press(SurveyTouchpoint, survey_touchpoint_button),
+    on_press(SurveyKindPick, survey_kind_button),
+    on_press(SurveyCreate, survey_create_button),
 ]
