@@ -142,13 +142,6 @@ def current_map_id(uow: OpenUnitOfWork, chat_id: int) -> int:
     return chat.current_map_id
 
 
-def check_owned(uow: OpenUnitOfWork, *, chat_id: int, map_id: int) -> None:
-    """Refuse a map that is gone or another chat's, alike (ItemGone): ids in buttons are forged."""
-    journey = uow.session.get(JourneyMap, map_id)
-    if journey is None or journey.chat_id != chat_id:
-        raise ItemGone(kind="map")
-
-
 def own_map(uow: OpenUnitOfWork, chat_id: int, map_id: int) -> JourneyMap:
     """The map with this id, if it is this chat's; else StaleButton (an old or forged button)."""
     journey = uow.get(JourneyMap, map_id)
@@ -172,7 +165,7 @@ def get_map(uow: UnitOfWork, *, map_id: int) -> MapView:
 def open_map(uow: UnitOfWork, *, chat_id: int, map_id: int) -> MapView:
     """One of the acting chat's maps, whole; another chat's (a forged id) or gone: ItemGone."""
     with uow:
-        check_owned(uow, chat_id=chat_id, map_id=map_id)
+        own_map(uow, chat_id, map_id)
         return load(uow, map_id)
 
 
