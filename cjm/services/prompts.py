@@ -8,7 +8,6 @@ the wizard works under Telegram's privacy mode, with several members at once, an
 restarts.
 """
 
-from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import bindparam
@@ -32,7 +31,7 @@ from cjm.models import (
 )
 from cjm.services.kpis import kpi_board
 from cjm.services.questions import Asking, Target, card_view, question
-from cjm.views import Actor, Answered, CardView, KpiBoard, QuestionToAsk, Redraw
+from cjm.views import Actor, Answered, CardView, KpiAsked, QuestionToAsk, Redraw
 
 
 def card_kind(step: Step) -> PromptKind:
@@ -80,14 +79,6 @@ def prepare(
     """Check what a question is about (it must be the acting chat's) and what it names."""
     with uow:
         return _prepared(uow, chat_id, kind, target_id, persona_field, card_message_id)
-
-
-@dataclass(frozen=True)
-class KpiAsked:
-    """A new KPI's question, asked from a /kpi message, and that message's board to redraw."""
-
-    asked: QuestionToAsk
-    board: KpiBoard
 
 
 def prepare_kpi(uow: UnitOfWork, *, chat_id: int, stage_id: int, card_message_id: int) -> KpiAsked:

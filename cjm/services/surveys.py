@@ -1,7 +1,6 @@
 """Touchpoint surveys, the team's side: create, word, pause, close, reopen, end date, cap."""
 
 import secrets
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,39 +25,15 @@ from cjm.services import maps, responses
 from cjm.views import (
     Actor,
     ChatView,
-    MapView,
-    PostedQuestion,
-    StageView,
+    PostChoices,
+    Posting,
+    SurveySetup,
     SurveyView,
     TouchpointView,
 )
 
 TOKEN_BYTES = 16  # 22 URL-safe characters: unguessable, well within a deep link's 64
 MAX_CAP = 1_000_000
-
-
-@dataclass(frozen=True)
-class SurveySetup:
-    """/survey's first step: the current map and the stage whose touchpoints it offers."""
-
-    journey: MapView
-    stage: StageView
-
-
-@dataclass(frozen=True)
-class PostChoices:
-    """A survey and the other groups it may be posted to (by title)."""
-
-    survey: SurveyView
-    groups: tuple[ChatView, ...]
-
-
-@dataclass(frozen=True)
-class Posting:
-    """A survey about to be posted into a group: its card and the question to post."""
-
-    survey: SurveyView
-    question: PostedQuestion
 
 
 def new_token() -> str:

@@ -17,7 +17,7 @@ from cjm.views.maps import (
     VoteView,
 )
 from cjm.views.outputs import OutputFile, OutputPicture
-from cjm.views.questions import Answered, Outcome, QuestionToAsk, Redraw, question_macro
+from cjm.views.questions import Answered, KpiAsked, Outcome, QuestionToAsk, Redraw, question_macro
 from cjm.views.reminders import DueWork, FixReminder, JobSlot
 from cjm.views.responses import AnswerOutcome, AnswerRedraw, PostedQuestion, QuestionView
 from cjm.views.results import (
@@ -29,7 +29,7 @@ from cjm.views.results import (
     WeekPoint,
 )
 from cjm.views.reviews import ReviewCard
-from cjm.views.surveys import SurveyView
+from cjm.views.surveys import PostChoices, Posting, SurveySetup, SurveyView
 
 __all__ = [
     "Actor",
@@ -55,6 +55,7 @@ __all__ = [
     "HotspotReport",
     "Interval",
     "JobSlot",
+    "KpiAsked",
     "KpiBoard",
     "KpiChange",
     "KpiPoint",
@@ -67,7 +68,9 @@ __all__ = [
     "OutputFile",
     "OutputPicture",
     "PainView",
+    "PostChoices",
     "PostedQuestion",
+    "Posting",
     "QuestionToAsk",
     "QuestionView",
     "Reason",
@@ -79,6 +82,7 @@ __all__ = [
     "StageView",
     "SurveyChange",
     "SurveyResults",
+    "SurveySetup",
     "SurveyView",
     "TouchpointScore",
     "TouchpointView",

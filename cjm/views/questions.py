@@ -6,6 +6,10 @@ from enum import StrEnum
 from typing import TypeAlias
 
 from cjm.models import PersonaField, PromptKind
+from cjm.views.hotspots import HotspotFix
+from cjm.views.kpis import KpiBoard, KpiRecorded, KpiView
+from cjm.views.reviews import ReviewCard
+from cjm.views.surveys import SurveyView
 
 
 class Redraw(StrEnum):
@@ -18,9 +22,9 @@ class Redraw(StrEnum):
     REVIEW_CARD = "review_card"
 
 
-# What applying an answer returns for the redraw or the confirmation: a SurveyView, a
-# ReviewCard, a KPI or hotspot outcome, or None when the redraw reads afresh (step cards).
-Outcome: TypeAlias = object
+# What applying an answer returns for the redraw or the confirmation; None when the redraw
+# reads afresh (step cards).
+Outcome: TypeAlias = SurveyView | ReviewCard | HotspotFix | KpiView | KpiRecorded | None
 
 
 def question_macro(kind: PromptKind) -> str:
@@ -49,3 +53,11 @@ class Answered:
     card_message_id: int | None
     outcome: Outcome
     confirm: bool
+
+
+@dataclass(frozen=True)
+class KpiAsked:
+    """A new KPI's question, asked from a /kpi message, and that message's board to redraw."""
+
+    asked: QuestionToAsk
+    board: KpiBoard

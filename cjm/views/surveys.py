@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from cjm.models import SurveyKind, SurveyStatus
+from cjm.views.chats import ChatView
+from cjm.views.maps import MapView, StageView
+from cjm.views.responses import PostedQuestion
 
 
 @dataclass(frozen=True)
@@ -31,3 +34,27 @@ class SurveyView:
     def is_taking_answers(self) -> bool:
         """Open, and its touchpoint still on the map."""
         return self.status is SurveyStatus.OPEN and self.touchpoint_id is not None
+
+
+@dataclass(frozen=True)
+class SurveySetup:
+    """/survey's first step: the current map and the stage whose touchpoints it offers."""
+
+    journey: MapView
+    stage: StageView
+
+
+@dataclass(frozen=True)
+class PostChoices:
+    """A survey and the other groups it may be posted to (by title)."""
+
+    survey: SurveyView
+    groups: tuple[ChatView, ...]
+
+
+@dataclass(frozen=True)
+class Posting:
+    """A survey about to be posted into a group: its card and the question to post."""
+
+    survey: SurveyView
+    question: PostedQuestion

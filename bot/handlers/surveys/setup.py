@@ -14,8 +14,7 @@ from bot.keyboards import Row, button, rows, short
 from cjm.models import SurveyKind
 from cjm.render import charts  # matplotlib loads on first use: see charts.py
 from cjm.services import surveys
-from cjm.services.surveys import SurveySetup
-from cjm.views import MapView, StageView, TouchpointView
+from cjm.views import MapView, StageView, SurveySetup, TouchpointView
 
 
 def _touchpoint_keyboard(journey: MapView, stage: StageView) -> list[Row]:
