@@ -12,8 +12,10 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot.ratelimit import RETRY_AFTER_MARGIN_S, FloodControl, Pace
 
-# Slack for the event loop's own timing: asyncio may wake a timer up to its clock resolution
-# early, and a busy machine wakes it late.
+# The loop's clock is fast-forwarded (looptime): sleeps take no wall time and a busy machine
+# cannot stretch a gap, so every test measures the limiter alone. Slack for asyncio waking a
+# timer up to its clock resolution early.
+pytestmark = pytest.mark.looptime
 EARLY_S = 0.002
 
 
