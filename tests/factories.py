@@ -11,20 +11,24 @@ import string
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
+from sqlmodel import select
+
 from cjm.db import UnitOfWork
 from cjm.models import (
+    Cadence,
     FixStatus,
     FocusKind,
     PainPoint,
     PainSource,
     PersonaField,
     PromptKind,
+    ReviewSchedule,
     Stage,
     Step,
     Touchpoint,
 )
-from cjm.services import emotions, fixes, maps, pains, prompts, stages, touchpoints
-from cjm.views import Actor, CardView, ChatRef, MapView, QuestionToAsk
+from cjm.services import emotions, fixes, maps, pains, prompts, reviews, stages, touchpoints
+from cjm.views import Actor, CardView, ChatRef, MapView, QuestionToAsk, ReviewCard
 
 NewUow = Callable[[], UnitOfWork]
 
@@ -248,3 +252,25 @@ def make_big_map(
     for pain in journey.pains:
         journey = make_fix(uow, pain.id, f"Fix for {pain.text}", owner="@bob")
     return journey
+
+
+def utc(*args: int) -> datetime:
+    """An aware UTC datetime: utc(2026, 11, 26, 9)."""
+    return datetime(*args, tzinfo=UTC)
+
+
+def make_weekly_review(uow: NewUow, journey: MapView) -> ReviewCard:
+    """Review the map weekly (from today, at the default time)."""
+    return reviews.set_cadence(
+        uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, cadence=Cadence.WEEKLY, actor=ALICE
+    )
+
+
+def read_review_schedule(uow: NewUow, map_id: int) -> ReviewSchedule:
+    """The map's review schedule row, readable after its unit of work closed."""
+    with uow() as unit:
+        row = unit.session.exec(
+            select(ReviewSchedule).where(ReviewSchedule.map_id == map_id)
+        ).one()
+        unit.session.expunge(row)
+        return row

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
-from sqlmodel import select
 
-from cjm.models import Cadence, Fix, ReviewSchedule
+from cjm.models import Fix
 from cjm.services import chats, fixes, maps, reminders, reviews
 from cjm.views import JobSlot
-from tests.factories import ALICE, TEAM_CHAT_ID, make_fix, make_full_map
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+from tests.factories import (
+    ALICE,
+    TEAM_CHAT_ID,
+    make_fix,
+    make_full_map,
+    make_weekly_review,
+    read_review_schedule,
+    utc,
+)
 
 
 @pytest.fixture
@@ -22,43 +25,28 @@ def journey(uow):
     return make_full_map(uow)  # Europe/Berlin; the clock says Thursday 2026-11-26 10:00 local
 
 
-def weekly(uow, journey):
-    return reviews.set_cadence(
-        uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, cadence=Cadence.WEEKLY, actor=ALICE
-    )
-
-
-def schedule_row(uow, map_id) -> ReviewSchedule:
-    with uow() as unit:
-        row = unit.session.exec(
-            select(ReviewSchedule).where(ReviewSchedule.map_id == map_id)
-        ).one()
-        unit.session.expunge(row)  # readable after the unit of work closes
-        return row
-
-
 class TestClaimDue:
     def test_a_due_review_is_claimed_once(self, uow, journey, clock):
         """One digest when due; claiming again finds nothing; the next run is a week on."""
-        card = weekly(uow, journey)
+        card = make_weekly_review(uow, journey)
         clock.current = card.next_at + timedelta(minutes=1)
         first = reminders.claim_due(uow())
         assert [d.map_id for d in first.digests] == [journey.id]
         assert reminders.claim_due(uow()).digests == ()
-        row = schedule_row(uow, journey.id)
+        row = read_review_schedule(uow, journey.id)
         assert row.next_at == card.next_at + timedelta(days=7)
         assert JobSlot(f"review:{journey.id}", row.next_at) in first.slots
 
     def test_missed_reviews_make_one_digest_and_plan_from_now(self, uow, journey, clock):
         """Three weeks down: one digest, and the next run is after now."""
-        card = weekly(uow, journey)
+        card = make_weekly_review(uow, journey)
         clock.current = card.next_at + timedelta(days=20)
         assert len(reminders.claim_due(uow()).digests) == 1
-        assert schedule_row(uow, journey.id).next_at > clock.now()
+        assert read_review_schedule(uow, journey.id).next_at > clock.now()
 
     def test_a_deleted_maps_review_is_gone(self, uow, journey, clock):
         """Deleting the map deletes its schedule: nothing due, no error."""
-        weekly(uow, journey)
+        make_weekly_review(uow, journey)
         maps.delete_map(uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id)
         clock.advance(timedelta(days=8))
         assert reminders.claim_due(uow()).digests == ()
@@ -66,19 +54,19 @@ class TestClaimDue:
 
     def test_an_unreachable_chat_pauses_its_reviews(self, uow, journey, clock):
         """The bot was removed: the review pauses with a reason instead of posting."""
-        weekly(uow, journey)
+        make_weekly_review(uow, journey)
         chats.mark_unreachable(uow(), chat_id=TEAM_CHAT_ID)
         clock.advance(timedelta(days=8))
         work = reminders.claim_due(uow())
         assert work.digests == ()
         assert work.paused_map_ids == (journey.id,)
-        row = schedule_row(uow, journey.id)
+        row = read_review_schedule(uow, journey.id)
         assert row.paused
         assert row.pause_reason == reminders.UNREACHABLE
 
     def test_a_migrated_group_keeps_its_reviews(self, uow, journey, clock):
         """Schedules hang off maps, and maps follow the group to its new id."""
-        weekly(uow, journey)
+        make_weekly_review(uow, journey)
         chats.migrate(uow(), old_id=TEAM_CHAT_ID, new_id=-100999)
         clock.advance(timedelta(days=8))
         (digest,) = reminders.claim_due(uow()).digests
@@ -124,7 +112,7 @@ class TestFixReminders:
 
     def test_reminders_follow_the_review_time(self, uow, journey, fix_due):
         """With a 14:30 review the reminder job is at 14:30 local the day before."""
-        weekly(uow, journey)
+        make_weekly_review(uow, journey)
         reviews.set_review_time(
             uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, text="14:30", actor=ALICE
         )

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from sqlmodel import select
 
 from cjm.errors import InvalidTime, ReviewNeedsADay, StaleButton, UnknownTimezone
-from cjm.models import Cadence, Review, ReviewSchedule
+from cjm.models import Cadence, Review
 from cjm.services import reminders, reviews, timezones
-from tests.factories import ALICE, BOB, TEAM_CHAT_ID, chat_ref, make_full_map
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+from tests.factories import (
+    ALICE,
+    BOB,
+    TEAM_CHAT_ID,
+    chat_ref,
+    make_full_map,
+    make_weekly_review,
+    read_review_schedule,
+    utc,
+)
 
 
 @pytest.fixture
@@ -22,27 +26,12 @@ def journey(uow):
     return make_full_map(uow)  # Europe/Berlin; the clock says Thursday 2026-11-26 10:00 local
 
 
-def weekly(uow, journey):
-    return reviews.set_cadence(
-        uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, cadence=Cadence.WEEKLY, actor=ALICE
-    )
-
-
-def schedule_row(uow, map_id) -> ReviewSchedule:
-    with uow() as unit:
-        row = unit.session.exec(
-            select(ReviewSchedule).where(ReviewSchedule.map_id == map_id)
-        ).one()
-        unit.session.expunge(row)  # readable after the unit of work closes
-        return row
-
-
 class TestSchedule:
     def test_a_weekly_review_starts_on_todays_weekday_and_says_today_has_passed(
         self, uow, journey
     ):
         """Thursday 10:00 local, 09:00 review: next Thursday, and the card says why."""
-        card = weekly(uow, journey)
+        card = make_weekly_review(uow, journey)
         assert card.cadence is Cadence.WEEKLY
         assert card.anchor_weekday == 3
         assert card.next_at == utc(2026, 12, 3, 8, 0)
@@ -50,23 +39,23 @@ class TestSchedule:
 
     def test_a_later_time_today_is_today(self, uow, journey):
         """11:00 local is still ahead today."""
-        weekly(uow, journey)
+        make_weekly_review(uow, journey)
         card = reviews.set_review_time(
             uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, text="11:00", actor=ALICE
         )
         assert card.next_at == utc(2026, 11, 26, 10, 0)
         assert not card.passed_today
-        assert schedule_row(uow, journey.id).local_time == "11:00"
+        assert read_review_schedule(uow, journey.id).local_time == "11:00"
 
     @pytest.mark.parametrize("text", ["25:00", "9", "soon"])
     def test_a_bad_time_changes_nothing(self, uow, journey, text):
         """Garbage is InvalidTime and the stored time stays."""
-        weekly(uow, journey)
+        make_weekly_review(uow, journey)
         with pytest.raises(InvalidTime):
             reviews.set_review_time(
                 uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, text=text, actor=ALICE
             )
-        assert schedule_row(uow, journey.id).local_time == "09:00"
+        assert read_review_schedule(uow, journey.id).local_time == "09:00"
 
     def test_the_last_weekday_cannot_be_unticked(self, uow, journey):
         """A cadence of zero days is impossible."""
@@ -86,7 +75,7 @@ class TestSchedule:
 
     def test_skip_next_skips_once(self, uow, journey):
         """The button names the run it skips: a second press changes nothing."""
-        card = weekly(uow, journey)
+        card = make_weekly_review(uow, journey)
         minute = reminders.minute_of(card.next_at)
         for _ in range(2):
             after = reviews.skip_next(
@@ -96,7 +85,7 @@ class TestSchedule:
 
     def test_pause_and_resume(self, uow, journey, clock):
         """Paused reviews are not due; resuming plans from now."""
-        weekly(uow, journey)
+        make_weekly_review(uow, journey)
         reviews.set_paused(uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, paused=True, actor=BOB)
         clock.advance(timedelta(days=30))
         assert reminders.claim_due(uow()).digests == ()
@@ -117,7 +106,7 @@ class TestSchedule:
 class TestReviewedAndSnooze:
     def test_two_members_are_both_logged_once(self, uow, journey, rows):
         """Alice and Bob review; Alice pressing again adds nothing."""
-        weekly(uow, journey)
+        make_weekly_review(uow, journey)
         counts = [
             reviews.log_review(
                 uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, message_id=77, actor=actor
@@ -129,7 +118,7 @@ class TestReviewedAndSnooze:
 
     def test_snoozing_twice_moves_the_review_once(self, uow, journey, clock):
         """Snooze counts from the digest's time: a day later, however often pressed."""
-        card = weekly(uow, journey)
+        card = make_weekly_review(uow, journey)
         clock.current = card.next_at
         (digest,) = reminders.claim_due(uow()).digests
         minute = reminders.minute_of(digest.at)
@@ -139,10 +128,10 @@ class TestReviewedAndSnooze:
                 uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, digest_minute=minute, actor=BOB
             )
         assert until == digest.at + timedelta(days=1)
-        assert schedule_row(uow, journey.id).next_at == until
+        assert read_review_schedule(uow, journey.id).next_at == until
         clock.current = until
         assert len(reminders.claim_due(uow()).digests) == 1
-        assert schedule_row(uow, journey.id).next_at == card.next_at + timedelta(days=7)
+        assert read_review_schedule(uow, journey.id).next_at == card.next_at + timedelta(days=7)
 
 
 class TestTimezones:
@@ -173,9 +162,9 @@ class TestTimezones:
 
     def test_a_new_zone_keeps_the_local_review_time(self, uow, journey):
         """09:00 in Berlin becomes 09:00 in New York."""
-        weekly(uow, journey)
+        make_weekly_review(uow, journey)
         view = timezones.set_timezone(
             uow(), chat_ref(), text="America/New_York", default_language="en", default_tz="UTC"
         )
         assert view.tz == "America/New_York"
-        assert schedule_row(uow, journey.id).next_at == utc(2026, 11, 26, 14, 0)
+        assert read_review_schedule(uow, journey.id).next_at == utc(2026, 11, 26, 14, 0)
