@@ -4,19 +4,37 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import looptime
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot.ratelimit import RETRY_AFTER_MARGIN_S, FloodControl, Pace
 
-# The loop's clock is fast-forwarded (looptime): sleeps take no wall time and a busy machine
-# cannot stretch a gap, so every test measures the limiter alone. Slack for asyncio waking a
-# timer up to its clock resolution early.
-pytestmark = pytest.mark.looptime
+# Slack for asyncio waking a timer up to its clock resolution early.
 EARLY_S = 0.002
+
+
+def on_fast_clock(test: Callable[[], Awaitable[None]]) -> Callable[[], None]:
+    """Run an async test on an event loop whose clock jumps over sleeps (looptime).
+
+    Sleeps take no wall time and a busy machine cannot stretch a gap, so the test measures the
+    limiter alone. (looptime's pytest plugin is off: it leaves a loop open for sync tests.)
+    """
+
+    @functools.wraps(test)
+    def run() -> None:
+        loop = looptime.new_event_loop(start=0)
+        try:
+            loop.run_until_complete(test())
+        finally:
+            loop.close()
+
+    return run
 
 
 class Telegram:
@@ -44,6 +62,7 @@ def gaps(times: list[float]) -> list[float]:
     return [later - earlier for earlier, later in itertools.pairwise(times)]
 
 
+@on_fast_clock
 async def test_pace_keeps_its_period_whatever_the_caller_does_between_slots() -> None:
     """Work between two slots shortens the wait instead of adding to it: no drift, no burst."""
     pace, loop = Pace(per_second=10), asyncio.get_running_loop()
@@ -58,6 +77,7 @@ async def test_pace_keeps_its_period_whatever_the_caller_does_between_slots() ->
     assert slots[-1] - slots[0] < 0.5
 
 
+@on_fast_clock
 async def test_a_stall_restarts_the_pace_instead_of_catching_up() -> None:
     """After a long pause the next slot is free at once, the one after a period later."""
     pace, loop = Pace(per_second=20), asyncio.get_running_loop()
@@ -70,6 +90,7 @@ async def test_a_stall_restarts_the_pace_instead_of_catching_up() -> None:
     assert loop.time() - resumed >= 0.05 - EARLY_S
 
 
+@on_fast_clock
 async def test_a_429_pauses_every_send_and_they_resume_at_the_pace() -> None:
     """Sends queued during a 429's pause go out one period apart afterwards, not together."""
     limiter = FloodControl(messages_per_second=50, group_messages_per_minute=20)
@@ -83,6 +104,7 @@ async def test_a_429_pauses_every_send_and_they_resume_at_the_pace() -> None:
     assert all(gap >= 0.02 - EARLY_S for gap in gaps(after))
 
 
+@on_fast_clock
 async def test_server_errors_are_sent_again_and_refusals_are_not() -> None:
     """Two 5xx, then success: three calls. A 400 is the answer: one call, raised."""
     limiter = FloodControl(messages_per_second=1000, group_messages_per_minute=1000)
@@ -96,6 +118,7 @@ async def test_server_errors_are_sent_again_and_refusals_are_not() -> None:
     assert (len(flaky.calls), len(refusing.calls)) == (3, 1)
 
 
+@on_fast_clock
 async def test_a_group_keeps_its_own_budget() -> None:
     """A group's per-minute budget holds back that group only, not private chats."""
     limiter = FloodControl(messages_per_second=1000, group_messages_per_minute=2)
