@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import (
+    Bot,
     ForceReply,
     InlineKeyboardMarkup,
     Message,
@@ -211,12 +212,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     async def post_card(self, update: Update, card: CardView) -> None:
         """Post a step card as a new message, remembered as a prompt members can reply to."""
-        chat_id = self.chat(update).id
-        text, keyboard = self._card_message(card, self.language(update))
-        message = await send_text(self.bot, chat_id, text, keyboard)
-        prompts.remember_card(
-            self.uow(), chat_id=chat_id, message_id=message.message_id, card=card
-        )
+        chat = self.chat(update)
+        await post_card_to(self.bot, self.deps, chat.id, chat.language, card)
 
     def redraw_card(self, update: Update, message_id: int) -> None:
         """Redraw a posted step card in place, as the map stands when the edit goes out.
@@ -232,16 +229,9 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             lambda coroutine: self.application.create_task(coroutine, update=update),
         )
 
-    def _card_message(self, card: CardView, language: str) -> tuple[str, InlineKeyboardMarkup]:
-        texts = self.deps.texts
-        text = texts.render(
-            language, f"chat/steps/{card.step.value}.html", card=card, **_focus_context(card)
-        )
-        return text, card_keyboard(card, Labels(texts.labels(language)))
-
     async def _edit_card(self, chat_id: int, message_id: int, language: str) -> None:
         card = prompts.get_card(self.uow(), chat_id=chat_id, card_message_id=message_id)
-        text, keyboard = self._card_message(card, language)
+        text, keyboard = card_message(self.deps.texts, card, language)
         await self.edit(chat_id, message_id, text, keyboard)
 
     async def ask(
@@ -259,6 +249,23 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             self.bot, chat_id, text, ForceReply(input_field_placeholder=placeholder)
         )
         prompts.remember(self.uow(), chat_id=chat_id, message_id=message.message_id, asked=asked)
+
+
+def card_message(texts: Texts, card: CardView, language: str) -> tuple[str, InlineKeyboardMarkup]:
+    """A step card's text and buttons in a language."""
+    text = texts.render(
+        language, f"chat/steps/{card.step.value}.html", card=card, **_focus_context(card)
+    )
+    return text, card_keyboard(card, Labels(texts.labels(language)))
+
+
+async def post_card_to(bot: Bot, deps: Deps, chat_id: int, language: str, card: CardView) -> None:
+    """Post a step card into a chat, remembered as a prompt members can reply to."""
+    text, keyboard = card_message(deps.texts, card, language)
+    message = await send_text(bot, chat_id, text, keyboard)
+    prompts.remember_card(
+        deps.new_uow(), chat_id=chat_id, message_id=message.message_id, card=card
+    )
 
 
 def _focus_context(card: CardView) -> dict[str, Any]:
