@@ -77,7 +77,9 @@ async def log_update(update: Update, context: BotContext) -> None:
         ),
         "other",
     )
-    map_id = context.chat(update).current_map_id if chat else None
+    # The group's farewell (migrate_to_chat_id) would register the moved group again.
+    moved = update.effective_message is not None and update.effective_message.migrate_to_chat_id
+    map_id = context.chat(update).current_map_id if chat and not moved else None
     log.info(
         "update %s %s chat=%s map=%s", update.update_id, kind, chat.id if chat else None, map_id
     )

@@ -146,8 +146,17 @@ class BotApiDouble(Observing):
         chat.admin_ids.discard(member.id)
         return msg
 
-    async def migrate_to_supergroup(self, chat: ChatSpec, by: Member | None = None) -> ChatSpec:
-        """Upgrade a group: the old id then answers 400 with migrate_to_chat_id."""
+    async def migrate_to_supergroup(
+        self, chat: ChatSpec, by: Member | None = None, *, supergroup_first: bool = False
+    ) -> ChatSpec:
+        """Upgrade a group: the old id then answers 400 with migrate_to_chat_id.
+
+        The supergroup is a new chat with its own id and its own message ids, counted from 1
+        (https://core.telegram.org/bots/api#message: migrate_to_chat_id, migrate_from_chat_id);
+        the group's messages stay in the group. Each chat gets its service message;
+        `supergroup_first` queues the supergroup's before the group's (updates of two chats
+        come in no promised order).
+        """
         if chat.type != "group" or chat.migrated_to is not None:
             raise AssertionError(f"{chat.title} is not a basic group that can be upgraded")
         new = self.group(chat.title, supergroup=True)
@@ -157,9 +166,12 @@ class BotApiDouble(Observing):
         new.bot_status = chat.bot_status
         new.migrated_from = chat.id
         actor = by or self._any_member(chat)
+        if supergroup_first:
+            self.post_service(new, actor, {"migrate_from_chat_id": chat.id})
         self.post_service(chat, actor, {"migrate_to_chat_id": new.id})
         chat.migrated_to = new.id
-        self.post_service(new, actor, {"migrate_from_chat_id": chat.id})
+        if not supergroup_first:
+            self.post_service(new, actor, {"migrate_from_chat_id": chat.id})
         return new
 
     def redeliver(self, item: SentMessage | CallbackQueryRecord) -> int:
