@@ -98,7 +98,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
         new_uow=unit_of_work_factory(engine, clock),
         texts=texts,
         clock=clock,
-        card_editor=CardEditor(),
+        card_editor=CardEditor(clock),
     )
 
     async def post_init(application: JourneyApp) -> None:

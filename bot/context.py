@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from telegram import (
     Bot,
+    Chat,
     ForceReply,
     InlineKeyboardMarkup,
     Message,
     Update,
 )
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.card_editor import CardEditor
+from bot.card_editor import CardEditor, is_transient
 from bot.keyboards import card_keyboard
 from bot.messages import edit_text, fit_message, send_text
 from bot.settings import Settings
@@ -34,6 +37,17 @@ log = logging.getLogger(__name__)
 __all__ = ["BotContext", "Deps", "Labels", "fit_message"]  # fit_message: bot.messages's
 
 QUESTIONS_TEMPLATE = "chat/questions.html"  # every question's wording, a macro per kind
+
+
+def anonymous_sender(update: Update) -> Chat | None:
+    """The chat a member's message was sent on behalf of (an anonymous admin's group), if any.
+
+    https://core.telegram.org/bots/api#message: sender_chat is "the supergroup itself for
+    messages sent by its anonymous administrators", and `from` is then a fake user
+    (GroupAnonymousBot). Button presses have no sender_chat: they name who pressed.
+    """
+    message = update.message or update.edited_message
+    return message.sender_chat if message is not None else None
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,9 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         user = update.effective_user
         if user is None:
             return Actor(0, "?")
+        group = anonymous_sender(update)
+        if group is not None:  # user is the fake GroupAnonymousBot: the group speaks
+            return Actor(user.id, group.effective_name or user.full_name, None, anonymous=True)
         return Actor(user.id, user.full_name, user.username)
 
     @staticmethod
@@ -178,6 +195,39 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     ) -> None:
         """Replace a message's text and buttons (none without `keyboard`); unchanged is fine."""
         await edit_text(self.bot, chat_id, message_id, text, keyboard)
+
+    async def redraw(
+        self,
+        update: Update,
+        message_id: int,
+        text: str,
+        keyboard: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """Redraw a board or card of this chat now; if Telegram keeps failing, again later.
+
+        For messages that show stored state (survey cards, KPI boards, review cards): the
+        change is saved, so an edit Telegram refuses for now is no failure to report.
+        """
+        chat_id = self.chat(update).id
+        await self.deps.card_editor.edit_now(
+            (chat_id, message_id),
+            lambda: self.edit(chat_id, message_id, text, keyboard),
+            lambda coroutine: self.application.create_task(coroutine, update=update),
+        )
+
+    @asynccontextmanager
+    async def saved(self, update: Update) -> AsyncIterator[None]:
+        """Around what is sent after a change was committed: it is never reported as failed.
+
+        Telegram failing now (5xx, 429, a timeout, after the rate limiter's retries) is logged;
+        the member is not told "try again" about an answer that was stored.
+        """
+        try:
+            yield
+        except TelegramError as error:
+            if not is_transient(error):
+                raise
+            log.warning("update %s: saved, but telling so failed: %s", update.update_id, error)
 
     async def edit_pressed(
         self, update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None

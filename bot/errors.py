@@ -5,9 +5,10 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application
 
+from bot.card_editor import is_transient
 from bot.context import BotContext, Deps, post_card_to
 from bot.limits import MAX_CALLBACK_ANSWER
 from cjm.errors import AlreadyHandled, JourneyError
@@ -98,6 +99,15 @@ async def error_handler(update: object, context: BotContext) -> None:
 
 
 async def _tell(update: Update, context: BotContext, code: str, **params: object) -> None:
+    try:
+        await _say(update, context, code, **params)
+    except TelegramError as error:  # Telegram failing now: logged; the error handler ends here
+        if not is_transient(error):
+            raise
+        log.warning("chat %s: could not say %s: %s", context.chat(update).id, code, error)
+
+
+async def _say(update: Update, context: BotContext, code: str, **params: object) -> None:
     text = context.macro(update, "chat/errors.html", code, **params)
     query = update.callback_query
     if query is not None:
