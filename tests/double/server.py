@@ -229,6 +229,7 @@ class BotApiDouble(Observing):
         *,
         text: str | None = None,
         reply_to: SentMessage | None = None,
+        as_group: bool = False,
         kind: str = "text",
         file_bytes: bytes | None = None,
         filename: str | None = None,
@@ -251,7 +252,13 @@ class BotApiDouble(Observing):
             )
         if reply_to is not None and (reply_to.chat_id != chat.id or reply_to.deleted):
             raise AssertionError(f"cannot reply to message #{reply_to.message_id} in {chat.title}")
-        fields: dict[str, Any] = {"kind": kind, "reply_to": reply_to}
+        if as_group:
+            # Only an admin with "Remain anonymous" writes as the group itself
+            # (https://core.telegram.org/bots/api#message: sender_chat).
+            if not chat.is_group or (member.id not in chat.admin_ids | {chat.owner_id}):
+                raise AssertionError(f"{member.name} is no admin of {chat.title!r}")
+            chat.anonymous_admin_ids.add(member.id)
+        fields: dict[str, Any] = {"kind": kind, "reply_to": reply_to, "as_group": as_group}
         if kind == "text":
             if not text:
                 raise AssertionError("a text message needs non-empty text")
