@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 
 __all__ = ["BotContext", "Deps", "Labels", "fit_message"]  # fit_message: bot.messages's
 
+# Presses answered lately: the error handler must not answer one again (Telegram refuses,
+# https://core.telegram.org/bots/api#answercallbackquery); a failing handler is done in seconds.
+ANSWERED_QUERIES_KEPT = 1000
 QUESTIONS_TEMPLATE = "chat/questions.html"  # every question's wording, a macro per kind
 
 
@@ -253,8 +257,24 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     async def answer(self, update: Update, text: str | None = None) -> None:
         """Answer the button press (Telegram shows a spinner until every press is answered)."""
-        if update.callback_query is not None:
-            await update.callback_query.answer(text)
+        query = update.callback_query
+        if query is not None:
+            await query.answer(text)
+            answered = self._answered_queries()
+            answered[query.id] = None
+            while len(answered) > ANSWERED_QUERIES_KEPT:
+                answered.popitem(last=False)
+
+    def was_answered(self, update: Update) -> bool:
+        """Whether this update's button press was answered already (a query takes one answer)."""
+        query = update.callback_query
+        return query is not None and query.id in self._answered_queries()
+
+    def _answered_queries(self) -> OrderedDict[str, None]:
+        answered: OrderedDict[str, None] = self.bot_data.setdefault(
+            "answered_queries", OrderedDict()
+        )
+        return answered
 
     async def edit_query_message(self, update: Update, template: str, **context: Any) -> None:
         """Replace the text of the message whose button was pressed (its buttons go away)."""

@@ -3,7 +3,7 @@
 import logging
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application
@@ -110,6 +110,11 @@ async def _tell(update: Update, context: BotContext, code: str, **params: object
 async def _say(update: Update, context: BotContext, code: str, **params: object) -> None:
     text = context.macro(update, "chat/errors.html", code, **params)
     query = update.callback_query
+    if query is not None and context.was_answered(update):
+        # Answered already (a query takes one answer): say it under the pressed message.
+        if isinstance(query.message, Message):
+            await query.message.reply_text(text, parse_mode=ParseMode.HTML, do_quote=True)
+        return
     if query is not None:
         # A button press gets a pop-up: plain text, as long as answerCallbackQuery takes.
         plain = context.plain_macro(update, "chat/errors.html", code, **params)
