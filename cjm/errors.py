@@ -80,7 +80,7 @@ class AdminsOnly(JourneyError):
 
 
 class NamedMemberNeeded(JourneyError):
-    """An anonymous admin (writing as the group) where the bot needs to know who it is."""
+    """An anonymous admin (writing as the group) where a person is needed (params: action)."""
 
     code = "named_member_needed"
 

@@ -67,7 +67,7 @@ def set_owner(uow: UnitOfWork, *, fix_id: int, owner: str, actor: Actor) -> None
         fix, map_id = _fix_and_map(uow, fix_id)
         if owner.casefold() in SELF_WORDS:
             if actor.anonymous:
-                raise NamedMemberNeeded
+                raise NamedMemberNeeded(action="owner")
             fix.owner_name = f"@{actor.username}" if actor.username else actor.name[:128]
             fix.owner_user_id = actor.user_id
         else:

@@ -14,6 +14,7 @@ from cjm.db import UnitOfWork
 from cjm.services import maps
 from tests.conftest import StartBot, Team
 from tests.double import BotApiDouble
+from tests.double.wire import GROUP_ANONYMOUS_BOT
 from tests.factories import make_full_map
 
 NOT_ME = {
@@ -75,3 +76,26 @@ async def test_me_as_a_fix_owner_needs_a_named_member(
     (fix, _) = maps.get_map(new_uow(), map_id=journey.id).fixes
     assert fix.owner_name == "@alice"
     assert named.as_group
+
+
+async def test_a_note_written_as_the_group_is_refused_and_a_vote_by_button_counts(
+    double: BotApiDouble, team: Team, start_bot: StartBot, new_uow: Callable[[], UnitOfWork]
+) -> None:
+    """A note belongs to one member's vote: as the group it is refused; the press names Alice."""
+    journey = make_full_map(new_uow, chat_id=team.chat.id, title="Checkout")
+    await start_bot()
+    sent = await team.alice.send(team.chat, "/emotions")
+    card = await double.wait_for_message(team.chat, containing="Step 4 of 6", after=sent)
+
+    refused = await team.alice.send_as_group(team.chat, "Feels pushy", reply_to=card)
+    answer = await double.wait_for_message(team.chat, after=refused)
+    assert "a note belongs to one member's vote: write it under your own name." in (
+        answer.text or ""
+    )
+    await team.alice.press(card, "😡")
+    await double.wait_idle()
+    ad = maps.get_map(new_uow(), map_id=journey.id).touchpoints[0]
+    by_member = {v.user_id: (v.score, v.note) for v in ad.votes}
+    assert by_member[team.alice.id] == (-2, None)
+    assert GROUP_ANONYMOUS_BOT["id"] not in by_member
+    assert not [v.note for v in ad.votes if v.note]
