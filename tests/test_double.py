@@ -544,7 +544,7 @@ async def test_a_supergroup_numbers_its_messages_afresh(double: BotApiDouble, bo
     sent = await bot.send_message(new.id, "moved")
     assert [m.message_id for m in double.chat(new.id).messages] == [1, 2]
     assert sent.message_id == 2
-    with pytest.raises(BadRequest, match="(?i)message to edit not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
         await bot.edit_message_text("x", chat_id=new.id, message_id=4)
     updates = await bot.get_updates()
     service = [u.message for u in updates if u.message and u.message.chat.id in (team.id, new.id)]

@@ -16,13 +16,13 @@ if TYPE_CHECKING:
     from tests.double.world import World
 
 __all__ = [
+    "GROUP_ANONYMOUS_BOT",
     "ApiError",
     "Call",
     "JsonDict",
     "Upload",
     "as_int",
     "bad",
-    "GROUP_ANONYMOUS_BOT",
     "chat_member_dict",
     "inline_keyboard",
     "int_param",
