@@ -77,7 +77,9 @@ async def log_update(update: Update, context: BotContext) -> None:
         ),
         "other",
     )
-    map_id = context.chat(update).current_map_id if chat else None
+    # The group's farewell (migrate_to_chat_id) would register the moved group again.
+    moved = update.effective_message is not None and update.effective_message.migrate_to_chat_id
+    map_id = context.chat(update).current_map_id if chat and not moved else None
     log.info(
         "update %s %s chat=%s map=%s", update.update_id, kind, chat.id if chat else None, map_id
     )
@@ -96,7 +98,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
         new_uow=unit_of_work_factory(engine, clock),
         texts=texts,
         clock=clock,
-        card_editor=CardEditor(),
+        card_editor=CardEditor(clock),
     )
 
     async def post_init(application: JourneyApp) -> None:

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from telegram import (
+    Bot,
+    Chat,
     ForceReply,
     InlineKeyboardMarkup,
     Message,
     Update,
 )
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.card_editor import CardEditor
+from bot.card_editor import CardEditor, is_transient
 from bot.keyboards import card_keyboard
 from bot.messages import edit_text, fit_message, send_text
 from bot.settings import Settings
@@ -32,7 +37,21 @@ log = logging.getLogger(__name__)
 
 __all__ = ["BotContext", "Deps", "Labels", "fit_message"]  # fit_message: bot.messages's
 
+# Presses answered lately: the error handler must not answer one again (Telegram refuses,
+# https://core.telegram.org/bots/api#answercallbackquery); a failing handler is done in seconds.
+ANSWERED_QUERIES_KEPT = 1000
 QUESTIONS_TEMPLATE = "chat/questions.html"  # every question's wording, a macro per kind
+
+
+def anonymous_sender(update: Update) -> Chat | None:
+    """The chat a member's message was sent on behalf of (an anonymous admin's group), if any.
+
+    https://core.telegram.org/bots/api#message: sender_chat is "the supergroup itself for
+    messages sent by its anonymous administrators", and `from` is then a fake user
+    (GroupAnonymousBot). Button presses have no sender_chat: they name who pressed.
+    """
+    message = update.message or update.edited_message
+    return message.sender_chat if message is not None else None
 
 
 @dataclass(frozen=True)
@@ -85,6 +104,9 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         user = update.effective_user
         if user is None:
             return Actor(0, "?")
+        group = anonymous_sender(update)
+        if group is not None:  # user is the fake GroupAnonymousBot: the group speaks
+            return Actor(user.id, group.effective_name or user.full_name, None, anonymous=True)
         return Actor(user.id, user.full_name, user.username)
 
     @staticmethod
@@ -178,6 +200,39 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """Replace a message's text and buttons (none without `keyboard`); unchanged is fine."""
         await edit_text(self.bot, chat_id, message_id, text, keyboard)
 
+    async def redraw(
+        self,
+        update: Update,
+        message_id: int,
+        text: str,
+        keyboard: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """Redraw a board or card of this chat now; if Telegram keeps failing, again later.
+
+        For messages that show stored state (survey cards, KPI boards, review cards): the
+        change is saved, so an edit Telegram refuses for now is no failure to report.
+        """
+        chat_id = self.chat(update).id
+        await self.deps.card_editor.edit_now(
+            (chat_id, message_id),
+            lambda: self.edit(chat_id, message_id, text, keyboard),
+            lambda coroutine: self.application.create_task(coroutine, update=update),
+        )
+
+    @asynccontextmanager
+    async def saved(self, update: Update) -> AsyncIterator[None]:
+        """Around what is sent after a change was committed: it is never reported as failed.
+
+        Telegram failing now (5xx, 429, a timeout, after the rate limiter's retries) is logged;
+        the member is not told "try again" about an answer that was stored.
+        """
+        try:
+            yield
+        except TelegramError as error:
+            if not is_transient(error):
+                raise
+            log.warning("update %s: saved, but telling so failed: %s", update.update_id, error)
+
     async def edit_pressed(
         self, update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None
     ) -> None:
@@ -202,8 +257,24 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     async def answer(self, update: Update, text: str | None = None) -> None:
         """Answer the button press (Telegram shows a spinner until every press is answered)."""
-        if update.callback_query is not None:
-            await update.callback_query.answer(text)
+        query = update.callback_query
+        if query is not None:
+            await query.answer(text)
+            answered = self._answered_queries()
+            answered[query.id] = None
+            while len(answered) > ANSWERED_QUERIES_KEPT:
+                answered.popitem(last=False)
+
+    def was_answered(self, update: Update) -> bool:
+        """Whether this update's button press was answered already (a query takes one answer)."""
+        query = update.callback_query
+        return query is not None and query.id in self._answered_queries()
+
+    def _answered_queries(self) -> OrderedDict[str, None]:
+        answered: OrderedDict[str, None] = self.bot_data.setdefault(
+            "answered_queries", OrderedDict()
+        )
+        return answered
 
     async def edit_query_message(self, update: Update, template: str, **context: Any) -> None:
         """Replace the text of the message whose button was pressed (its buttons go away)."""
@@ -211,12 +282,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     async def post_card(self, update: Update, card: CardView) -> None:
         """Post a step card as a new message, remembered as a prompt members can reply to."""
-        chat_id = self.chat(update).id
-        text, keyboard = self._card_message(card, self.language(update))
-        message = await send_text(self.bot, chat_id, text, keyboard)
-        prompts.remember_card(
-            self.uow(), chat_id=chat_id, message_id=message.message_id, card=card
-        )
+        chat = self.chat(update)
+        await post_card_to(self.bot, self.deps, chat.id, chat.language, card)
 
     def redraw_card(self, update: Update, message_id: int) -> None:
         """Redraw a posted step card in place, as the map stands when the edit goes out.
@@ -232,16 +299,9 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             lambda coroutine: self.application.create_task(coroutine, update=update),
         )
 
-    def _card_message(self, card: CardView, language: str) -> tuple[str, InlineKeyboardMarkup]:
-        texts = self.deps.texts
-        text = texts.render(
-            language, f"chat/steps/{card.step.value}.html", card=card, **_focus_context(card)
-        )
-        return text, card_keyboard(card, Labels(texts.labels(language)))
-
     async def _edit_card(self, chat_id: int, message_id: int, language: str) -> None:
         card = prompts.get_card(self.uow(), chat_id=chat_id, card_message_id=message_id)
-        text, keyboard = self._card_message(card, language)
+        text, keyboard = card_message(self.deps.texts, card, language)
         await self.edit(chat_id, message_id, text, keyboard)
 
     async def ask(
@@ -259,6 +319,23 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             self.bot, chat_id, text, ForceReply(input_field_placeholder=placeholder)
         )
         prompts.remember(self.uow(), chat_id=chat_id, message_id=message.message_id, asked=asked)
+
+
+def card_message(texts: Texts, card: CardView, language: str) -> tuple[str, InlineKeyboardMarkup]:
+    """A step card's text and buttons in a language."""
+    text = texts.render(
+        language, f"chat/steps/{card.step.value}.html", card=card, **_focus_context(card)
+    )
+    return text, card_keyboard(card, Labels(texts.labels(language)))
+
+
+async def post_card_to(bot: Bot, deps: Deps, chat_id: int, language: str, card: CardView) -> None:
+    """Post a step card into a chat, remembered as a prompt members can reply to."""
+    text, keyboard = card_message(deps.texts, card, language)
+    message = await send_text(bot, chat_id, text, keyboard)
+    prompts.remember_card(
+        deps.new_uow(), chat_id=chat_id, message_id=message.message_id, card=card
+    )
 
 
 def _focus_context(card: CardView) -> dict[str, Any]:

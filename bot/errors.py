@@ -3,15 +3,17 @@
 import logging
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application
 
-from bot.context import BotContext, Deps
+from bot.card_editor import is_transient
+from bot.context import BotContext, Deps, post_card_to
 from bot.limits import MAX_CALLBACK_ANSWER
 from cjm.errors import AlreadyHandled, JourneyError
-from cjm.services import chats
+from cjm.services import chats, supergroups
+from cjm.views import CardView, ChatRef
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,9 @@ def handle_delivery_error(
     deps: Deps = application.bot_data["deps"]
     if isinstance(error, ChatMigrated):
         log.info("chat %s migrated to %s", chat_id, error.new_chat_id)
-        chats.migrate(deps.new_uow(), old_id=chat_id, new_id=error.new_chat_id)
+        cards = supergroups.migrate(deps.new_uow(), old_id=chat_id, new_id=error.new_chat_id)
+        if cards:
+            application.create_task(repost_cards(application, error.new_chat_id, cards))
         return True
     gone = isinstance(error, BadRequest) and "chat not found" in error.message.lower()
     if isinstance(error, Forbidden) or gone:
@@ -35,6 +39,38 @@ def handle_delivery_error(
         chats.mark_unreachable(deps.new_uow(), chat_id=chat_id)
         return True
     return False
+
+
+async def follow_migration(
+    application: Application[Any, Any, Any, Any, Any, Any], old_id: int, new_id: int
+) -> None:
+    """Move the chat's rows to the supergroup's id, then post its open step cards there again.
+
+    The old group's messages stay behind (a reply to them never reaches the supergroup), so
+    the team gets each map's card afresh, with the supergroup's own message id.
+    """
+    deps: Deps = application.bot_data["deps"]
+    cards = supergroups.migrate(deps.new_uow(), old_id=old_id, new_id=new_id)
+    await repost_cards(application, new_id, cards)
+
+
+async def repost_cards(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    chat_id: int,
+    cards: tuple[CardView, ...],
+) -> None:
+    """Post step cards into a chat again (after a migration), in the chat's language."""
+    if not cards:
+        return
+    deps: Deps = application.bot_data["deps"]
+    chat = chats.get_chat(
+        deps.new_uow(),
+        ChatRef(id=chat_id, title=""),
+        default_language=deps.settings.bot_default_language,
+        default_tz=deps.settings.bot_default_timezone,
+    )
+    for card in cards:
+        await post_card_to(application.bot, deps, chat_id, chat.language, card)
 
 
 async def error_handler(update: object, context: BotContext) -> None:
@@ -63,8 +99,22 @@ async def error_handler(update: object, context: BotContext) -> None:
 
 
 async def _tell(update: Update, context: BotContext, code: str, **params: object) -> None:
+    try:
+        await _say(update, context, code, **params)
+    except TelegramError as error:  # Telegram failing now: logged; the error handler ends here
+        if not is_transient(error):
+            raise
+        log.warning("chat %s: could not say %s: %s", context.chat(update).id, code, error)
+
+
+async def _say(update: Update, context: BotContext, code: str, **params: object) -> None:
     text = context.macro(update, "chat/errors.html", code, **params)
     query = update.callback_query
+    if query is not None and context.was_answered(update):
+        # Answered already (a query takes one answer): say it under the pressed message.
+        if isinstance(query.message, Message):
+            await query.message.reply_text(text, parse_mode=ParseMode.HTML, do_quote=True)
+        return
     if query is not None:
         # A button press gets a pop-up: plain text, as long as answerCallbackQuery takes.
         plain = context.plain_macro(update, "chat/errors.html", code, **params)

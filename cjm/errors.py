@@ -79,6 +79,12 @@ class AdminsOnly(JourneyError):
     code = "admins_only"
 
 
+class NamedMemberNeeded(JourneyError):
+    """An anonymous admin (writing as the group) where a person is needed (params: action)."""
+
+    code = "named_member_needed"
+
+
 class InvalidDate(JourneyError):
     """A due date the bot could not read (params: text)."""
 

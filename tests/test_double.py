@@ -534,6 +534,23 @@ async def test_migration_to_supergroup(
     assert service[1].chat.id == new.id
 
 
+async def test_a_supergroup_numbers_its_messages_afresh(double: BotApiDouble, bot: Bot) -> None:
+    """The supergroup's message ids start over: the group's ids mean nothing there."""
+    alice = double.member("Alice")
+    team = double.group("Team", members=[alice])
+    for n in range(5):
+        await bot.send_message(team.id, f"old {n}")
+    new = await double.migrate_to_supergroup(team, by=alice, supergroup_first=True)
+    sent = await bot.send_message(new.id, "moved")
+    assert [m.message_id for m in double.chat(new.id).messages] == [1, 2]
+    assert sent.message_id == 2
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
+        await bot.edit_message_text("x", chat_id=new.id, message_id=4)
+    updates = await bot.get_updates()
+    service = [u.message for u in updates if u.message and u.message.chat.id in (team.id, new.id)]
+    assert [m.chat.id for m in service[-2:]] == [new.id, team.id]
+
+
 # --------------------------------------------------------------------------- getUpdates
 
 

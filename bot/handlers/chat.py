@@ -19,6 +19,7 @@ from telegram.ext import (
 from bot.buttons import on_press
 from bot.callbacks import SetLanguage
 from bot.context import BotContext
+from bot.errors import follow_migration
 from bot.keyboards import language_keyboard
 from cjm.render.texts import Texts
 from cjm.services import chats
@@ -101,11 +102,21 @@ async def language_button(update: Update, context: BotContext, payload: SetLangu
 
 
 async def migrated(update: Update, context: BotContext) -> None:
-    """The group became a supergroup: its maps and prompts follow it to the new id."""
+    """The group became a supergroup: everything follows it to the new id, cards are reposted.
+
+    Either service message may come first (the old group's migrate_to_chat_id or the
+    supergroup's migrate_from_chat_id, https://core.telegram.org/bots/api#message); the
+    first moves the chat, the second finds nothing left to move.
+    """
     message = update.effective_message
-    assert message is not None  # noqa: S101  (filtered on migrate_to_chat_id)
+    assert message is not None  # noqa: S101  (filtered on StatusUpdate.MIGRATE)
     if message.migrate_to_chat_id:
-        chats.migrate(context.uow(), old_id=message.chat.id, new_id=message.migrate_to_chat_id)
+        old_id, new_id = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old_id, new_id = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    await follow_migration(context.application, old_id, new_id)
 
 
 async def membership_changed(update: Update, context: BotContext) -> None:

@@ -82,11 +82,10 @@ async def _redraw_board(
 async def _draw_board(
     update: Update, context: BotContext, message_id: int, board: KpiBoard, *, picking: bool
 ) -> None:
-    chat_id = context.chat(update).id
     labels = context.labels(update)
     keyboard = _stage_keyboard(board, labels) if picking else _board_keyboard(board, labels)
     text = context.render(update, KPIS, board=board, picking=picking)
-    await context.edit(chat_id, message_id, text, keyboard)
+    await context.redraw(update, message_id, text, keyboard)
 
 
 async def kpi_add_button(update: Update, context: BotContext, _press: InKpiAdd) -> None:

@@ -16,7 +16,7 @@ from bot.limits import fits_telegram_photo
 from cjm.errors import ImportRefused
 from cjm.exports import MAX_IMPORT_BYTES
 from cjm.models import PromptKind
-from cjm.services import imports, outputs, prompts
+from cjm.services import imports, maps, outputs, prompts
 from cjm.services.outputs import ExportFormat
 
 FORMATS = tuple(ExportFormat)
@@ -25,6 +25,7 @@ FORMATS = tuple(ExportFormat)
 async def picture_command(update: Update, context: BotContext) -> None:
     """/picture: the map as a PNG (a document when Telegram would refuse it as a photo)."""
     chat = context.group_chat(update)
+    maps.require_current_map(context.uow(), chat_id=chat.id)  # no map: say so, nothing else
     await context.bot.send_chat_action(chat.id, "upload_photo")
     picture = await asyncio.to_thread(
         outputs.picture, context.uow(), context.deps.texts, chat_id=chat.id
@@ -36,8 +37,8 @@ async def picture_command(update: Update, context: BotContext) -> None:
 
 
 async def export_command(update: Update, context: BotContext) -> None:
-    """/export: a button per file format."""
-    context.group_chat(update)
+    """/export: a button per file format (without a map: say so, and offer none)."""
+    maps.require_current_map(context.uow(), chat_id=context.group_chat(update).id)
     labels = context.labels(update)
     keyboard = InlineKeyboardMarkup(
         rows(
@@ -49,8 +50,13 @@ async def export_command(update: Update, context: BotContext) -> None:
 
 
 async def export_button(update: Update, context: BotContext, payload: ExportAs) -> None:
-    """A format button: send the current map as that file."""
+    """A format button: send the current map as that file.
+
+    The press is answered once: checked first, so a stale button (the map deleted since)
+    gets the "no map" pop-up instead of an answer followed by a second, refused one.
+    """
     chat_id = context.chat(update).id
+    maps.require_current_map(context.uow(), chat_id=chat_id)
     await context.answer(update)
     await context.bot.send_chat_action(chat_id, "upload_document")
     file = await asyncio.to_thread(

@@ -74,11 +74,14 @@ async def prompt_reply(update: Update, context: BotContext) -> None:
         text=message.text,
         actor=context.actor(update),
     )
+    # The answer is stored: neither telling so nor redrawing may report it as failed.
     if answered.confirm:
-        await context.reply(
-            update, CONFIRMATION, kind=answered.kind.value, outcome=answered.outcome
-        )
-    await REDRAWERS[answered.redraw](update, context, answered)
+        async with context.saved(update):
+            await context.reply(
+                update, CONFIRMATION, kind=answered.kind.value, outcome=answered.outcome
+            )
+    async with context.saved(update):
+        await REDRAWERS[answered.redraw](update, context, answered)
 
 
 @redraws(Redraw.NOTHING)

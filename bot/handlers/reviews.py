@@ -212,7 +212,7 @@ async def redraw_review_card(update: Update, context: BotContext, answered: Answ
     markup = card_keyboard(card, context.labels(update))
     rendered = context.render(update, "chat/reviews/card.html", card=card)
     if answered.card_message_id is not None:
-        await context.edit(chat_id, answered.card_message_id, rendered, markup)
+        await context.redraw(update, answered.card_message_id, rendered, markup)
     if card.passed_today or answered.card_message_id is None:
         await context.send(update, rendered, reply_markup=markup)
 

@@ -1,13 +1,12 @@
-"""Chats: registering them, their language and time zone, and following a group's migration."""
+"""Chats: registering them, their language and time zone (a group's move: supergroups)."""
 
 from enum import StrEnum
 
 from sqlalchemy import bindparam
-from sqlmodel import col, update
 
 from cjm.db import OpenUnitOfWork, UnitOfWork, table_of
 from cjm.errors import UnknownLanguage
-from cjm.models import Chat, JourneyMap, Prompt
+from cjm.models import Chat
 from cjm.views import ChatRef, ChatView
 
 
@@ -84,34 +83,6 @@ def set_language(uow: UnitOfWork, chat: ChatRef, *, language: str, default_tz: s
         view = _view(row)
         uow.commit()
     return view
-
-
-def migrate(uow: UnitOfWork, *, old_id: int, new_id: int) -> None:
-    """A group became a supergroup: its maps and prompts follow it to the new chat id."""
-    with uow:
-        old = uow.session.get(Chat, old_id)
-        if old is None or uow.session.get(Chat, new_id) is not None:
-            return
-        uow.session.add(
-            Chat(
-                id=new_id,
-                title=old.title,
-                language=old.language,
-                tz=old.tz,
-                current_map_id=old.current_map_id,
-                reachable=True,
-                created_at=old.created_at,
-            )
-        )
-        uow.session.flush()
-        uow.session.execute(
-            update(JourneyMap).where(col(JourneyMap.chat_id) == old_id).values(chat_id=new_id)
-        )
-        uow.session.execute(
-            update(Prompt).where(col(Prompt.chat_id) == old_id).values(chat_id=new_id)
-        )
-        uow.session.delete(old)
-        uow.commit()
 
 
 def mark_unreachable(uow: UnitOfWork, *, chat_id: int) -> None:

@@ -3,7 +3,7 @@
 from sqlmodel import select
 
 from cjm.db import OpenUnitOfWork, UnitOfWork
-from cjm.errors import StaleButton
+from cjm.errors import NamedMemberNeeded, StaleButton
 from cjm.limits import NOTE_MAX_CHARS, clean_text
 from cjm.models import EmotionVote, Stage, Touchpoint
 from cjm.services import maps
@@ -13,6 +13,8 @@ SCORES = (-2, -1, 0, 1, 2)
 
 
 def _vote(uow: OpenUnitOfWork, touchpoint_id: int, voter: Actor) -> EmotionVote:
+    if voter.anonymous:  # the group itself has no vote of its own
+        raise NamedMemberNeeded(action="note")
     vote = uow.session.exec(
         select(EmotionVote).where(
             EmotionVote.touchpoint_id == touchpoint_id, EmotionVote.user_id == voter.user_id

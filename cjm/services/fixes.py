@@ -4,7 +4,7 @@ from sqlmodel import func, select
 
 from cjm.dates import parse_due_date
 from cjm.db import OpenUnitOfWork, UnitOfWork
-from cjm.errors import TooManyItems
+from cjm.errors import NamedMemberNeeded, TooManyItems
 from cjm.limits import MAX_FIXES_PER_PAIN, OWNER_MAX_CHARS, TEXT_MAX_CHARS, clean_text
 from cjm.models import Chat, Fix, FixStatus, JourneyMap, PainPoint
 from cjm.services import maps
@@ -66,6 +66,8 @@ def set_owner(uow: UnitOfWork, *, fix_id: int, owner: str, actor: Actor) -> None
     with uow:
         fix, map_id = _fix_and_map(uow, fix_id)
         if owner.casefold() in SELF_WORDS:
+            if actor.anonymous:
+                raise NamedMemberNeeded(action="owner")
             fix.owner_name = f"@{actor.username}" if actor.username else actor.name[:128]
             fix.owner_user_id = actor.user_id
         else:

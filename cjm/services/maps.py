@@ -142,6 +142,12 @@ def current_map_id(uow: OpenUnitOfWork, chat_id: int) -> int:
     return chat.current_map_id
 
 
+def require_current_map(uow: UnitOfWork, *, chat_id: int) -> int:
+    """The id of the chat's current map, or NoCurrentMap (checked before offering a choice)."""
+    with uow:
+        return current_map_id(uow, chat_id)
+
+
 def own_map(uow: OpenUnitOfWork, chat_id: int, map_id: int) -> JourneyMap:
     """The map with this id, if it is this chat's; else StaleButton (an old or forged button)."""
     journey = uow.get(JourneyMap, map_id)

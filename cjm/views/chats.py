@@ -10,6 +10,7 @@ class Actor:
     user_id: int
     name: str
     username: str | None = None
+    anonymous: bool = False  # an anonymous admin, writing as the group: no person to name
 
 
 @dataclass(frozen=True)

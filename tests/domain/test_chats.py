@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import SQLModel, func, select
 
+from cjm.db import table_of
 from cjm.errors import PromptUnknown, UnknownLanguage
-from cjm.models import Chat, PromptKind
-from cjm.services import chats, maps, prompts
+from cjm.models import Broadcast, Chat, PromptKind, Review, Survey, SurveyKind, SurveyPost
+from cjm.services import chats, maps, prompts, supergroups
 from cjm.views import ChatView
-from tests.factories import BOB, TEAM_CHAT_ID, chat_ref, make_map, make_stages, remember_prompt
+from tests.factories import (
+    BOB,
+    TEAM_CHAT_ID,
+    chat_ref,
+    make_map,
+    make_stages,
+    random_name,
+    remember_prompt,
+)
 
 NEW_CHAT_ID = -1009876543210
 
@@ -105,64 +114,174 @@ class TestLanguage:
         assert (chat.language, chat.tz) == ("ru", "UTC")
 
 
+def rows_by_chat(uow, chat_id):
+    """How many rows of each table with a chat-id column name this chat (from the metadata)."""
+    with uow() as unit:
+        return {
+            f"{column.table.name}.{column.name}": unit.session.execute(
+                select(func.count()).select_from(column.table).where(column == chat_id)
+            ).scalar_one()
+            for column in supergroups.chat_id_columns()
+        }
+
+
+def fill_every_chat_table(uow, chat_id=TEAM_CHAT_ID):
+    """A map with a card, a question, a handled reply, a survey, its post and a broadcast."""
+    journey = make_stages(uow, make_map(uow, chat_id=chat_id).id, ["Discover"])
+    remember_prompt(uow, 5, PromptKind.CARD_STAGES, journey.id, chat_id=chat_id)
+    remember_prompt(uow, 6, PromptKind.STAGE_ADD, journey.id, chat_id=chat_id)
+    with uow() as unit:
+        unit.claim_message(chat_id, 7)
+        survey = Survey(
+            map_id=journey.id,
+            chat_id=chat_id,
+            kind=SurveyKind.NPS,
+            token=random_name("token").replace(" ", ""),
+            created_by_id=BOB.user_id,
+            created_at=unit.clock.now(),
+        )
+        unit.session.add(survey)
+        unit.session.flush()
+        unit.session.add(SurveyPost(survey_id=survey.id, chat_id=chat_id, message_id=8))
+        unit.session.add(
+            Broadcast(
+                survey_id=survey.id,
+                chat_id=chat_id,
+                progress_message_id=9,
+                created_at=unit.clock.now(),
+            )
+        )
+        unit.session.add(
+            Review(
+                map_id=journey.id,
+                digest_message_id=10,
+                reviewer_id=BOB.user_id,
+                reviewer_name=BOB.name,
+                reviewed_at=unit.clock.now(),
+            )
+        )
+        unit.commit()
+    return journey
+
+
 class TestMigrate:
-    def test_maps_and_prompts_follow_the_new_id(self, uow):
-        """After a migration the maps, the current map and the prompts live under the new id."""
+    def test_every_table_with_a_chat_id_follows_the_new_id(self, uow):
+        """Every table holding a chat id (read from the metadata) has no row of the old group."""
+        fill_every_chat_table(uow)
+        before = rows_by_chat(uow, TEAM_CHAT_ID)
+        assert all(before.values()), f"fill_every_chat_table misses a table: {before}"
+
+        supergroups.migrate(uow(), old_id=TEAM_CHAT_ID, new_id=NEW_CHAT_ID)
+
+        retired = {table_of(model).name for model in supergroups.RETIRED_ON_MIGRATION}
+        assert set(rows_by_chat(uow, TEAM_CHAT_ID).values()) == {0}
+        after = rows_by_chat(uow, NEW_CHAT_ID)
+        assert {name for name, count in after.items() if count} == {
+            name for name in before if name.split(".")[0] not in retired
+        }
+        assert chat_ids(uow) == [NEW_CHAT_ID]
+
+    def test_old_message_ids_are_forgotten(self, uow):
+        """Moved rows no longer name the old group's messages (the supergroup counts afresh)."""
+        fill_every_chat_table(uow)
+
+        supergroups.migrate(uow(), old_id=TEAM_CHAT_ID, new_id=NEW_CHAT_ID)
+
+        with uow() as unit:
+            for model, name in supergroups.CLEARED_ON_MIGRATION:
+                values = unit.session.execute(select(table_of(model).c[name])).scalars().all()
+                assert values, (model, name)
+                assert set(values) == {None}, (model, name)
+
+    def test_every_message_id_column_is_handled(self):
+        """A table with a message id either goes with the old group or has the column cleared."""
+        retired = {table_of(model) for model in supergroups.RETIRED_ON_MIGRATION}
+        cleared = {(table_of(m), name) for m, name in supergroups.CLEARED_ON_MIGRATION}
+        for table in SQLModel.metadata.sorted_tables:
+            for column in table.columns:
+                if column.name.endswith("message_id") and table not in retired:
+                    assert (table, column.name) in cleared, f"{table.name}.{column.name}"
+
+    def test_maps_follow_and_old_prompts_answer_nothing(self, uow):
+        """Maps and the current map move; a reply naming an old message id finds no question."""
         first = make_map(uow, title="First")
         current = make_stages(uow, make_map(uow, title="Second").id, ["Discover"])
         remember_prompt(uow, 600, PromptKind.STAGE_ADD, current.id)
 
-        chats.migrate(uow(), old_id=TEAM_CHAT_ID, new_id=NEW_CHAT_ID)
+        supergroups.migrate(uow(), old_id=TEAM_CHAT_ID, new_id=NEW_CHAT_ID)
 
-        assert chat_ids(uow) == [NEW_CHAT_ID]
         assert [m.id for m in maps.list_maps(uow(), chat_id=NEW_CHAT_ID)] == [current.id, first.id]
         assert maps.list_maps(uow(), chat_id=TEAM_CHAT_ID) == []
         moved = maps.get_current_map(uow(), chat_id=NEW_CHAT_ID)
         assert (moved.id, moved.chat_id, moved.stages) == (current.id, NEW_CHAT_ID, current.stages)
-        prompts.answer(
-            uow(),
-            chat_id=NEW_CHAT_ID,
-            prompt_message_id=600,
-            reply_message_id=700,
-            text="Buy",
-            actor=BOB,
-        )
-        stored = maps.get_map(uow(), map_id=current.id)
-        assert [s.name for s in stored.stages] == ["Discover", "Buy"]
-        with pytest.raises(PromptUnknown):
-            prompts.answer(
-                uow(),
-                chat_id=TEAM_CHAT_ID,
-                prompt_message_id=600,
-                reply_message_id=701,
-                text="Use",
-                actor=BOB,
-            )
+        for chat_id in (NEW_CHAT_ID, TEAM_CHAT_ID):
+            with pytest.raises(PromptUnknown):
+                prompts.answer(
+                    uow(),
+                    chat_id=chat_id,
+                    prompt_message_id=600,
+                    reply_message_id=700,
+                    text="Buy",
+                    actor=BOB,
+                )
+        assert [s.name for s in maps.get_map(uow(), map_id=current.id).stages] == ["Discover"]
+
+    def test_the_newest_card_of_each_map_is_returned_to_post_again(self, uow):
+        """The cards to repost: each map's newest step card, as the map stands."""
+        first = make_stages(uow, make_map(uow, title="First").id, ["Discover"])
+        second = make_map(uow, title="Second")
+        remember_prompt(uow, 3, PromptKind.CARD_STAGES, first.id)
+        remember_prompt(uow, 4, PromptKind.CARD_TOUCHPOINTS, first.id)
+        remember_prompt(uow, 5, PromptKind.CARD_PERSONA, second.id)
+        remember_prompt(uow, 6, PromptKind.STAGE_ADD, second.id)
+
+        cards = supergroups.migrate(uow(), old_id=TEAM_CHAT_ID, new_id=NEW_CHAT_ID)
+
+        assert sorted((c.map.title, c.step.value) for c in cards) == [
+            ("First", "touchpoints"),
+            ("Second", "persona"),
+        ]
 
     def test_settings_follow_the_new_id(self, uow):
         """The migrated chat keeps its title, language and zone."""
         make_map(uow, language="ru", tz="Asia/Tokyo")
 
-        chats.migrate(uow(), old_id=TEAM_CHAT_ID, new_id=NEW_CHAT_ID)
+        supergroups.migrate(uow(), old_id=TEAM_CHAT_ID, new_id=NEW_CHAT_ID)
 
         chat = get_chat(uow, NEW_CHAT_ID, title="", language="en")
         assert (chat.title, chat.language, chat.tz) == ("Shop team", "ru", "Asia/Tokyo")
 
     def test_unknown_old_chat_changes_nothing(self, uow):
         """Migrating a chat the bot never knew does nothing."""
-        chats.migrate(uow(), old_id=TEAM_CHAT_ID, new_id=NEW_CHAT_ID)
+        supergroups.migrate(uow(), old_id=TEAM_CHAT_ID, new_id=NEW_CHAT_ID)
 
         assert chat_ids(uow) == []
 
-    def test_known_new_chat_changes_nothing(self, uow):
-        """If the new chat is already known, the old chat keeps its maps."""
-        journey = make_map(uow)
-        get_chat(uow, NEW_CHAT_ID)
+    def test_a_supergroup_seen_first_merges_with_the_group(self, uow):
+        """The supergroup's row made by an earlier update merges: both chats' data is kept."""
+        journey = make_map(uow, title="Old", language="ru", tz="Asia/Tokyo")
+        get_chat(uow, NEW_CHAT_ID, title="Shop team", language="en")
+        remember_prompt(uow, 1, PromptKind.STAGE_ADD, journey.id, chat_id=NEW_CHAT_ID)
+        remember_prompt(uow, 1, PromptKind.STAGE_ADD, journey.id)
 
-        chats.migrate(uow(), old_id=TEAM_CHAT_ID, new_id=NEW_CHAT_ID)
+        supergroups.migrate(uow(), old_id=TEAM_CHAT_ID, new_id=NEW_CHAT_ID)
 
-        assert [m.id for m in maps.list_maps(uow(), chat_id=TEAM_CHAT_ID)] == [journey.id]
-        assert maps.list_maps(uow(), chat_id=NEW_CHAT_ID) == []
+        assert [m.id for m in maps.list_maps(uow(), chat_id=NEW_CHAT_ID)] == [journey.id]
+        assert maps.list_maps(uow(), chat_id=TEAM_CHAT_ID) == []
+        chat = get_chat(uow, NEW_CHAT_ID)
+        assert (chat.language, chat.tz, chat.current_map_id) == ("ru", "Asia/Tokyo", journey.id)
+        assert chat_ids(uow) == [NEW_CHAT_ID]
+        assert prompts.kind_of(uow(), chat_id=NEW_CHAT_ID, message_id=1) == PromptKind.STAGE_ADD
+
+    def test_a_map_made_in_the_supergroup_first_stays_current(self, uow):
+        """A map started in the supergroup before the move stays current; the group's joins it."""
+        old = make_map(uow, title="Old")
+        new = make_map(uow, title="New", chat_id=NEW_CHAT_ID)
+
+        supergroups.migrate(uow(), old_id=TEAM_CHAT_ID, new_id=NEW_CHAT_ID)
+
+        assert {m.id for m in maps.list_maps(uow(), chat_id=NEW_CHAT_ID)} == {old.id, new.id}
+        assert maps.get_current_map(uow(), chat_id=NEW_CHAT_ID).id == new.id
 
 
 class TestReachability:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from cjm.models import Fix
-from cjm.services import chats, fixes, maps, reminders, reviews
+from cjm.services import chats, fixes, maps, reminders, reviews, supergroups
 from cjm.views import JobSlot
 from tests.factories import (
     ALICE,
@@ -67,7 +67,7 @@ class TestClaimDue:
     def test_a_migrated_group_keeps_its_reviews(self, uow, journey, clock):
         """Schedules hang off maps, and maps follow the group to its new id."""
         make_weekly_review(uow, journey)
-        chats.migrate(uow(), old_id=TEAM_CHAT_ID, new_id=-100999)
+        supergroups.migrate(uow(), old_id=TEAM_CHAT_ID, new_id=-100999)
         clock.advance(timedelta(days=8))
         (digest,) = reminders.claim_due(uow()).digests
         assert digest.chat_id == -100999

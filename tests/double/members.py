@@ -66,6 +66,19 @@ class Member:
         """Write a text message in `chat` (optionally as a reply)."""
         return self.double._post_member_message(self, chat, text=text, reply_to=reply_to)
 
+    async def send_as_group(
+        self, chat: ChatSpec, text: str, *, reply_to: SentMessage | None = None
+    ) -> SentMessage:
+        """Write as an anonymous admin: the bot sees GroupAnonymousBot, sender_chat the group.
+
+        Only messages carry sender_chat (https://core.telegram.org/bots/api#message); a button
+        press has no such field and names the member who pressed it in `from`
+        (https://core.telegram.org/bots/api#callbackquery), so `press` stays as it is.
+        """
+        return self.double._post_member_message(
+            self, chat, text=text, reply_to=reply_to, as_group=True
+        )
+
     async def reply(self, chat: ChatSpec, to: SentMessage, text: str) -> SentMessage:
         """Reply to `to` (a bot's or anyone's message) with text."""
         return self.double._post_member_message(self, chat, text=text, reply_to=to)

@@ -146,8 +146,17 @@ class BotApiDouble(Observing):
         chat.admin_ids.discard(member.id)
         return msg
 
-    async def migrate_to_supergroup(self, chat: ChatSpec, by: Member | None = None) -> ChatSpec:
-        """Upgrade a group: the old id then answers 400 with migrate_to_chat_id."""
+    async def migrate_to_supergroup(
+        self, chat: ChatSpec, by: Member | None = None, *, supergroup_first: bool = False
+    ) -> ChatSpec:
+        """Upgrade a group: the old id then answers 400 with migrate_to_chat_id.
+
+        The supergroup is a new chat with its own id and its own message ids, counted from 1
+        (https://core.telegram.org/bots/api#message: migrate_to_chat_id, migrate_from_chat_id);
+        the group's messages stay in the group. Each chat gets its service message;
+        `supergroup_first` queues the supergroup's before the group's (updates of two chats
+        come in no promised order).
+        """
         if chat.type != "group" or chat.migrated_to is not None:
             raise AssertionError(f"{chat.title} is not a basic group that can be upgraded")
         new = self.group(chat.title, supergroup=True)
@@ -157,9 +166,12 @@ class BotApiDouble(Observing):
         new.bot_status = chat.bot_status
         new.migrated_from = chat.id
         actor = by or self._any_member(chat)
+        if supergroup_first:
+            self.post_service(new, actor, {"migrate_from_chat_id": chat.id})
         self.post_service(chat, actor, {"migrate_to_chat_id": new.id})
         chat.migrated_to = new.id
-        self.post_service(new, actor, {"migrate_from_chat_id": chat.id})
+        if not supergroup_first:
+            self.post_service(new, actor, {"migrate_from_chat_id": chat.id})
         return new
 
     def redeliver(self, item: SentMessage | CallbackQueryRecord) -> int:
@@ -217,6 +229,7 @@ class BotApiDouble(Observing):
         *,
         text: str | None = None,
         reply_to: SentMessage | None = None,
+        as_group: bool = False,
         kind: str = "text",
         file_bytes: bytes | None = None,
         filename: str | None = None,
@@ -239,7 +252,13 @@ class BotApiDouble(Observing):
             )
         if reply_to is not None and (reply_to.chat_id != chat.id or reply_to.deleted):
             raise AssertionError(f"cannot reply to message #{reply_to.message_id} in {chat.title}")
-        fields: dict[str, Any] = {"kind": kind, "reply_to": reply_to}
+        if as_group:
+            # Only an admin with "Remain anonymous" writes as the group itself
+            # (https://core.telegram.org/bots/api#message: sender_chat).
+            if not chat.is_group or (member.id not in chat.admin_ids | {chat.owner_id}):
+                raise AssertionError(f"{member.name} is no admin of {chat.title!r}")
+            chat.anonymous_admin_ids.add(member.id)
+        fields: dict[str, Any] = {"kind": kind, "reply_to": reply_to, "as_group": as_group}
         if kind == "text":
             if not text:
                 raise AssertionError("a text message needs non-empty text")

@@ -108,6 +108,7 @@ class SentMessage:
     deleted: bool = False
     delivered: bool = False  # whether the bot got an update for it (members' messages)
     update_id: int | None = None
+    as_group: bool = False  # an anonymous admin wrote it: the chat is its sender
 
     @property
     def buttons(self) -> list[list[Button]]:
@@ -155,6 +156,7 @@ class ChatSpec:
     title: str
     member_ids: list[int] = field(default_factory=list)
     admin_ids: set[int] = field(default_factory=set)
+    anonymous_admin_ids: set[int] = field(default_factory=set)  # admins who post as the group
     owner_id: int | None = None
     bot_status: str = "member"  # member, administrator, left, kicked
     migrated_to: int | None = None

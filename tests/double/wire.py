@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from tests.double.world import World
 
 __all__ = [
+    "GROUP_ANONYMOUS_BOT",
     "ApiError",
     "Call",
     "JsonDict",
@@ -186,6 +187,11 @@ def message_dict(world: World, msg: SentMessage, *, nested: bool = True) -> Json
     }
     if msg.from_bot:
         result["from"] = world.bot_user()
+    elif msg.as_group:
+        # https://core.telegram.org/bots/api#message: sent on behalf of a chat, `from` holds a
+        # fake sender user (GroupAnonymousBot) and sender_chat the group itself.
+        result["from"] = dict(GROUP_ANONYMOUS_BOT)
+        result["sender_chat"] = chat.api_dict()
     elif msg.sender is not None:
         result["from"] = msg.sender.user_dict()
     if msg.text is not None:
@@ -233,10 +239,20 @@ def message_dict(world: World, msg: SentMessage, *, nested: bool = True) -> Json
     return result
 
 
-def chat_member_dict(user: JsonDict, status: str) -> JsonDict:
-    """The Bot API ChatMember object (the variant for `status`)."""
+# The fake user of messages an anonymous admin sends as the group; getChatMember knows no
+# such member ("user not found").
+GROUP_ANONYMOUS_BOT: JsonDict = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+
+
+def chat_member_dict(user: JsonDict, status: str, *, anonymous: bool = False) -> JsonDict:
+    """The Bot API ChatMember object (the variant for `status`; is_anonymous for admins)."""
     if status == "creator":
-        return {"status": "creator", "user": user, "is_anonymous": False}
+        return {"status": "creator", "user": user, "is_anonymous": anonymous}
     if status == "administrator":
         rights = [
             "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
@@ -247,7 +263,7 @@ def chat_member_dict(user: JsonDict, status: str) -> JsonDict:
             "status": "administrator",
             "user": user,
             "can_be_edited": False,
-            "is_anonymous": False,
+            "is_anonymous": anonymous,
             "can_promote_members": False,
             **dict.fromkeys(rights, True),
         }

@@ -239,7 +239,7 @@ async def test_the_bot_removed_and_added_again_keeps_the_maps(
 async def test_maps_follow_a_group_upgraded_to_a_supergroup(
     double: BotApiDouble, team: Team, start_bot: StartBot, new_uow: Callable[[], UnitOfWork]
 ) -> None:
-    """After ChatMigrated the map lives under the new chat id and its old card still works."""
+    """After the move the map lives under the supergroup's id; the old card stays in the group."""
     await start_bot()
     card = await stages_card(double, team)
     supergroup = await double.migrate_to_supergroup(team.chat, by=team.alice)

@@ -77,7 +77,7 @@ async def show_card(
     """Draw the card on a message: its own buttons unless given others."""
     text = _card_text(update, context, survey)
     keyboard = keyboard or _card_keyboard(survey, context.labels(update))
-    await context.edit(context.chat(update).id, message_id, text, keyboard)
+    await context.redraw(update, message_id, text, keyboard)
 
 
 async def survey_status_button(

@@ -15,7 +15,9 @@ async def answer_callback_query(world: World, call: Call) -> bool:
     """answerCallbackQuery: once per query; text at most 200 characters."""
     p = call.params
     record = world.callback_queries.get(str(p.get("callback_query_id") or ""))
-    # Telegram refuses a second answer just like an unknown or expired query id.
+    # https://core.telegram.org/bots/api#answercallbackquery: a query is answered once
+    # ("the answer will be displayed to the user"); Telegram refuses a second answer just
+    # like an unknown or expired query id ("query is too old … or query ID is invalid").
     if record is None or record.answered:
         raise bad(QUERY_TOO_OLD)
     text = p.get("text")

@@ -50,7 +50,11 @@ async def get_chat_member(world: World, call: Call) -> JsonDict:
     member = world.members.get(user_id)
     if member is None:
         raise bad("user not found")
-    return chat_member_dict(member.user_dict(), _status_of(chat, member.id))
+    return chat_member_dict(
+        member.user_dict(),
+        _status_of(chat, member.id),
+        anonymous=member.id in chat.anonymous_admin_ids,
+    )
 
 
 async def get_chat_administrators(world: World, call: Call) -> list[JsonDict]:
