@@ -15,6 +15,7 @@ from cjm.services import maps
 from tests.conftest import Redeliver, StartBot, Team
 from tests.double import BotApiDouble, SentMessage
 from tests.double.rules import CALLBACK_ANSWER_WINDOW_S
+from tests.factories import make_map, make_stages, make_touchpoints
 
 NewUow = Callable[[], UnitOfWork]
 
@@ -25,9 +26,7 @@ def titles(new_uow: NewUow, team: Team) -> list[str]:
 
 def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
     """Log records at ERROR or above, or with a traceback: none may come from a redelivery."""
-    return [
-        r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info
-    ]
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
 async def persona_card(double: BotApiDouble, team: Team) -> SentMessage:
@@ -55,7 +54,7 @@ async def test_a_redelivered_ask_press_asks_once_and_logs_no_traceback(
     redeliver: Redeliver,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """"Name" pressed once, delivered twice (the second too old to answer): one question."""
+    """ "Name" pressed once, delivered twice (the second too old to answer): one question."""
     app = await start_bot()
     card = await persona_card(double, team)
     press = await team.bob.press(card, "Name")
@@ -111,7 +110,7 @@ async def test_an_edited_newmap_makes_no_second_map(
 async def test_an_edited_reply_sets_its_value_again(
     double: BotApiDouble, team: Team, start_bot: StartBot, new_uow: NewUow
 ) -> None:
-    """"Марна" corrected to "Марина": the persona's name is Марина, on the card and stored."""
+    """ "Марна" corrected to "Марина": the persona's name is Марина, on the card and stored."""
     await start_bot()
     card = await persona_card(double, team)
     await team.bob.press(card, "Name")
@@ -163,3 +162,104 @@ async def test_an_edited_refused_reply_is_answered(
     await double.wait_for_message(team.chat, containing="I saw your edit", after=stages)
     journey = maps.get_current_map(new_uow(), chat_id=team.chat.id)
     assert [s.name for s in journey.stages] == ["Awareness"]
+
+
+# --------------------------------------------------------------------------- where a reply lands
+
+
+@pytest.fixture
+def ru_team(double: BotApiDouble) -> Team:
+    """A Russian-speaking team: Olga (admin), Dima and Anna."""
+    olga = double.member("Ольга", username="olga", language_code="ru")
+    dima = double.member("Дима", username="dima", language_code="ru")
+    anna = double.member("Анна", language_code="ru")
+    chat = double.group("Магазин", members=[dima, anna], admins=[olga], owner=olga)
+    return Team(chat, olga, dima, anna)
+
+
+@pytest.fixture
+def ru_map(ru_team: Team, new_uow: NewUow) -> None:
+    """The team's map: Поиск (Блог, Реклама), Покупка."""
+    journey = make_map(new_uow, chat_id=ru_team.chat.id, title="Магазин", language="ru")
+    journey = make_stages(new_uow, journey.id, ["Поиск", "Покупка"])
+    make_touchpoints(new_uow, journey.stages[0].id, ["Блог", "Реклама"])
+
+
+def payload(message: SentMessage, prefix: str) -> str:
+    """The one button on `message` whose data starts with `prefix`."""
+    (data,) = [b.callback_data for b in message.flat_buttons if b.callback_data.startswith(prefix)]
+    return data
+
+
+async def open_card(double: BotApiDouble, team: Team, command: str, step: str) -> SentMessage:
+    sent = await team.alice.send(team.chat, command)
+    return await double.wait_for_message(team.chat, containing=step, after=sent)
+
+
+@pytest.mark.usefixtures("ru_map")
+async def test_a_reply_lands_on_the_stage_its_author_saw(
+    double: BotApiDouble, ru_team: Team, start_bot: StartBot, new_uow: NewUow
+) -> None:
+    """Olga points the card at «Покупка» as Dima replies to «Поиск»: his reply goes to «Поиск»."""
+    olga, dima = ru_team.alice, ru_team.bob
+    await start_bot()
+    card = await open_card(double, ru_team, "/touchpoints", "Шаг 3 из 6")
+    assert "▶ Поиск" in [b.text for b in card.flat_buttons]
+    # Both reach Telegram before the bot redraws the card: Dima's reply carries «Поиск».
+    await olga.press(card, "Покупка")
+    await dima.reply(ru_team.chat, card, "Чат с менеджером")
+    await double.wait_for_edit(ru_team.chat, card, containing="Покупка")
+    await double.wait_idle()
+    journey = maps.get_current_map(new_uow(), chat_id=ru_team.chat.id)
+    search, purchase = journey.stages
+    assert [t.name for t in search.touchpoints] == ["Блог", "Реклама", "Чат с менеджером"]
+    assert list(purchase.touchpoints) == []
+    assert all(
+        m.reply_to is None or m.from_bot is False for m in double.bot_messages(ru_team.chat)
+    )
+
+
+@pytest.mark.usefixtures("ru_map")
+async def test_a_note_lands_on_the_touchpoint_its_author_saw(
+    double: BotApiDouble, ru_team: Team, start_bot: StartBot, new_uow: NewUow
+) -> None:
+    """Olga moves the emotions card on to «Реклама» as Dima writes a note on «Блог»."""
+    olga, dima = ru_team.alice, ru_team.bob
+    await start_bot()
+    card = await open_card(double, ru_team, "/emotions", "Шаг 4 из 6")
+    assert "Блог" in (card.text or "")
+    await olga.press(card, "▶")
+    await dima.reply(ru_team.chat, card, "Долго грузится")
+    await double.wait_for_edit(ru_team.chat, card, containing="Реклама")
+    await double.wait_idle()
+    journey = maps.get_current_map(new_uow(), chat_id=ru_team.chat.id)
+    blog, ad = journey.stages[0].touchpoints
+    assert [n.note for n in blog.notes] == ["Долго грузится"]
+    assert list(ad.notes) == []
+
+
+@pytest.mark.usefixtures("ru_map")
+async def test_a_reply_to_a_stage_deleted_meanwhile_asks_its_author(
+    double: BotApiDouble, ru_team: Team, start_bot: StartBot, new_uow: NewUow
+) -> None:
+    """«Поиск» is deleted as Dima replies to it: nothing is stored, and Dima is asked again."""
+    olga, dima = ru_team.alice, ru_team.bob
+    await start_bot()
+    touchpoints = await open_card(double, ru_team, "/touchpoints", "Шаг 3 из 6")
+    stages = await open_card(double, ru_team, "/stages", "Шаг 2 из 6")
+    await olga.press(stages, "1. Поиск")
+    await double.wait_for_edit(ru_team.chat, stages, containing="▶ 1. Поиск")
+    await olga.press(stages, data=payload(stages, "dl:"))
+    confirm = await double.wait_for_edit(ru_team.chat, stages, containing="?")
+    await olga.press(confirm, data=payload(confirm, "dy:"))
+    reply = await dima.reply(ru_team.chat, touchpoints, "Чат с менеджером")
+    said = await double.wait_for_message(ru_team.chat, containing="🔀", after=reply)
+    assert said.reply_to is reply
+    assert said.text == (
+        "🔀 Пока вы отвечали, карточка перешла к «Покупка», поэтому я никуда не сохранил ваш "
+        "ответ. Если он для «Покупка», ответьте на карточку ещё раз; если нет, сначала "
+        "выберите на карточке, что имели в виду."
+    )
+    journey = maps.get_current_map(new_uow(), chat_id=ru_team.chat.id)
+    assert [s.name for s in journey.stages] == ["Покупка"]
+    assert list(journey.stages[0].touchpoints) == []
