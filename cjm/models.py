@@ -359,6 +359,9 @@ class HandledMessage(SQLModel, table=True):
     message_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     # Forgotten once past its retention (cjm.services.handled_messages); indexed for that DELETE.
     handled_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    # A reply to a step card: the item it went to as the card showed it (an edit goes there too).
+    focus: FocusKind | None = Field(default=None, sa_type=_text_enum(FocusKind))
+    target_id: int | None = Field(default=None)
 
 
 class HandledPress(SQLModel, table=True):

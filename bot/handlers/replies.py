@@ -93,7 +93,8 @@ async def _answer(update: Update, context: BotContext, message: Message, *, edit
         reply_message_id=message.message_id,
         text=message.text,
         actor=context.actor(update),
-        seen=_seen(update, context, chat_id, prompt_message),
+        # An edit goes where its reply went (the claim recorded it), whatever the card shows.
+        seen=None if edited else _seen(update, context, chat_id, prompt_message),
         edited=edited,
     )
     if answered.confirm:

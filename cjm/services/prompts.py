@@ -229,10 +229,13 @@ def answer(
     with uow:
         prompt = _find(uow, chat_id, prompt_message_id)
         row = question(prompt.kind)
-        if not edited or not _was_applied(uow, chat_id, reply_message_id):
-            uow.claim_message(chat_id, reply_message_id)
+        applied = _applied(uow, chat_id, reply_message_id) if edited else None
+        if applied is None:
+            uow.claim_message(chat_id, reply_message_id, seen)
         elif not row.sets:
             raise EditAddsNothing
+        elif applied.focus is not None and applied.target_id is not None:
+            seen = applied.focus, applied.target_id  # where the reply went, not the card now
         if seen is not None and prompt.kind.startswith("card."):
             prompt = _as_seen(uow, prompt, seen)
         outcome = row.apply(uow, prompt, text, actor)
@@ -241,8 +244,9 @@ def answer(
     return Answered(row.kind, row.redraw, card_message_id, outcome, row.confirm)
 
 
-def _was_applied(uow: UnitOfWork, chat_id: int, message_id: int) -> bool:
-    return uow.session.get(HandledMessage, (chat_id, message_id)) is not None
+def _applied(uow: UnitOfWork, chat_id: int, message_id: int) -> HandledMessage | None:
+    """The claim of a reply applied before (None: never applied, e.g. it was refused)."""
+    return uow.session.get(HandledMessage, (chat_id, message_id))
 
 
 def _as_seen(uow: UnitOfWork, card: Prompt, seen: Seen) -> Prompt:

@@ -263,3 +263,23 @@ async def test_a_reply_to_a_stage_deleted_meanwhile_asks_its_author(
     journey = maps.get_current_map(new_uow(), chat_id=ru_team.chat.id)
     assert [s.name for s in journey.stages] == ["Покупка"]
     assert list(journey.stages[0].touchpoints) == []
+
+
+@pytest.mark.usefixtures("ru_map")
+async def test_an_edited_note_changes_the_touchpoint_it_was_written_on(
+    double: BotApiDouble, ru_team: Team, start_bot: StartBot, new_uow: NewUow
+) -> None:
+    """Dima's note on «Блог», corrected after the card moved on to «Реклама», stays on «Блог»."""
+    olga, dima = ru_team.alice, ru_team.bob
+    await start_bot()
+    card = await open_card(double, ru_team, "/emotions", "Шаг 4 из 6")
+    note = await dima.reply(ru_team.chat, card, "Долго грузиться")
+    await double.wait_for_edit(ru_team.chat, card, containing="Долго грузиться")
+    await olga.press(card, "▶")
+    await double.wait_for_edit(ru_team.chat, card, containing="👉 Реклама")
+    await dima.edit(note, "Долго грузится")
+    await double.wait_idle()
+    journey = maps.get_current_map(new_uow(), chat_id=ru_team.chat.id)
+    blog, ad = journey.stages[0].touchpoints
+    assert [n.note for n in blog.notes] == ["Долго грузится"]
+    assert list(ad.notes) == []

@@ -1,4 +1,4 @@
-"""claim button presses once: handledpress
+"""claims: button presses once (handledpress), and where a card reply went
 
 Revision ID: 0007_once
 Revises: 0006
@@ -31,9 +31,17 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_handledpress_handled_at"), ["handled_at"], unique=False
         )
+    # A reply to a step card records the item it went to, so an edit of it changes that item
+    # even after the card moved on. Claims made before have none; their edits use the card.
+    with op.batch_alter_table("handledmessage", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("focus", sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column("target_id", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("handledmessage", schema=None) as batch_op:
+        batch_op.drop_column("target_id")
+        batch_op.drop_column("focus")
     with op.batch_alter_table("handledpress", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_handledpress_handled_at"))
     op.drop_table("handledpress")
