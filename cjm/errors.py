@@ -109,6 +109,12 @@ class AlreadyAPain(JourneyError):
     code = "already_a_pain"
 
 
+class BroadcastRunning(JourneyError):
+    """The survey is being sent to customers already; a second send would ask them twice."""
+
+    code = "broadcast_running"
+
+
 class EditAddsNothing(JourneyError):
     """An edited reply that had added items: an edit cannot tell which to change."""
 
