@@ -12,7 +12,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot import jobs
+from bot import jobs, once
 from bot.broadcast import resume_broadcasts
 from bot.card_editor import CardEditor
 from bot.concurrency import PerChatUpdateProcessor
@@ -129,7 +129,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
     )
     application: JourneyApp = builder.build()
     application.bot_data["deps"] = deps
-    application.add_handler(TypeHandler(Update, log_update), group=-1)
+    application.add_handler(TypeHandler(Update, log_update), group=once.CLAIM_GROUP - 1)
+    application.add_handler(TypeHandler(Update, once.claim), group=once.CLAIM_GROUP)
     for feature in FEATURES:
         application.add_handlers(feature.HANDLERS)
     # Last: a button no handler claims (forged, or from an older version) still gets an answer.

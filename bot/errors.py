@@ -73,6 +73,13 @@ async def repost_cards(
         await post_card_to(application.bot, deps, chat_id, chat.language, card)
 
 
+def answered_too_late(error: BaseException | None) -> bool:
+    """Telegram no longer takes an answer to the press (redelivered, or answered too late)."""
+    # Bot API, answerCallbackQuery: 400 "query is too old and response timeout expired or
+    # query ID is invalid" (https://core.telegram.org/bots/api#answercallbackquery).
+    return isinstance(error, BadRequest) and "query is too old" in error.message.lower()
+
+
 async def error_handler(update: object, context: BotContext) -> None:
     """Log first, then tell the member what happened; the unit of work already rolled back."""
     error = context.error
@@ -80,6 +87,10 @@ async def error_handler(update: object, context: BotContext) -> None:
         update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
     )
     if isinstance(error, AlreadyHandled):
+        return
+    if answered_too_late(error):
+        # Whatever the press did is done; only its spinner answer came too late. No traceback.
+        log.info("chat %s: update %s: press answered too late", chat_id, _update_id(update))
         return
     if (
         error is not None
@@ -96,6 +107,10 @@ async def error_handler(update: object, context: BotContext) -> None:
         return
     log.error("chat %s: update %s failed", chat_id, update.update_id, exc_info=error)
     await _tell(update, context, "something_went_wrong")
+
+
+def _update_id(update: object) -> int | None:
+    return update.update_id if isinstance(update, Update) else None
 
 
 async def _tell(update: Update, context: BotContext, code: str, **params: object) -> None:
@@ -118,7 +133,14 @@ async def _say(update: Update, context: BotContext, code: str, **params: object)
     if query is not None:
         # A button press gets a pop-up: plain text, as long as answerCallbackQuery takes.
         plain = context.plain_macro(update, "chat/errors.html", code, **params)
-        await query.answer(plain[:MAX_CALLBACK_ANSWER], show_alert=True)
+        try:
+            await query.answer(plain[:MAX_CALLBACK_ANSWER], show_alert=True)
+        except BadRequest as error:
+            if not answered_too_late(error):
+                raise
+            # Too late for a pop-up (a press redelivered after a restart): say it in the chat.
+            log.info("update %s: press too old for a pop-up; told the chat", update.update_id)
+            await context.send(update, text)
         return
     message = update.effective_message
     if message is not None:

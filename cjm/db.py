@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from cjm.clock import Clock
 from cjm.errors import AlreadyHandled, ItemGone
-from cjm.models import ChangeEvent, HandledMessage
+from cjm.models import ChangeEvent, FocusKind, HandledMessage, HandledPress
 from cjm.views import Actor
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -35,6 +35,10 @@ _HANDLED = select(table_of(HandledMessage).c.chat_id).where(
     table_of(HandledMessage).c.message_id == bindparam("message_id"),
 )
 _CLAIM = insert(table_of(HandledMessage))
+_PRESSED = select(table_of(HandledPress).c.query_id).where(
+    table_of(HandledPress).c.query_id == bindparam("query_id")
+)
+_CLAIM_PRESS = insert(table_of(HandledPress))
 _RECORD = insert(table_of(ChangeEvent))
 
 Model = TypeVar("Model", bound=SQLModel)
@@ -124,12 +128,28 @@ class UnitOfWork:
             raise ItemGone(kind=model.__name__.lower())
         return item
 
-    def claim_message(self, chat_id: int, message_id: int) -> None:
-        """Mark a Telegram message as handled now; a redelivered one raises AlreadyHandled."""
+    def claim_message(
+        self, chat_id: int, message_id: int, seen: tuple[FocusKind, int] | None = None
+    ) -> None:
+        """Mark a Telegram message as handled now; a redelivered one raises AlreadyHandled.
+
+        `seen`: for a reply to a step card, the item it went to (an edit of it goes there too).
+        """
         key = {"chat_id": chat_id, "message_id": message_id}
         if self.session.execute(_HANDLED, key).first() is not None:
             raise AlreadyHandled
-        self.session.execute(_CLAIM, {**key, "handled_at": self.clock.now()})
+        focus, target_id = seen or (None, None)
+        self.session.execute(
+            _CLAIM,
+            {**key, "handled_at": self.clock.now(), "focus": focus, "target_id": target_id},
+        )
+
+    def claim_press(self, query_id: str) -> None:
+        """Mark a button press (callback query) as handled now; a redelivery: AlreadyHandled."""
+        key = {"query_id": query_id}
+        if self.session.execute(_PRESSED, key).first() is not None:
+            raise AlreadyHandled
+        self.session.execute(_CLAIM_PRESS, {**key, "handled_at": self.clock.now()})
 
     def record(
         self, actor: Actor, map_id: int, action: str, item_id: int | None, summary: str
@@ -164,7 +184,9 @@ class OpenUnitOfWork(Protocol):
         """Load one row by id, or raise ItemGone naming what is missing."""
         ...
 
-    def claim_message(self, chat_id: int, message_id: int) -> None:
+    def claim_message(
+        self, chat_id: int, message_id: int, seen: tuple[FocusKind, int] | None = None
+    ) -> None:
         """Mark a Telegram message as handled now; a redelivered one raises AlreadyHandled."""
         ...
 

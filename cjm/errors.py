@@ -109,6 +109,33 @@ class AlreadyHandled(JourneyError):
     code = "already_handled"
 
 
+class AlreadyAPain(JourneyError):
+    """A customer's comment that is a pain point already (params: text)."""
+
+    code = "already_a_pain"
+
+
+class BroadcastRunning(JourneyError):
+    """The survey is being sent to customers already; a second send would ask them twice."""
+
+    code = "broadcast_running"
+
+
+class EditAddsNothing(JourneyError):
+    """An edited reply that had added items: an edit cannot tell which to change."""
+
+    code = "edit_adds_nothing"
+
+
+class FocusMoved(JourneyError):
+    """A reply to a step card that no longer shows what its author saw; nothing was stored.
+
+    Params: shown, the name of what the card shows now ("" when it shows a list).
+    """
+
+    code = "focus_moved"
+
+
 class UnknownLanguage(JourneyError):
     """A /language argument the bot has no texts for (params: language, available)."""
 

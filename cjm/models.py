@@ -3,7 +3,16 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, Enum, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from cjm.columns import UTCDateTime
@@ -349,6 +358,17 @@ class HandledMessage(SQLModel, table=True):
     chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     message_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     # Forgotten once past its retention (cjm.services.handled_messages); indexed for that DELETE.
+    handled_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    # A reply to a step card: the item it went to as the card showed it (an edit goes there too).
+    focus: FocusKind | None = Field(default=None, sa_type=_text_enum(FocusKind))
+    target_id: int | None = Field(default=None)
+
+
+class HandledPress(SQLModel, table=True):
+    """A button press already acted on (by its callback query id): a redelivery changes nothing."""
+
+    # Bot API, CallbackQuery.id: a String; in practice a decimal of at most 20 digits.
+    query_id: str = Field(sa_column=Column(String(64), primary_key=True, autoincrement=False))
     handled_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 

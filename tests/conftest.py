@@ -15,7 +15,7 @@ from bot.app import JourneyApp, build_application
 from bot.settings import Settings
 from cjm.clock import FrozenClock
 from cjm.db import UnitOfWork, make_engine, unit_of_work_factory, upgrade
-from tests.double import BotApiDouble, ChatSpec, Member
+from tests.double import BotApiDouble, CallbackQueryRecord, ChatSpec, Member, SentMessage
 
 TOKEN = "123456:TEST"  # noqa: S105  (the double's fake token)
 
@@ -108,8 +108,37 @@ async def start_bot(settings: Settings, clock: FrozenClock) -> AsyncIterator[Sta
         await stop(app)
 
 
+Redeliver = Callable[..., Awaitable[JourneyApp]]
+
+
+@pytest.fixture
+def redeliver(double: BotApiDouble, start_bot: StartBot) -> Redeliver:
+    """Crash the bot before it confirmed `items`: Telegram sends them again to the new process.
+
+    `await redeliver(app, reply, press)` stops `app`, queues the same updates again (same
+    update_id, as Telegram does) and starts a new Application on the same database, which
+    fetches them; it returns once the new bot is idle.
+    """
+
+    async def crash_and_resend(
+        app: JourneyApp, *items: SentMessage | CallbackQueryRecord
+    ) -> JourneyApp:
+        await stop(app)
+        for item in items:
+            double.redeliver(item)
+        restarted = await start_bot()
+        await double.wait_idle()
+        assert not double.crashes, double.crashes
+        assert double.pending_updates == 0
+        return restarted
+
+    return crash_and_resend
+
+
 async def stop(app: JourneyApp) -> None:
     """Stop polling and shut the application down."""
+    if not app.running and not (app.updater and app.updater.running):
+        return  # stopped already (a test crashed it to redeliver updates)
     if app.updater and app.updater.running:
         await app.updater.stop()
     if app.running:

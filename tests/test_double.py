@@ -40,6 +40,7 @@ from tests.double import (
     parse_html,
     running,
 )
+from tests.double.rules import CALLBACK_ANSWER_WINDOW_S
 
 TOKEN = "123456:TEST"  # noqa: S105 - the double's fake token
 BOT_USERNAME = "journey_test_bot"
@@ -868,7 +869,8 @@ async def test_running_helper_and_crash_free_session(double: BotApiDouble) -> No
     assert not double.crashes
 
 
-async def test_redeliver_queues_the_same_content_again(double: BotApiDouble, bot: Bot) -> None:
+async def test_redeliver_queues_the_same_update_again(double: BotApiDouble, bot: Bot) -> None:
+    """A redelivered update is the one first sent: same update_id, same content, in order."""
     alice = double.member("Alice")
     team = double.group("Team", members=[alice])
     question = await bot.send_message(
@@ -879,12 +881,66 @@ async def test_redeliver_queues_the_same_content_again(double: BotApiDouble, bot
     card = team.by_id[question.message_id]
     reply = await alice.reply(team, card, "Answer")
     press = await alice.press(card, "A")
-    first = double.redeliver(reply)
-    second = double.redeliver(press)
-    updates = await bot.get_updates()
-    assert [u.update_id for u in updates][-2:] == [first, second]
+    first = await bot.get_updates()
+    await bot.get_updates(offset=first[-1].update_id + 1, timeout=0)  # confirmed
+    assert double.redeliver(press) == press.update_id
+    assert double.redeliver(reply) == reply.update_id
+    updates = await bot.get_updates()  # a restarted bot polls from offset 0
+    assert [u.update_id for u in updates] == [u.update_id for u in first]
     assert updates[0].message is not None
-    assert updates[2].message is not None
-    assert updates[2].message.message_id == updates[0].message.message_id == reply.message_id
-    assert updates[3].callback_query is not None
-    assert updates[3].callback_query.id == press.id
+    assert updates[0].message.message_id == reply.message_id
+    assert updates[1].callback_query is not None
+    assert updates[1].callback_query.id == press.id
+    assert not double.crashes
+
+
+async def test_a_redelivery_confirmed_unseen_is_noted(double: BotApiDouble, bot: Bot) -> None:
+    """Redelivering to a bot whose offset is past the update is a test's mistake, and noted."""
+    alice = double.member("Alice")
+    team = double.group("Team", members=[alice])
+    message = await alice.send(team, "/start")
+    (update,) = await bot.get_updates()
+    await bot.get_updates(offset=update.update_id + 1, timeout=0)
+    double.redeliver(message)
+    await bot.get_updates(offset=update.update_id + 1, timeout=0)
+    assert double.crashes == [f"update {update.update_id} was confirmed without being fetched"]
+    double.crashes.clear()
+
+
+async def test_an_edit_of_a_message_the_bot_knows_is_an_edited_message(
+    double: BotApiDouble, bot: Bot
+) -> None:
+    """Bot API Update.edited_message: the new version of a known message, same message_id."""
+    alice = double.member("Alice")
+    team = double.group("Team", members=[alice])
+    question = await bot.send_message(team.id, "Name?")
+    reply = await alice.reply(team, team.by_id[question.message_id], "Марна")
+    chatter = await alice.send(team, "not for the bot")  # privacy mode: never delivered
+    await bot.get_updates()
+    edited_id = await alice.edit(reply, "Марина")
+    assert await alice.edit(chatter, "still not") is None
+    (update,) = await bot.get_updates(offset=(edited_id or 0))
+    assert update.edited_message is not None
+    assert update.edited_message.message_id == reply.message_id
+    assert update.edited_message.text == "Марина"
+    assert update.edited_message.edit_date is not None
+    assert update.edited_message.reply_to_message is not None
+    assert reply.text == "Марина"
+    assert reply.edits == ["Марна"]
+
+
+async def test_a_press_answered_too_late_is_refused(double: BotApiDouble, bot: Bot) -> None:
+    """answerCallbackQuery past Telegram's window: 400 "query is too old"."""
+    alice = double.member("Alice")
+    team = double.group("Team", members=[alice])
+    sent = await bot.send_message(
+        team.id,
+        "Pick",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="a")]]),
+    )
+    late = await alice.press(team.by_id[sent.message_id], "A")
+    double.pass_time(CALLBACK_ANSWER_WINDOW_S + 1)
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query(late.id)
+    fresh = await alice.press(team.by_id[sent.message_id], "A")
+    assert await bot.answer_callback_query(fresh.id)

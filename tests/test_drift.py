@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
-from telegram.ext import CommandHandler
+from telegram import Update
+from telegram.ext import CommandHandler, MessageHandler, TypeHandler
 
 import cjm.errors
+from bot import once
 from bot.app import JourneyApp, build_application
 from bot.context import QUESTIONS_TEMPLATE
 from bot.handlers import replies
@@ -163,3 +165,41 @@ def test_every_registered_command_is_in_a_menu_and_every_menu_command_is_registe
     """The menus and /help list what the Application really handles, no more, no less."""
     registered = _registered_commands()
     assert set(COMMANDS) | set(CUSTOMER_COMMANDS) == registered
+
+
+def _group_text_reply() -> Update:
+    """What a member's text reply to the bot in a group looks like to a handler's filters."""
+    chat = {"id": -1, "type": "group", "title": "Team"}
+    member = {"id": 7, "is_bot": False, "first_name": "Bob"}
+    bot = {"id": 123456, "is_bot": True, "first_name": "Journey Bot"}
+    question = {"message_id": 1, "date": 0, "chat": chat, "from": bot, "text": "Name?"}
+    reply = {
+        "message_id": 2,
+        "date": 0,
+        "chat": chat,
+        "from": member,
+        "text": "Olga",
+        "reply_to_message": question,
+    }
+    return Update.de_json({"update_id": 1, "message": reply}, None)
+
+
+def test_every_handler_that_changes_something_acts_once_per_update() -> None:
+    """Each registered handler's updates are claimed once (bot/once.py) before it runs.
+
+    Presses and commands are claimed by `once.claim`; a text reply in a group is claimed by
+    the answer itself, so only the handlers CLAIMED_ELSEWHERE names may see one.
+    """
+    app = _application()
+    (claim,) = app.handlers[once.CLAIM_GROUP]
+    assert isinstance(claim, TypeHandler)
+    assert claim.callback is once.claim
+    assert min(app.handlers) < once.CLAIM_GROUP  # only the update log runs before it
+    sample = _group_text_reply()
+    features = [h for group, hs in app.handlers.items() if group > once.CLAIM_GROUP for h in hs]
+    assert features
+    for handler in features:
+        assert once.covers(handler), handler
+        if isinstance(handler, MessageHandler) and handler.callback not in once.CLAIMED_ELSEWHERE:
+            assert not handler.check_update(sample), handler.callback
+    assert {h.callback for h in features} >= set(once.CLAIMED_ELSEWHERE)

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Message, Update
 from telegram.ext import MessageHandler, filters
 
+from bot import seen
 from bot.context import BotContext
 from cjm.errors import NotText
 from cjm.models import PromptKind
@@ -66,13 +67,35 @@ async def prompt_reply(update: Update, context: BotContext) -> None:
             raise NotText
         await FILE_ANSWERS[kind](update, context, message)
         return
+    await _answer(update, context, message, edited=False)
+
+
+async def edited_reply(update: Update, context: BotContext) -> None:
+    """A member edited their reply: it sets its value again (or says why it cannot)."""
+    message = update.edited_message
+    assert message is not None  # noqa: S101  (filter)
+    assert message.reply_to_message is not None  # noqa: S101  (filters.REPLY)
+    replied_to = message.reply_to_message.from_user
+    if replied_to is None or replied_to.id != context.bot.id or message.text is None:
+        return
+    await _answer(update, context, message, edited=True)
+
+
+async def _answer(update: Update, context: BotContext, message: Message, *, edited: bool) -> None:
+    chat_id = context.chat(update).id
+    prompt_message = message.reply_to_message
+    assert prompt_message is not None  # noqa: S101  (filters.REPLY)
+    assert message.text is not None  # noqa: S101  (checked by the callers)
     answered = prompts.answer(
         context.uow(),
         chat_id=chat_id,
-        prompt_message_id=message.reply_to_message.message_id,
+        prompt_message_id=prompt_message.message_id,
         reply_message_id=message.message_id,
         text=message.text,
         actor=context.actor(update),
+        # An edit goes where its reply went (the claim recorded it), whatever the card shows.
+        seen=None if edited else _seen(update, context, chat_id, prompt_message),
+        edited=edited,
     )
     # The answer is stored: neither telling so nor redrawing may report it as failed.
     if answered.confirm:
@@ -82,6 +105,19 @@ async def prompt_reply(update: Update, context: BotContext) -> None:
             )
     async with context.saved(update):
         await REDRAWERS[answered.redraw](update, context, answered)
+
+
+def _seen(
+    update: Update, context: BotContext, chat_id: int, prompt_message: Message
+) -> prompts.Seen | None:
+    """What the replied-to step card showed its author (None for a question or a plain card)."""
+    kind = prompts.kind_of(context.uow(), chat_id=chat_id, message_id=prompt_message.message_id)
+    if kind is None or not question(kind).is_card or not seen.depends_on_focus(kind):
+        return None
+    card = prompts.get_card(
+        context.uow(), chat_id=chat_id, card_message_id=prompt_message.message_id
+    )
+    return seen.seen_on(card, prompt_message, context.labels(update))
 
 
 @redraws(Redraw.NOTHING)
@@ -96,9 +132,11 @@ async def redraw_step_card(update: Update, context: BotContext, answered: Answer
         context.redraw_card(update, answered.card_message_id)
 
 
+_REPLY = filters.REPLY & ~filters.COMMAND & filters.ChatType.GROUPS & ~filters.StatusUpdate.ALL
+
 HANDLERS = [
-    MessageHandler(
-        filters.REPLY & ~filters.COMMAND & filters.ChatType.GROUPS & ~filters.StatusUpdate.ALL,
-        prompt_reply,
-    ),
+    MessageHandler(filters.UpdateType.MESSAGE & _REPLY, prompt_reply),
+    # Bot API, Update.edited_message: "New version of a message that is known to the bot and
+    # was edited" (https://core.telegram.org/bots/api#update).
+    MessageHandler(filters.UpdateType.EDITED_MESSAGE & _REPLY, edited_reply),
 ]

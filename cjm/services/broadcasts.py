@@ -12,7 +12,7 @@ from sqlalchemy import CursorResult
 from sqlmodel import col, func, select, update
 
 from cjm.db import OpenUnitOfWork, UnitOfWork
-from cjm.errors import ItemGone
+from cjm.errors import BroadcastRunning, ItemGone
 from cjm.models import Broadcast, Chat, Delivery, DeliveryState, Respondent, Survey, SurveyResponse
 from cjm.services.responses import require_open
 from cjm.views import Actor, BroadcastProgress, BroadcastView, Recipient
@@ -43,6 +43,12 @@ def start_broadcast(
         if survey.chat_id != chat_id:
             raise ItemGone(kind="survey")
         require_open(uow, survey_id)
+        # A second press (another member's, or a redelivery) must not ask every customer twice.
+        running = select(Broadcast.id).where(
+            Broadcast.survey_id == survey_id, col(Broadcast.finished_at).is_(None)
+        )
+        if uow.session.exec(running).first() is not None:
+            raise BroadcastRunning
         now = uow.clock.now()
         broadcast = Broadcast(survey_id=survey_id, chat_id=chat_id, created_at=now)
         uow.session.add(broadcast)

@@ -16,10 +16,11 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from cjm.cards import resolve
 from cjm.db import UnitOfWork, table_of
-from cjm.errors import ItemGone, PromptUnknown, StaleButton
+from cjm.errors import EditAddsNothing, FocusMoved, ItemGone, PromptUnknown, StaleButton
 from cjm.models import (
     Fix,
     FocusKind,
+    HandledMessage,
     JourneyMap,
     PainPoint,
     PersonaField,
@@ -32,6 +33,9 @@ from cjm.models import (
 from cjm.services.kpis import kpi_board
 from cjm.services.questions import Asking, Target, card_view, question
 from cjm.views import Actor, Answered, CardView, KpiAsked, QuestionToAsk, Redraw
+
+# The item a reply to a step card adds to, as its author saw it: a stage, touchpoint or pain.
+Seen = tuple[FocusKind, int]
 
 
 def card_kind(step: Step) -> PromptKind:
@@ -210,20 +214,68 @@ def answer(
     reply_message_id: int,
     text: str,
     actor: Actor,
+    seen: Seen | None = None,
+    edited: bool = False,
 ) -> Answered:
     """Apply a member's reply to what the prompt asked, once per reply, in one transaction.
 
+    `seen` is the item a reply to a step card adds to, as the card showed it to its author
+    (None: what the card has in focus now); when it is no longer on the map, FocusMoved.
+    An `edited` reply sets its value again; one that added items changes nothing
+    (EditAddsNothing), and one never applied (it was refused) is answered now.
     A step card to redraw is named by its message id, not drawn here: redraws read the map when
     they run, so a burst of answers costs one read of the map instead of one per answer.
     """
     with uow:
         prompt = _find(uow, chat_id, prompt_message_id)
         row = question(prompt.kind)
-        uow.claim_message(chat_id, reply_message_id)
+        applied = _applied(uow, chat_id, reply_message_id) if edited else None
+        if applied is None:
+            uow.claim_message(chat_id, reply_message_id, seen)
+        elif not row.sets:
+            raise EditAddsNothing
+        elif applied.focus is not None and applied.target_id is not None:
+            seen = applied.focus, applied.target_id  # where the reply went, not the card now
+        if seen is not None and prompt.kind.startswith("card."):
+            prompt = _as_seen(uow, prompt, seen)
         outcome = row.apply(uow, prompt, text, actor)
         card_message_id = _to_redraw(uow, prompt, row.redraw)
         uow.commit()
     return Answered(row.kind, row.redraw, card_message_id, outcome, row.confirm)
+
+
+def _applied(uow: UnitOfWork, chat_id: int, message_id: int) -> HandledMessage | None:
+    """The claim of a reply applied before (None: never applied, e.g. it was refused)."""
+    return uow.session.get(HandledMessage, (chat_id, message_id))
+
+
+def _as_seen(uow: UnitOfWork, card: Prompt, seen: Seen) -> Prompt:
+    """The card pointed at what its author saw (a copy: the stored card keeps its focus)."""
+    kind, item_id = seen
+    found = uow.session.exec(_MAP_OF[kind.value], params={"item_id": item_id}).first()
+    if found != card.map_id:
+        raise FocusMoved(shown=focus_name(card_view(uow, card)))
+    return Prompt(
+        chat_id=card.chat_id,
+        message_id=card.message_id,
+        kind=card.kind,
+        map_id=card.map_id,
+        target_id=item_id,
+        focus=kind,
+        created_at=card.created_at,
+    )
+
+
+def focus_name(card: CardView) -> str:
+    """The name of what a reply to the card adds to ("" for none): a stage, touchpoint, pain."""
+    focus = resolve(card)
+    item = {
+        Step.TOUCHPOINTS: focus.stage,
+        Step.EMOTIONS: focus.touchpoint,
+        Step.PAINS: focus.stage,
+        Step.FIXES: focus.pain,
+    }.get(card.step)
+    return "" if item is None else str(getattr(item, "name", None) or getattr(item, "text", ""))
 
 
 # ---------------------------------------------------------------- step cards

@@ -19,9 +19,11 @@ from cjm.analytics import (
     weekly_trend,
 )
 from cjm.db import OpenUnitOfWork, UnitOfWork
-from cjm.errors import ItemGone
+from cjm.errors import AlreadyAPain, ItemGone
+from cjm.limits import TEXT_MAX_CHARS, clean_text
 from cjm.models import (
     Chat,
+    PainPoint,
     PainSource,
     Severity,
     Survey,
@@ -208,6 +210,16 @@ def touchpoint_scores(uow: UnitOfWork, *, map_id: int, tz: str) -> dict[int, Tou
     return scores
 
 
+def _refuse_twice(uow: OpenUnitOfWork, map_id: int, comment: str) -> None:
+    """A comment becomes a pain point once, whoever presses its button again (AlreadyAPain)."""
+    text = clean_text(comment, field="pain", limit=TEXT_MAX_CHARS, multiline=True)
+    same = select(PainPoint.id).where(
+        PainPoint.map_id == map_id, PainPoint.source == PainSource.SURVEY, PainPoint.text == text
+    )
+    if uow.session.exec(same).first() is not None:
+        raise AlreadyAPain(text=text)
+
+
 def add_pain_from_response(
     uow: UnitOfWork, *, chat_id: int, response_id: int, actor: Actor
 ) -> int:
@@ -218,6 +230,7 @@ def add_pain_from_response(
         if survey.chat_id != chat_id or survey.touchpoint_id is None or not response.comment:
             raise ItemGone(kind="touchpoint")
         touchpoint = uow.get(Touchpoint, survey.touchpoint_id)
+        _refuse_twice(uow, survey.map_id, response.comment)
         pain_id = pains.add_pain(
             uow,
             stage_id=touchpoint.stage_id,

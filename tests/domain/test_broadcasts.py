@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from cjm.db import UnitOfWork
-from cjm.errors import ItemGone, SurveyUnavailable
+from cjm.errors import BroadcastRunning, ItemGone, SurveyUnavailable
 from cjm.models import Delivery, DeliveryState, SurveyKind, SurveyStatus
 from cjm.services import broadcasts, responses, surveys
 from cjm.views import SurveyView
@@ -126,3 +126,18 @@ def test_resume_continues_pending_and_never_resends_sending(
     assert not progress.finished
     assert broadcasts.finish(uow(), broadcast_id=view.id).finished
     assert broadcasts.resume(uow()) == []
+
+
+def test_a_survey_is_not_sent_again_while_it_is_being_sent(
+    uow: NewUow, two_surveys: tuple[SurveyView, SurveyView]
+) -> None:
+    """A second "send" (another member's press) refuses until the first one finished."""
+    earlier, new = two_surveys
+    for user_id in range(1, 4):
+        customer(uow, earlier.id, user_id)
+    first = broadcasts.start_broadcast(uow(), survey_id=new.id, chat_id=TEAM_CHAT_ID)
+    with pytest.raises(BroadcastRunning):
+        broadcasts.start_broadcast(uow(), survey_id=new.id, chat_id=TEAM_CHAT_ID)
+    assert len(broadcasts.pending(uow(), broadcast_id=first.id, limit=10)) == 3
+    broadcasts.finish(uow(), broadcast_id=first.id)
+    assert broadcasts.start_broadcast(uow(), survey_id=new.id, chat_id=TEAM_CHAT_ID).id != first.id

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from cjm.errors import AlreadyHandled
 from cjm.models import HandledMessage
+from cjm.services import handled_messages
 from cjm.services.handled_messages import HANDLED_MESSAGE_RETENTION, forget_handled_messages
 from tests.factories import NOW, TEAM_CHAT_ID
 
@@ -94,3 +95,14 @@ def test_a_claim_is_dated_by_the_injected_clock(uow, clock):
         (handled_at,) = unit.session.exec(select(HandledMessage.handled_at)).all()
     assert handled_at == NOW + timedelta(hours=5, minutes=7)
     assert handled_at.utcoffset() == timedelta(0)
+
+
+def test_a_press_is_claimed_once_and_forgotten_with_the_messages(uow, clock):
+    """A callback query id claims once; the sweep forgets it past the retention like a message."""
+    assert handled_messages.claim_press(uow(), query_id="4000000000000000001")
+    assert not handled_messages.claim_press(uow(), query_id="4000000000000000001")
+    assert handled_messages.claim_message(uow(), chat_id=TEAM_CHAT_ID, message_id=9)
+    assert not handled_messages.claim_message(uow(), chat_id=TEAM_CHAT_ID, message_id=9)
+    clock.advance(HANDLED_MESSAGE_RETENTION + timedelta(minutes=1))
+    assert forget(uow) == 2
+    assert handled_messages.claim_press(uow(), query_id="4000000000000000001")

@@ -83,6 +83,10 @@ class Member:
         """Reply to `to` (a bot's or anyone's message) with text."""
         return self.double._post_member_message(self, chat, text=text, reply_to=to)
 
+    async def edit(self, message: SentMessage, text: str) -> int | None:
+        """Edit one of this member's text messages; the edited_message update's id, if sent."""
+        return self.double._edit_member_message(self, message, text)
+
     async def send_media(
         self,
         chat: ChatSpec,

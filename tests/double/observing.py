@@ -56,7 +56,7 @@ class Observing(World):
     @property
     def pending_updates(self) -> int:
         """Queued updates the bot has not fetched yet."""
-        return sum(1 for update_id, _ in self.updates if update_id > self.max_fetched)
+        return len(self.unfetched)
 
     def calls_of(self, method: str) -> list[JsonDict]:
         """Decoded params of every request to `method`, oldest first."""
@@ -179,7 +179,7 @@ class Observing(World):
         deadline = loop.time() + (self.default_timeout if timeout is None else timeout)
 
         def settled() -> bool:
-            fetched = not self.updates or self.updates[-1][0] <= self.max_fetched
+            fetched = not self.unfetched
             return fetched and self.busy == 0
 
         while True:

@@ -67,6 +67,12 @@ NOT_MODIFIED = (
 )
 BAD_BUTTON = "can't parse inline keyboard button: InlineKeyboardButton must be an Object"
 QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
+# Bot API, answerCallbackQuery: clients show a progress bar until the bot answers
+# (https://core.telegram.org/bots/api#answercallbackquery); Telegram stops waiting and refuses a
+# late answer with QUERY_TOO_OLD. The window is not documented; answers seen refused after
+# 10-20 s, so the double allows the low end of that. A query redelivered after a restart is
+# older than that.
+CALLBACK_ANSWER_WINDOW_S = 10.0
 
 
 def strip(parsed: ParsedText) -> ParsedText:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import time
 from collections import deque
 from collections.abc import Iterable
 from types import TracebackType
@@ -175,25 +176,36 @@ class BotApiDouble(Observing):
         return new
 
     def redeliver(self, item: SentMessage | CallbackQueryRecord) -> int:
-        """Queue the update for a member's message or a button press again (new update_id)."""
-        if isinstance(item, CallbackQueryRecord):
-            payload = {
-                "id": item.id,
-                "from": item.member.user_dict(),
-                "message": message_dict(self, item.message),
-                "chat_instance": str(abs(item.message.chat_id) * 7 + 13),
-                "data": item.data,
-            }
-            kind = "callback_query"
-        else:
-            if item.from_bot:
-                raise AssertionError("the bot never receives its own messages")
-            payload, kind = message_dict(self, item), "message"
-        update_id = self.enqueue(kind, payload)
-        if update_id is None:
-            raise AssertionError(f"{kind} updates are excluded by allowed_updates")
+        """Queue a member's message or press again as the same update (same update_id).
+
+        This is what Telegram does with an update the bot never confirmed (it crashed before
+        its next getUpdates): the update comes again, unchanged, to the next poll. Getting it,
+        a restarted bot starts polling from offset 0; a running bot's offset has confirmed it
+        already, so redeliver to a stopped bot and start it again (the double notes in
+        `crashes` an update confirmed unseen). Bot API, getUpdates: "An update is considered
+        confirmed as soon as getUpdates is called with an offset higher than its update_id"
+        (https://core.telegram.org/bots/api#getupdates).
+        """
+        if isinstance(item, SentMessage) and item.from_bot:
+            raise AssertionError("the bot never receives its own messages")
+        update_id = item.update_id
+        update = self.sent_updates.get(update_id or 0)
+        if update is None:
+            raise AssertionError(f"{item!r} was never delivered to the bot")
+        assert update_id is not None
+        if any(queued == update_id for queued, _ in self.updates):
+            raise AssertionError(f"update {update_id} is still queued")
+        position = sum(1 for queued, _ in self.updates if queued < update_id)
+        self.updates.insert(position, (update_id, update))
+        self.unfetched.add(update_id)
+        self.wake_pollers()
         self.notify()
         return update_id
+
+    def pass_time(self, seconds: float) -> None:
+        """Move the double's clock on (button presses age: see answerCallbackQuery)."""
+        source = self.time_source
+        self.time_source = lambda: source() + seconds
 
     # ------------------------------------------------------------------ configuration
 
@@ -278,6 +290,26 @@ class BotApiDouble(Observing):
         self.notify()
         return msg
 
+    def _edit_member_message(self, member: Member, message: SentMessage, text: str) -> int | None:
+        """A member edits their text message; the bot gets an edited_message if it knew it."""
+        if message.sender is not member or message.kind != "text":
+            raise AssertionError(f"{member.name} can only edit their own text messages")
+        if message.deleted or not text:
+            raise AssertionError("a deleted message can't be edited, nor text made empty")
+        message.edits.append(message.text or "")
+        message.text = message.html = text
+        message.entities = member_entities(text)
+        message.edit_date = max(int(time.time()), message.date)  # Message.edit_date: Unix time
+        chat = self.chats[message.chat_id]
+        chat.edit_seq += 1
+        update_id = None
+        # Bot API, Update.edited_message: "New version of a message that is known to the bot
+        # and was edited" (https://core.telegram.org/bots/api#update): only one it received.
+        if message.delivered:
+            update_id = self.enqueue("edited_message", message_dict(self, message))
+        self.notify()
+        return update_id
+
     def _press(self, member: Member, message: SentMessage, data: str) -> CallbackQueryRecord:
         """Queue a callback_query update for a press on `message` (always delivered)."""
         chat = self.chats[message.chat_id]
@@ -294,7 +326,9 @@ class BotApiDouble(Observing):
             "data": data,
         }
         update_id = self.enqueue("callback_query", payload) or 0
-        record = CallbackQueryRecord(query_id, member, message, data, update_id)
+        record = CallbackQueryRecord(
+            query_id, member, message, data, update_id, pressed_at=self.time_source()
+        )
         self.callback_queries[query_id] = record
         self.notify()
         return record

@@ -202,6 +202,7 @@ class CallbackQueryRecord:
     message: SentMessage
     data: str
     update_id: int
+    pressed_at: float = 0.0  # the double's time_source() at the press
     answered: bool = False
     answer_text: str | None = None
     show_alert: bool = False

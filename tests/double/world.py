@@ -90,6 +90,8 @@ class World:
         self.updates: deque[tuple[int, JsonDict]] = deque()
         self.next_update_id = 1
         self.max_fetched = 0
+        self.unfetched: set[int] = set()  # queued update ids no getUpdates has returned yet
+        self.sent_updates: dict[int, JsonDict] = {}  # every update as queued, for redelivery
         self.allowed_updates: list[str] | None = None
         self.poll_generation = 0
         self.new_update = asyncio.Event()
@@ -194,7 +196,10 @@ class World:
             return None
         update_id = self.next_update_id
         self.next_update_id += 1
-        self.updates.append((update_id, {"update_id": update_id, kind: payload}))
+        update = {"update_id": update_id, kind: payload}
+        self.updates.append((update_id, update))
+        self.sent_updates[update_id] = update
+        self.unfetched.add(update_id)
         self.stats["updates"] += 1
         self.wake_pollers()
         return update_id

@@ -12,7 +12,7 @@ from cjm.db import UnitOfWork
 from cjm.models import HandledMessage
 from cjm.services import maps
 from cjm.services.handled_messages import HANDLED_MESSAGE_RETENTION
-from tests.conftest import StartBot, Team
+from tests.conftest import Redeliver, StartBot, Team
 from tests.double import BotApiDouble, SentMessage
 
 
@@ -271,22 +271,27 @@ async def test_telegram_errors_are_retried_and_no_input_is_lost(
 
 
 async def test_a_redelivered_reply_is_applied_once(
-    double: BotApiDouble, team: Team, start_bot: StartBot, new_uow: Callable[[], UnitOfWork]
+    double: BotApiDouble,
+    team: Team,
+    start_bot: StartBot,
+    redeliver: Redeliver,
+    new_uow: Callable[[], UnitOfWork],
 ) -> None:
     """If Telegram delivers the same reply twice, the stage is added once."""
-    await start_bot()
+    app = await start_bot()
     card = await stages_card(double, team)
     reply = await team.bob.reply(team.chat, card, "Awareness")
     await double.wait_for_edit(team.chat, card, containing="1. Awareness")
-    double.redeliver(reply)
-    await double.wait_idle()
+    sent = len(double.bot_messages(team.chat))
+    await redeliver(app, reply)
     assert len(maps.get_current_map(new_uow(), chat_id=team.chat.id).stages) == 1
+    assert len(double.bot_messages(team.chat)) == sent
 
 
-def claims(new_uow: Callable[[], UnitOfWork]) -> list[tuple[int, int]]:
+def claims(new_uow: Callable[[], UnitOfWork]) -> set[tuple[int, int]]:
     with new_uow() as unit:
         rows = unit.session.exec(select(HandledMessage.chat_id, HandledMessage.message_id)).all()
-        return [(chat_id, message_id) for chat_id, message_id in rows]
+        return {(chat_id, message_id) for chat_id, message_id in rows}
 
 
 async def test_the_sweep_forgets_a_reply_once_telegram_can_no_longer_redeliver_it(
@@ -295,24 +300,26 @@ async def test_the_sweep_forgets_a_reply_once_telegram_can_no_longer_redeliver_i
     start_bot: StartBot,
     new_uow: Callable[[], UnitOfWork],
     clock: FrozenClock,
+    redeliver: Redeliver,
 ) -> None:
     """A swept claim refuses a redelivery within the retention; past it, it goes, map kept."""
     app = await start_bot()
     card = await stages_card(double, team)
     reply = await team.bob.reply(team.chat, card, "Awareness")
     await double.wait_for_edit(team.chat, card, containing="1. Awareness")
-    assert claims(new_uow) == [(team.chat.id, reply.message_id)]
+    claimed = claims(new_uow)
+    assert (team.chat.id, reply.message_id) in claimed  # with the /newmap and /stages commands
     journey = maps.get_current_map(new_uow(), chat_id=team.chat.id)
     (sweep,) = app.job_queue.get_jobs_by_name(jobs.SWEEP_JOB)
 
     clock.advance(HANDLED_MESSAGE_RETENTION - timedelta(minutes=1))
     await sweep.run(app)
-    double.redeliver(reply)
-    await double.wait_idle()
-    assert claims(new_uow) == [(team.chat.id, reply.message_id)]
+    app = await redeliver(app, reply)
+    assert claims(new_uow) == claimed
+    (sweep,) = app.job_queue.get_jobs_by_name(jobs.SWEEP_JOB)
 
     clock.advance(timedelta(minutes=2))
     await sweep.run(app)
-    assert claims(new_uow) == []
+    assert claims(new_uow) == set()
     assert maps.get_current_map(new_uow(), chat_id=team.chat.id) == journey
     assert not double.errors

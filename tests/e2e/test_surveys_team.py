@@ -199,6 +199,18 @@ async def test_results_show_the_score_interval_chart_and_turn_a_comment_into_a_p
     assert [(p.text, p.touchpoint_id) for p in added] == [
         ("The <b>ad</b> lied about the price", survey.touchpoint_id)
     ]
+
+    # Carol presses the same button a moment later: the comment is a pain point already.
+    again = await team.carol.press(message, "Add as pain point")
+    await double.wait_for_answer(again)
+    assert again.answer_text == (
+        "🩹 That comment is a pain point already: “The <b>ad</b> lied about the price”. "
+        "Nothing was added."
+    )
+    journey = maps.get_current_map(new_uow(), chat_id=team.chat.id)
+    assert [p.text for p in journey.pains if p.source is PainSource.SURVEY] == [
+        "The <b>ad</b> lied about the price"
+    ]
     assert not double.errors
 
 

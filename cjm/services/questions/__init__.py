@@ -38,8 +38,10 @@ def _card(step: Step, apply: Apply) -> Question:
     return Question(PromptKind(f"card.{step.value}"), Target.CARD, apply, Redraw.STEP_CARD)
 
 
-def _on_step_card(kind: PromptKind, target: Target, apply: Apply, describe: Describe) -> Question:
-    return Question(kind, target, apply, Redraw.STEP_CARD, describe)
+def _on_step_card(
+    kind: PromptKind, target: Target, apply: Apply, describe: Describe, *, sets: bool = False
+) -> Question:
+    return Question(kind, target, apply, Redraw.STEP_CARD, describe, sets=sets)
 
 
 K = PromptKind
@@ -52,34 +54,46 @@ QUESTIONS: Mapping[PromptKind, Question] = {
         _card(Step.PERSONA, a.persona_field),
         _card(Step.STAGES, a.add_stages),
         _card(Step.TOUCHPOINTS, a.add_touchpoints),
-        _card(Step.EMOTIONS, a.note),
+        Question(K.CARD_EMOTIONS, T.CARD, a.note, Redraw.STEP_CARD, sets=True),
         _card(Step.PAINS, a.add_pain),
         _card(Step.FIXES, a.add_fix),
         # Questions a step card's buttons ask; the card shows the answer.
-        _on_step_card(K.PERSONA_FIELD, T.PERSONA_FIELD, a.persona_field, d.persona_field),
+        _on_step_card(
+            K.PERSONA_FIELD, T.PERSONA_FIELD, a.persona_field, d.persona_field, sets=True
+        ),
         _on_step_card(K.STAGE_ADD, T.MAP, a.add_stages, d.stage_add),
-        _on_step_card(K.STAGE_RENAME, T.STAGE, a.rename_stage, d.named(T.STAGE)),
-        _on_step_card(K.STAGE_GOAL, T.STAGE, a.stage_goal, d.named(T.STAGE)),
+        _on_step_card(K.STAGE_RENAME, T.STAGE, a.rename_stage, d.named(T.STAGE), sets=True),
+        _on_step_card(K.STAGE_GOAL, T.STAGE, a.stage_goal, d.named(T.STAGE), sets=True),
         _on_step_card(K.TOUCHPOINT_ADD, T.STAGE, a.add_touchpoints, d.named(T.STAGE)),
         _on_step_card(
-            K.TOUCHPOINT_RENAME, T.TOUCHPOINT, a.rename_touchpoint, d.named(T.TOUCHPOINT)
+            K.TOUCHPOINT_RENAME,
+            T.TOUCHPOINT,
+            a.rename_touchpoint,
+            d.named(T.TOUCHPOINT),
+            sets=True,
         ),
-        _on_step_card(K.TOUCHPOINT_CHANNEL, T.TOUCHPOINT, a.channel, d.named(T.TOUCHPOINT)),
-        _on_step_card(K.EMOTION_NOTE, T.TOUCHPOINT, a.note, d.named(T.TOUCHPOINT)),
+        _on_step_card(
+            K.TOUCHPOINT_CHANNEL, T.TOUCHPOINT, a.channel, d.named(T.TOUCHPOINT), sets=True
+        ),
+        _on_step_card(K.EMOTION_NOTE, T.TOUCHPOINT, a.note, d.named(T.TOUCHPOINT), sets=True),
         _on_step_card(K.PAIN_ADD, T.STAGE, a.add_pain, d.named(T.STAGE)),
-        _on_step_card(K.PAIN_TEXT, T.PAIN, a.pain_text, d.named(T.PAIN)),
+        _on_step_card(K.PAIN_TEXT, T.PAIN, a.pain_text, d.named(T.PAIN), sets=True),
         _on_step_card(K.FIX_ADD, T.PAIN, a.add_fix, d.named(T.PAIN)),
-        _on_step_card(K.FIX_TEXT, T.FIX, a.fix_text, d.named(T.FIX)),
-        _on_step_card(K.FIX_OWNER, T.FIX, a.fix_owner, d.named(T.FIX)),
-        _on_step_card(K.FIX_DUE, T.FIX, a.fix_due, d.named(T.FIX)),
+        _on_step_card(K.FIX_TEXT, T.FIX, a.fix_text, d.named(T.FIX), sets=True),
+        _on_step_card(K.FIX_OWNER, T.FIX, a.fix_owner, d.named(T.FIX), sets=True),
+        _on_step_card(K.FIX_DUE, T.FIX, a.fix_due, d.named(T.FIX), sets=True),
         # Questions of the other features.
-        Question(K.SURVEY_QUESTION, T.SURVEY, a.survey_question, Redraw.SURVEY_CARD, d.survey),
-        Question(K.SURVEY_END, T.SURVEY, a.survey_end, Redraw.SURVEY_CARD, d.survey),
-        Question(K.SURVEY_CAP, T.SURVEY, a.survey_cap, Redraw.SURVEY_CARD, d.survey),
+        Question(
+            K.SURVEY_QUESTION, T.SURVEY, a.survey_question, Redraw.SURVEY_CARD, d.survey, sets=True
+        ),
+        Question(K.SURVEY_END, T.SURVEY, a.survey_end, Redraw.SURVEY_CARD, d.survey, sets=True),
+        Question(K.SURVEY_CAP, T.SURVEY, a.survey_cap, Redraw.SURVEY_CARD, d.survey, sets=True),
         Question(K.HOTSPOT_FIX, T.TOUCHPOINT, a.hotspot_fix, Redraw.NOTHING, d.hotspot, True),
         Question(K.KPI_ADD, T.STAGE, a.kpi_add, Redraw.KPI_BOARD, d.kpi_stage, True),
         Question(K.KPI_VALUE, T.KPI, a.kpi_value, Redraw.KPI_BOARD, d.kpi, True),
-        Question(K.REVIEW_TIME, T.MAP, a.review_time, Redraw.REVIEW_CARD, d.review_time),
+        Question(
+            K.REVIEW_TIME, T.MAP, a.review_time, Redraw.REVIEW_CARD, d.review_time, sets=True
+        ),
         Question(
             K.MAP_IMPORT,
             T.NONE,

@@ -57,6 +57,9 @@ class Question:
     describe: Describe | None = None  # None for step cards: the card is its own wording
     confirm: bool = False  # the adapter says what the answer did ("✅ KPI added")
     takes_files: bool = False  # a reply may be a document, which the adapter downloads
+    # The reply sets one value (a name, a note, a date): editing the reply sets it again.
+    # Otherwise a reply adds items, and an edit cannot tell which of them to change.
+    sets: bool = False
 
     @property
     def macro(self) -> str:
