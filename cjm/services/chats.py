@@ -16,6 +16,7 @@ class Language(StrEnum):
 
     EN = "en"
     RU = "ru"
+    ZH = "zh"  # Simplified Chinese, also for zh-Hant and every other zh-* member
 
 
 LANGUAGES = tuple(Language)
@@ -32,8 +33,8 @@ def _view(chat: Chat) -> ChatView:
 
 
 def pick_language(language_code: str | None, default: str) -> str:
-    """The supported language closest to a Telegram user's language_code."""
-    base = (language_code or "").split("-")[0].lower()
+    """The supported language closest to a Telegram user's language_code (zh-hans → zh)."""
+    base = (language_code or "").replace("_", "-").split("-")[0].lower()
     return base if base in LANGUAGES else default
 
 
