@@ -75,8 +75,9 @@ def get_chat(
 
 
 def set_language(uow: UnitOfWork, chat: ChatRef, *, language: str, default_tz: str) -> ChatView:
-    """Switch the language the bot speaks in this chat."""
+    """Switch the language the bot speaks in this chat ("zh-CN" is zh, like a member's code)."""
     language = language.strip().lower()
+    language = pick_language(language, default=language)
     if language not in LANGUAGES:
         raise UnknownLanguage(language=language, available=", ".join(LANGUAGES))
     with uow:
