@@ -9,6 +9,8 @@ what the double serves with.
 
 from __future__ import annotations
 
+import io
+
 import aiohttp
 
 # PTB's own request classes type their defaults this way; it exports no public names for them.
@@ -99,9 +101,18 @@ def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str]
     files = request_data.multipart_data
     if not files:
         return request_data.json_parameters
-    form = aiohttp.FormData()
+    # Telegram shows the plain filename="…" parameter as it arrives, read as UTF-8: aiohttp's
+    # default %-escapes it (a Chinese title became "%E8%A1%97….json"), so send it raw, escaping
+    # only what would end the parameter, as browsers do (HTML's multipart/form-data encoding).
+    form = aiohttp.FormData(quote_fields=False)
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
     for name, (filename, content, mime_type) in files.items():
-        form.add_field(name, content, filename=filename, content_type=mime_type)
+        # A stream, not bytes: aiohttp warns that bytes over 1 MB might block the event loop.
+        stream = io.BytesIO(content) if isinstance(content, bytes) else content
+        shown = filename.translate(_UNSAFE_IN_FILENAME)
+        form.add_field(name, stream, filename=shown, content_type=mime_type)
     return form
+
+
+_UNSAFE_IN_FILENAME = str.maketrans({'"': "%22", "\r": "%0D", "\n": "%0A"})

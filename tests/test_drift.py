@@ -6,6 +6,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from telegram import Update
 from telegram.ext import CommandHandler, MessageHandler, TypeHandler
@@ -23,6 +25,14 @@ from cjm.services.questions import QUESTIONS, Question
 from tests.conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]
+TRANSLATED = [language for language in LANGUAGES if language != "en"]  # English is the msgids
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%|\{\w+\}")  # gettext's, a literal %, str.format's
+
+
+def catalog_of(language: str) -> Catalog:
+    """A language's messages.po as it is committed."""
+    with (LOCALE_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
+        return read_po(po_file, locale=language)
 
 
 def journey_errors() -> list[type[cjm.errors.JourneyError]]:
@@ -41,7 +51,7 @@ def test_every_command_is_in_the_readme(command: str) -> None:
     assert f"`/{command}" in (ROOT / "README.md").read_text()
 
 
-@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_a_menu_description(command: str, language: str) -> None:
     """setMyCommands gets a non-empty description (3..256 chars) in each language."""
@@ -56,28 +66,36 @@ def test_every_error_has_a_text(error: type[cjm.errors.JourneyError]) -> None:
     assert hasattr(module, error.code)
 
 
-def test_the_russian_catalog_is_complete() -> None:
-    """Every text is translated into Russian, nothing fuzzy, placeholders kept."""
-    with (LOCALE_DIR / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
-        catalog = read_po(po_file)
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_catalog_is_complete(language: str) -> None:
+    """Every text is translated, nothing fuzzy, placeholders kept, the language's plural forms."""
+    catalog = catalog_of(language)
+    assert not catalog.fuzzy  # a fuzzy header makes gettext ignore the Plural-Forms line
+    assert (catalog.num_plurals, catalog.plural_expr) == get_plural(language)  # ru 3, zh 1
+    untranslated, fuzzy, changed = [], [], []
     for message in catalog:
         if not message.id:
             continue
-        assert not message.fuzzy, message.id
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        assert all(strings), message.id
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        wanted = set(re.findall(r"%\(\w+\)[sd]", ids[0]))
-        for string in strings:
-            assert set(re.findall(r"%\(\w+\)[sd]", string)) == wanted, message.id
+        if message.fuzzy:
+            fuzzy.append(message.id)
+        if len(strings) != (catalog.num_plurals if message.pluralizable else 1) or not all(
+            strings
+        ):
+            untranslated.append(message.id)
+        wanted = sorted(PLACEHOLDER.findall(ids[-1]))
+        if any(sorted(PLACEHOLDER.findall(string)) != wanted for string in strings):
+            changed.append(message.id)
+    assert (untranslated, fuzzy, changed) == ([], [], [])
 
 
-def test_the_catalog_covers_every_template_text() -> None:
-    """No template text is missing from the Russian catalog (run `make i18n` after edits)."""
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_catalog_covers_every_template_text(language: str) -> None:
+    """No template text is missing from a language's catalog (run `make i18n` after edits)."""
     from babel.messages.extract import extract_from_dir
 
-    with (LOCALE_DIR / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
-        translated = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(po_file)}
+    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog_of(language)}
     method_map = [("**.html", "jinja2")]
     options = {
         "**.html": {

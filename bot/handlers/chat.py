@@ -72,7 +72,7 @@ async def cancel_command(update: Update, context: BotContext) -> None:
 
 
 async def language_command(update: Update, context: BotContext) -> None:
-    """/language [en|ru]: switch directly, or offer a button per language."""
+    """/language [en|ru|zh]: switch directly, or offer a button per language."""
     if context.args:
         chats.set_language(
             context.uow(),

@@ -1,4 +1,8 @@
-"""The picture's fonts: DejaVu Sans with any installed CJK font as fallback, measured once.
+"""The picture's fonts: DejaVu Sans, then the bundled Noto Sans CJK SC, measured once.
+
+DejaVu Sans (matplotlib's own) draws Latin and Cyrillic; Noto Sans CJK SC comes with the install
+(the noto-cjk-sans-otc package, OFL-1.1), so Chinese is drawn on any machine; CJK fonts the system
+has follow for whatever neither covers.
 
 What the fonts cover decides what `Fonts.clean` keeps; advance widths decide where
 `Fonts.wrap` breaks a line; and each character is drawn from the first font that has it.
@@ -12,10 +16,19 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from matplotlib.font_manager import FontProperties, findfont, fontManager
+from matplotlib.font_manager import FontPath, FontProperties, findfont, fontManager
 from matplotlib.ft2font import FT2Font, LoadFlags
+from noto_cjk_sans_otc import FONT_PATH as NOTO_CJK_COLLECTION
 
-__all__ = ["CJK_FAMILIES", "FONT", "LINE", "Fonts", "shared_fonts"]
+__all__ = [
+    "BUNDLED_FAMILY",
+    "CJK_FAMILIES",
+    "FONT",
+    "LINE",
+    "Fonts",
+    "bundled_cjk",
+    "shared_fonts",
+]
 
 FONT = 12.0  # pt: the body text, and the smallest on the picture
 LINE = 1.2  # line pitch per font size: DejaVu Sans's own (ascender + descender + line gap)
@@ -30,23 +43,42 @@ CJK_FAMILIES = (
     "Droid Sans Fallback",
 )
 WEIGHTS = ("normal", "bold")
+BUNDLED_FAMILY = "Noto Sans CJK SC"  # Simplified Chinese forms; Latin and Cyrillic too
+
+
+@lru_cache(maxsize=1)
+def bundled_cjk() -> FontPath:
+    """The project's own CJK font: the SC face of the Noto Sans CJK collection it installs."""
+    path = str(NOTO_CJK_COLLECTION)
+    for index in range(FT2Font(path).num_faces):
+        if FT2Font(path, face_index=index).family_name == BUNDLED_FAMILY:
+            return FontPath(path, index)
+    raise LookupError(f"{BUNDLED_FAMILY} is not in {path}")  # pragma: no cover  (a broken wheel)
 
 
 class Fonts:
     """The fallback fonts' files, coverage and advance widths, shared by all renders."""
 
-    def __init__(self, families: tuple[str, ...] = CJK_FAMILIES) -> None:
+    def __init__(self, families: tuple[str, ...] = CJK_FAMILIES, *, bundled: bool = True) -> None:
         installed = {entry.name for entry in fontManager.ttflist}
-        self.families = ["DejaVu Sans", *(f for f in families if f in installed)]
+        system = [f for f in families if f in installed and not (bundled and f == BUNDLED_FAMILY)]
+        own = [bundled_cjk()] if bundled else []
+        self.families = ["DejaVu Sans", *([BUNDLED_FAMILY] if bundled else []), *system]
         self._lock = threading.Lock()
         # Per weight, the font files in fallback order: what matplotlib resolves each family to
-        # (a FontPath, carrying its face_index, for a .ttc collection).
+        # (a FontPath, carrying its face_index, for a .ttc collection). The bundled font has one
+        # weight, so its regular face draws bold CJK too.
         self.paths: dict[str, list[str]] = {
-            weight: [findfont(FontProperties(family=f, weight=weight)) for f in self.families]
+            weight: [
+                findfont(FontProperties(family="DejaVu Sans", weight=weight)),
+                *own,
+                *(findfont(FontProperties(family=f, weight=weight)) for f in system),
+            ]
             for weight in WEIGHTS
         }
         self._faces: dict[str, list[Any]] = {
-            weight: [FT2Font(path) for path in paths] for weight, paths in self.paths.items()
+            weight: [FT2Font(path, face_index=getattr(path, "face_index", 0)) for path in paths]
+            for weight, paths in self.paths.items()
         }
         covered: set[int] = set()
         for regular, bold in zip(self._faces["normal"], self._faces["bold"], strict=True):

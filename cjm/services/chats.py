@@ -15,6 +15,7 @@ class Language(StrEnum):
 
     EN = "en"
     RU = "ru"
+    ZH = "zh"  # Simplified Chinese, also for zh-Hant and every other zh-* member
 
 
 LANGUAGES = tuple(Language)
@@ -31,8 +32,8 @@ def _view(chat: Chat) -> ChatView:
 
 
 def pick_language(language_code: str | None, default: str) -> str:
-    """The supported language closest to a Telegram user's language_code."""
-    base = (language_code or "").split("-")[0].lower()
+    """The supported language closest to a Telegram user's language_code (zh-hans → zh)."""
+    base = (language_code or "").replace("_", "-").split("-")[0].lower()
     return base if base in LANGUAGES else default
 
 
@@ -73,8 +74,9 @@ def get_chat(
 
 
 def set_language(uow: UnitOfWork, chat: ChatRef, *, language: str, default_tz: str) -> ChatView:
-    """Switch the language the bot speaks in this chat."""
+    """Switch the language the bot speaks in this chat ("zh-CN" is zh, like a member's code)."""
     language = language.strip().lower()
+    language = pick_language(language, default=language)
     if language not in LANGUAGES:
         raise UnknownLanguage(language=language, available=", ".join(LANGUAGES))
     with uow:

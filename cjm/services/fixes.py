@@ -11,7 +11,7 @@ from cjm.services import maps
 from cjm.views import Actor
 
 # What a member types to mean "I will do it", in the languages the bot speaks.
-SELF_WORDS = frozenset({"me", "i", "myself", "я", "мне", "меня"})
+SELF_WORDS = frozenset({"me", "i", "myself", "я", "мне", "меня", "我", "我自己"})
 
 
 def add_fix(uow: UnitOfWork, *, pain_id: int, text: str, actor: Actor) -> int:

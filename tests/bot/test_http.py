@@ -95,3 +95,34 @@ async def test_a_request_before_initialize_is_refused() -> None:
     """Using the request before the bot initialized it is a programming error, said plainly."""
     with pytest.raises(RuntimeError, match="not initialized"):
         await AiohttpRequest().do_request("http://127.0.0.1:9/getMe", "POST")
+
+
+@pytest.mark.parametrize(
+    "filename",
+    ["街道地图.json", "карта-пути.xlsx", 'say-"hi".csv'],
+    ids=["chinese", "russian", "quote"],
+)
+async def test_a_file_name_arrives_as_telegram_shows_it(
+    double: BotApiDouble, filename: str
+) -> None:
+    """The file name goes as UTF-8 in filename="…", not %-escaped (Telegram shows it verbatim)."""
+    alice = double.member("Alice")
+    await alice.start_bot()
+    async with bot_on(double.url, AiohttpRequest()) as bot:
+        sent = await bot.send_document(alice.id, b"{}", filename=filename)
+
+    assert sent.document is not None
+    expected = filename.replace('"', "%22")  # what a browser sends, and Telegram shows
+    assert sent.document.file_name == expected
+    assert (await double.wait_for_document(alice.dm, timeout=1)).filename == expected
+
+
+async def test_an_upload_over_a_megabyte_goes_as_a_stream(double: BotApiDouble) -> None:
+    """2 MB arrive intact and aiohttp does not warn about a large raw body (warnings fail)."""
+    alice = double.member("Alice")
+    await alice.start_bot()
+    data = bytes(range(256)) * (2 * 4096)
+    async with bot_on(double.url, AiohttpRequest()) as bot:
+        await bot.send_document(alice.id, data, filename="big.bin")
+
+    assert (await double.wait_for_document(alice.dm, ".bin", timeout=1)).data == data

@@ -49,6 +49,13 @@ def reachable(uow, chat_id):
         ("ru", "ru"),
         ("ru-RU", "ru"),
         ("EN-gb", "en"),
+        ("zh", "zh"),
+        ("zh-hans", "zh"),
+        ("zh-hant", "zh"),
+        ("zh-CN", "zh"),
+        ("zh-tw", "zh"),
+        ("zh_HK", "zh"),
+        ("zh-hans-sg", "zh"),
         ("de", "en"),
         ("", "en"),
         (None, "en"),
@@ -97,6 +104,14 @@ class TestLanguage:
         assert get_chat(uow).language == "ru"
         assert make_map(uow).language == "ru"
 
+    @pytest.mark.parametrize("code", ["zh", "ZH", "zh-CN", "zh-hans"])
+    def test_chinese_by_any_of_its_codes(self, uow, code):
+        """/language zh, or a regional code for it, switches the chat to Simplified Chinese."""
+        chat = chats.set_language(uow(), chat_ref(), language=code, default_tz="UTC")
+
+        assert chat.language == "zh"
+        assert get_chat(uow).language == "zh"
+
     def test_unknown_language_is_refused(self, uow):
         """An unknown language raises UnknownLanguage listing those available; nothing changes."""
         get_chat(uow)
@@ -104,7 +119,7 @@ class TestLanguage:
         with pytest.raises(UnknownLanguage) as raised:
             chats.set_language(uow(), chat_ref(), language="DE", default_tz="UTC")
 
-        assert raised.value.params == {"language": "de", "available": "en, ru"}
+        assert raised.value.params == {"language": "de", "available": "en, ru, zh"}
         assert get_chat(uow).language == "en"
 
     def test_registers_a_new_chat(self, uow):

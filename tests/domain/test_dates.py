@@ -54,6 +54,44 @@ def test_reads_russian_day_first_and_english_too(text, due):
     assert parse(text, language="ru") == due
 
 
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("2026-12-01", date(2026, 12, 1)),
+        ("2026年12月1日", date(2026, 12, 1)),
+        ("12月1日", date(2026, 12, 1)),
+        ("12月1号", date(2026, 12, 1)),
+        ("1月5日", date(2027, 1, 5)),  # no year: the next one
+        ("明天", date(2026, 11, 27)),
+        ("后天", date(2026, 11, 28)),
+        ("2周后", date(2026, 12, 10)),
+        ("两周后", date(2026, 12, 10)),
+        ("三天后", date(2026, 11, 29)),
+        ("十天后", date(2026, 12, 6)),
+        ("周五", date(2026, 11, 27)),
+        ("本周五", date(2026, 11, 27)),
+        ("这周日", date(2026, 11, 29)),
+        ("下周五", date(2026, 12, 4)),  # Friday of next week, not tomorrow
+        ("下星期一", date(2026, 11, 30)),
+        ("下礼拜天", date(2026, 12, 6)),
+        ("2026/12/01", date(2026, 12, 1)),  # year, month, day
+        ("next friday", date(2026, 11, 27)),
+    ],
+)
+def test_reads_chinese_and_english_too(text, due):
+    """In a Chinese chat dates are read in Chinese (from Thu 2026-11-26), English still works."""
+    assert parse(text, language="zh", tz="Asia/Shanghai") == due
+
+
+@pytest.mark.parametrize("text", ["2月30日", "下周八", "很快"])
+def test_chinese_gibberish_is_refused(text):
+    """A Chinese text that is no date raises InvalidDate quoting it."""
+    with pytest.raises(InvalidDate) as raised:
+        parse(text, language="zh")
+
+    assert raised.value.params == {"text": text}
+
+
 def test_english_reads_month_first():
     """In an English chat 01/12/2026 is January 12th, which is past."""
     with pytest.raises(DateInPast) as raised:

@@ -192,7 +192,9 @@ class TestEditAndStatus:
 
 
 class TestOwner:
-    @pytest.mark.parametrize("word", ["me", "Me", "ME", "i", "myself", "я", "Я", "мне", "меня"])
+    @pytest.mark.parametrize(
+        "word", ["me", "Me", "ME", "i", "myself", "я", "Я", "мне", "меня", "我", "我自己"]
+    )
     def test_self_word_means_the_member_answering(self, uow, fix, word):
         """ "me" (or "я", …) makes the answering member the owner, shown as @username."""
         fixes.set_owner(uow(), fix_id=fix.id, owner=f" {word} ", actor=ALICE)

@@ -554,6 +554,21 @@ def test_the_page_renders_in_russian_with_local_numbers(texts: Texts) -> None:
     assert re.search(r'class="emo-value tone-p1">\+1,0<', html)
 
 
+def test_the_page_renders_in_chinese_with_chinese_fonts(texts: Texts) -> None:
+    """A Chinese page says lang="zh", uses the catalog's words and asks for CJK fonts first."""
+    html = render(texts, realistic_map(), language="zh")
+    assert '<html lang="zh" dir="ltr">' in html
+    assert "情绪" in html  # "Emotions"
+    assert "痛点" in html  # "Pain points"
+    assert re.search(r'class="emo-value tone-p1">\+1\.0<', html)
+    stack = re.search(r"html \{\s*font-family:([^;]+);", html)
+    assert stack is not None
+    fonts = [f.strip().strip('"') for f in stack[1].split(",")]
+    for cjk in ("PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC"):
+        assert cjk in fonts
+    assert fonts[-1] == "sans-serif"
+
+
 def test_an_unknown_language_falls_back_to_english(texts: Texts) -> None:
     """Texts falls back to English, and so do lang and number formats."""
     html = render(texts, realistic_map(), language="xx")

@@ -45,6 +45,18 @@ class Observing(World):
         key = (scope_key(scope), language_code or "")
         return [(c["command"], c["description"]) for c in self.command_lists.get(key, [])]
 
+    def menu_shown_to(
+        self, user_language_code: str | None, scope: JsonDict | str | None = None
+    ) -> list[tuple[str, str]]:
+        """The command menu a user sees: the list for their language, else the scope's default.
+
+        Lists are registered per two-letter ISO 639-1 code and a user whose language has none
+        gets the default list (https://core.telegram.org/bots/api#setmycommands), so a
+        "zh-hans" user sees the "zh" list.
+        """
+        base = (user_language_code or "").split("-")[0].lower()
+        return self.commands(base, scope) or self.commands(None, scope)
+
     @property
     def registered_commands(self) -> dict[tuple[str, str], list[tuple[str, str]]]:
         """Every (scope key, language) → commands the bot registered."""

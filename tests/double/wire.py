@@ -131,6 +131,20 @@ def int_param(params: JsonDict, name: str, default: int) -> int:
     return number
 
 
+# A file's name as Telegram shows it: the plain filename="…" parameter of the part, its bytes
+# read as UTF-8 and kept verbatim, %-escapes too (aiohttp's default escaping shows up in the
+# chat as "%E8%A1%97….json"). Files are posted "in the usual way that files are uploaded via the
+# browser" (https://core.telegram.org/bots/api#sending-files), and browsers send that parameter
+# raw (https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#multipart/form-data-encoding-algorithm).
+_FILENAME = re.compile(r';\s*filename="([^"]*)"', re.IGNORECASE)
+
+
+def shown_filename(part: BodyPartReader) -> str | None:
+    """The uploaded file's name as a Telegram client shows it; None for a plain field."""
+    plain = _FILENAME.search(part.headers.get("Content-Disposition", ""))
+    return plain[1] if plain else part.filename
+
+
 async def read_call(request: web.Request, method: str) -> Call:
     """Decode query string plus JSON, urlencoded or multipart body, as Telegram accepts all."""
     params: JsonDict = {k: coerce(k, v) for k, v in request.query.items()}
@@ -153,9 +167,9 @@ async def read_call(request: web.Request, method: str) -> Call:
                 if not isinstance(part, BodyPartReader) or part.name is None:
                     continue
                 raw = await part.read(decode=False)
-                if part.filename is not None:
+                if (filename := shown_filename(part)) is not None:
                     files[part.name] = Upload(
-                        part.filename,
+                        filename,
                         bytes(raw),
                         part.headers.get("Content-Type", "application/octet-stream"),
                     )

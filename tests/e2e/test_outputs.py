@@ -61,14 +61,16 @@ async def test_a_picture_too_tall_for_a_photo_is_sent_as_a_document(
     start_bot: StartBot,
     new_uow: Callable[[], UnitOfWork],
 ) -> None:
-    """/picture of a tall map sends a PNG document: as a photo it would shrink unreadably."""
-    # 12×5 rather than 12×8: its ~1 MB picture stays under the size past which aiohttp warns
-    # that raw bytes (how bot/http.py uploads) might block the loop, an error in these tests.
-    make_big_map(new_uow, chat_id=team.chat.id, per_stage=5)
+    """/picture of a tall map sends a PNG document: as a photo it would shrink unreadably.
+
+    Its picture is over 1 MB, past which aiohttp warns (an error here) about a raw bytes body.
+    """
+    make_big_map(new_uow, chat_id=team.chat.id)
     await start_bot()
     sent = await team.alice.send(team.chat, "/picture")
     document = await double.wait_for_document(team.chat, ".png", after=sent, timeout=30)
     assert (document.data or b"").startswith(b"\x89PNG")
+    assert len(document.data or b"") > 1024 * 1024
     assert not double.errors
 
 
@@ -96,6 +98,30 @@ async def test_every_export_arrives_as_a_named_document(
 
     mermaid = ((await export(double, team, "Mermaid", ".mmd")).data or b"").decode()
     assert mermaid.startswith("journey")
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("街道小店 · 首次购买", "街道小店-首次购买.json"),
+        ("Первая покупка в магазине", "первая-покупка-в-магазине.json"),
+    ],
+    ids=["chinese", "russian"],
+)
+async def test_an_export_is_named_in_the_maps_own_script(
+    double: BotApiDouble,
+    team: Team,
+    start_bot: StartBot,
+    new_uow: Callable[[], UnitOfWork],
+    title: str,
+    shown: str,
+) -> None:
+    """The document's name, as the chat shows it, is the title's words, not %-escapes."""
+    journey = make_full_map(new_uow, chat_id=team.chat.id, title=title)
+    await start_bot()
+    document = await export(double, team, "JSON", ".json")
+    assert document.filename == shown
+    assert json.loads(document.data or b"")["map"]["title"] == journey.title == title
 
 
 @pytest.mark.usefixtures("full_map")
