@@ -32,7 +32,7 @@ bench: $(STAMP)
 # Re-extract texts from templates into the catalogs after changing a template.
 i18n: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o templates/locale/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i templates/locale/messages.pot -d templates/locale --no-fuzzy-matching
+	$(BIN)/pybabel update -i templates/locale/messages.pot -d templates/locale --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) out

@@ -11,7 +11,7 @@ from bot.messages import pack
 from bot.permissions import require_admin
 from cjm.models import Step
 from cjm.render.summary import summary_blocks
-from cjm.services import maps
+from cjm.services import maps, results
 from cjm.views import CardView, MapView
 
 
@@ -43,7 +43,11 @@ async def maps_command(update: Update, context: BotContext) -> None:
 
 async def show_summary(update: Update, context: BotContext, journey: MapView) -> None:
     """The map as text, stage by stage, in as few messages as fit; step buttons on the last."""
-    blocks = summary_blocks(context.deps.texts, journey, language=context.language(update))
+    # The same survey scores the picture and the exports show.
+    scores = results.touchpoint_scores(context.uow(), map_id=journey.id, tz=journey.tz)
+    blocks = summary_blocks(
+        context.deps.texts, journey, language=context.language(update), scores=scores
+    )
     *first, last = pack(blocks)
     for text in first:
         await context.send(update, text)

@@ -118,13 +118,24 @@ async def timezone_command(update: Update, context: BotContext) -> None:
 
 async def review_command(update: Update, context: BotContext) -> None:
     """/review: the current map's review card."""
-    card = reviews.get_review_card(context.uow(), chat_id=context.group_chat(update).id)
-    await context.reply(
+    chat_id = context.group_chat(update).id
+    card = reviews.get_review_card(context.uow(), chat_id=chat_id)
+    sent = await context.reply(
         update,
         "chat/reviews/card.html",
         card=card,
         reply_markup=card_keyboard(card, context.labels(update)),
     )
+    # A reply to the card is read as its time of day, like a reply to the time question: a
+    # reply that is no time is told the format, never that the card asks nothing.
+    asked = prompts.prepare(
+        context.uow(),
+        chat_id=chat_id,
+        kind=PromptKind.REVIEW_TIME,
+        target_id=card.map_id,
+        card_message_id=sent.message_id,
+    )
+    prompts.remember(context.uow(), chat_id=chat_id, message_id=sent.message_id, asked=asked)
 
 
 async def _redraw(update: Update, context: BotContext, card: ReviewCard) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any  # matplotlib ships no type stubs: its Axes are Any here
 
 import qrcode
+from babel.dates import format_skeleton
 
 from cjm.analytics import SCALE
 from cjm.models import SurveyKind
@@ -46,6 +47,7 @@ class ChartLabels:
     too_few: str
     groups: Mapping[str, str]
     scores: Mapping[str, str]
+    language: str = "en"  # the week axis writes its days the way this language does
 
 
 def results_chart_png(results: Sequence[SurveyResults], labels: ChartLabels) -> bytes:
@@ -114,7 +116,7 @@ def _trend(ax: Any, result: SurveyResults, labels: ChartLabels) -> None:
         ax.set_xticks([])
         return
     ax.plot(
-        [start.strftime("%d.%m") for start, _ in points],
+        [format_skeleton("MMMd", start, locale=labels.language) for start, _ in points],
         [score for _, score in points],
         marker="o",
         color=LINE_COLOUR,

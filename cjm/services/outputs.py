@@ -49,6 +49,7 @@ def picture_labels(texts: Texts, language: str) -> PictureLabels:
         no_votes=label("no_votes"),
         no_stages=label("no_stages"),
         more=label("more"),
+        language=language,
         persona={f: common("field_name", f.value) for f in PersonaField},
         severity={s: common("severity_name", s.value) for s in Severity},
         status={s: common("status_name", s.value) for s in FixStatus},

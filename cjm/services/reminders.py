@@ -99,7 +99,10 @@ def _claim_fix(
     assert fix.due_on is not None  # noqa: S101  (queried so)
     assert fix.id is not None  # noqa: S101  (loaded rows have ids)
     before_at, overdue_at = _fix_times(fix.due_on, chat.tz, at)
-    overdue = now >= overdue_at
+    # Today is the chat's today: at 00:30 in Shanghai a fix due that day is due today,
+    # although it is still yesterday in UTC.
+    days_left = (fix.due_on - now.astimezone(ZoneInfo(chat.tz)).date()).days
+    overdue = now >= overdue_at or days_left < 0
     if not overdue and (now < before_at or fix.reminded_before_for == fix.due_on):
         upcoming = before_at if fix.reminded_before_for != fix.due_on else overdue_at
         return None, JobSlot(fix_job_name(fix.id), upcoming)
@@ -107,7 +110,15 @@ def _claim_fix(
     if overdue:
         fix.reminded_overdue_for = fix.due_on
     reminder = FixReminder(
-        chat.id, map_id, chat.language, fix.id, fix.text, fix.owner_name, fix.due_on, overdue
+        chat.id,
+        map_id,
+        chat.language,
+        fix.id,
+        fix.text,
+        fix.owner_name,
+        fix.due_on,
+        overdue,
+        days_left,
     )
     return reminder, None if overdue else JobSlot(fix_job_name(fix.id), overdue_at)
 

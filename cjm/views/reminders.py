@@ -18,7 +18,10 @@ class JobSlot:
 
 @dataclass(frozen=True)
 class FixReminder:
-    """A fix due tomorrow (overdue=False) or past its due date (overdue=True)."""
+    """A fix due soon (overdue=False) or past its due date (overdue=True).
+
+    `days_left` counts from the chat's today: 1 is tomorrow, 0 today, below 0 overdue.
+    """
 
     chat_id: int
     map_id: int
@@ -28,6 +31,7 @@ class FixReminder:
     owner_name: str | None
     due_on: date
     overdue: bool
+    days_left: int = 1
 
 
 @dataclass(frozen=True)

@@ -319,7 +319,7 @@ class TestRender:
             "−1.7",
             "Olga Petrova",
             "Maria",
-            "2026-12-15",
+            "Dec 15, 2026",
             "Support answers after 2 hours",
         ]:
             assert expected in drawn

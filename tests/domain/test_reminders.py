@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from cjm.models import Fix
+from cjm.render.texts import Texts
 from cjm.services import chats, fixes, maps, reminders, reviews, supergroups
 from cjm.views import JobSlot
 from tests.factories import (
@@ -118,3 +119,49 @@ class TestFixReminders:
         )
         slots = {s.name: s.when for s in reminders.pending_slots(uow())}
         assert slots[f"fix:{fix_due}"] == utc(2026, 11, 27, 13, 30)
+
+
+class TestDueDayInTheChatsZone:
+    """Today, tomorrow and overdue are the chat's days, not UTC's (Shanghai is UTC+8)."""
+
+    @pytest.fixture
+    def pain_id(self, uow):
+        return make_full_map(uow, tz="Asia/Shanghai").pains[0].id
+
+    def due(self, uow, pain_id, day: str) -> int:
+        return max(f.id for f in make_fix(uow, pain_id, "Validate promo codes", due=day).fixes)
+
+    def test_set_just_after_midnight_for_today_it_is_due_today(self, uow, pain_id, clock):
+        """00:30 in Shanghai is 16:30 the day before in UTC: "today" is the 27th."""
+        clock.current = utc(2026, 11, 26, 16, 30)
+        self.due(uow, pain_id, "2026-11-27")
+        (reminder,) = reminders.claim_due(uow()).reminders
+        assert (reminder.days_left, reminder.overdue) == (0, False)
+        text = Texts().render("en", "chat/reviews/reminder.html", reminder=reminder)
+        assert text.splitlines()[0].startswith("📅 Due today,")
+        ru = Texts().render("ru", "chat/reviews/reminder.html", reminder=reminder)
+        assert ru.splitlines()[0].startswith("📅 Срок — сегодня,")
+
+    def test_set_just_before_midnight_for_the_next_day_it_is_due_tomorrow(
+        self, uow, pain_id, clock
+    ):
+        """23:59 in Shanghai: the 27th is tomorrow; two minutes later nothing is sent again."""
+        clock.current = utc(2026, 11, 26, 15, 59)
+        self.due(uow, pain_id, "2026-11-27")
+        (reminder,) = reminders.claim_due(uow()).reminders
+        assert (reminder.days_left, reminder.overdue) == (1, False)
+        text = Texts().render("en", "chat/reviews/reminder.html", reminder=reminder)
+        assert text.splitlines()[0].startswith("📅 Due tomorrow,")
+        clock.current = utc(2026, 11, 26, 16, 1)
+        assert reminders.claim_due(uow()).reminders == ()
+
+    def test_the_day_after_in_shanghai_it_is_overdue(self, uow, pain_id, clock):
+        """Down over the due day: at 00:30 local the next day the one reminder says overdue."""
+        clock.current = utc(2026, 11, 26, 9, 0)
+        self.due(uow, pain_id, "2026-11-28")
+        clock.current = utc(2026, 11, 28, 16, 30)  # 2026-11-29 00:30 in Shanghai
+        (reminder,) = reminders.claim_due(uow()).reminders
+        assert (reminder.days_left, reminder.overdue) == (-1, True)
+        assert reminders.claim_due(uow()).reminders == ()
+        text = Texts().render("en", "chat/reviews/reminder.html", reminder=reminder)
+        assert text.splitlines()[0].startswith("⏰ Overdue since")

@@ -287,7 +287,7 @@ async def test_forgetme_and_stop(
     sent = await dana.send(dana.dm, "/stop")
     await double.wait_for_message(dana.dm, containing="won't ask you any more", after=sent)
     sent = await dana.send(dana.dm, "/forgetme")
-    await double.wait_for_message(dana.dm, containing="(1 answers)", after=sent)
+    await double.wait_for_message(dana.dm, containing="(1 answer)", after=sent)
     assert answers(new_uow, survey.id) == []
 
 

@@ -61,6 +61,7 @@ def _chart_labels(
         too_few=word("too_few"),
         groups={g: word("group", name=g) for g in ("promoters", "passives", "detractors")},
         scores={k.value: word("score_axis", kind=k.value) for k in SurveyKind},
+        language=language,
     )
 
 

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from babel.dates import format_date
+
 from cjm.models import FixStatus, Mode
 from cjm.render.fonts import FONT, LINE
 from cjm.render.png.canvas import Canvas
@@ -243,7 +245,7 @@ def fixes(sheet: Sheet, row: RowLayout, y: float) -> float:
         room = slot.width - 4 * PAD - 3
         done = "✓ " if fix.status is FixStatus.DONE else ""
         lines = fonts.wrap(done + fonts.clean(fix.text), room, lines=3)
-        due = fix.due_on.isoformat() if fix.due_on else ""
+        due = format_date(fix.due_on, "medium", locale=sheet.labels.language) if fix.due_on else ""
         meta = [
             line
             for part in (fonts.clean(fix.owner_name), due)

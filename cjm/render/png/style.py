@@ -55,6 +55,7 @@ class PictureLabels:
     no_votes: str = "no votes"
     no_stages: str = "No stages yet"
     more: str = "+{n} more"
+    language: str = "en"  # due dates are written the way this language writes a day
     persona: Mapping[PersonaField, str] = field(
         default_factory=_frozen(
             {
