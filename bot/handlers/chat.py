@@ -6,6 +6,7 @@ from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    Message,
     Update,
 )
 from telegram.ext import (
@@ -69,6 +70,25 @@ async def help_command(update: Update, context: BotContext) -> None:
 async def cancel_command(update: Update, context: BotContext) -> None:
     """/cancel: nothing is pending between messages, so just say so and point to /map."""
     await context.reply(update, "chat/cancelled.html")
+
+
+class _OnlyMentionsTheBot(filters.MessageFilter):
+    """A message that is just "@this_bot": someone calling the bot without saying what for.
+
+    Telegram delivers a message that mentions the bot by username even in privacy mode
+    (BotFather's /setprivacy: "messages that either start with the '/' symbol or mention the
+    bot by username").
+    """
+
+    def filter(self, message: Message) -> bool:
+        text = (message.text or "").strip()
+        username = message.get_bot().username
+        return bool(username) and text.casefold() == f"@{username}".casefold()
+
+
+async def mention_message(update: Update, context: BotContext) -> None:
+    """ "@this_bot" alone: the short help, how to begin."""
+    await context.reply(update, "chat/welcome.html")
 
 
 async def language_command(update: Update, context: BotContext) -> None:
@@ -155,6 +175,7 @@ HANDLERS = [
     CommandHandler("help", help_command),
     CommandHandler("cancel", cancel_command),
     CommandHandler("language", language_command),
+    MessageHandler(filters.TEXT & ~filters.REPLY & _OnlyMentionsTheBot(), mention_message),
     on_press(SetLanguage, language_button),
     MessageHandler(filters.StatusUpdate.MIGRATE, migrated),
     ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -184,3 +184,17 @@ async def test_the_digest_lists_each_fix_on_its_own_line(
         "💡 Sync ad copy with the price list — 👤 @bob",
     ]
     assert utc(2026, 12, 3, 8) == card.next_at
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en", "Start with /newmap"), ("ru", "Начните с /newmap")]
+)
+async def test_a_message_that_only_mentions_the_bot_gets_the_short_help(
+    double: BotApiDouble, team: Team, start_bot: StartBot, language: str, expected: str
+) -> None:
+    """ "@journey_test_bot" alone: the welcome (how to begin), in the chat's language."""
+    await start_bot()
+    await team.alice.send(team.chat, f"/language {language}")
+    sent = await team.alice.send(team.chat, f"  @{double.bot_username.upper()} ")
+    answer = await double.wait_for_message(team.chat, containing="/newmap", after=sent)
+    assert expected in answer.content
