@@ -250,13 +250,32 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """Post a checked question (its macro in questions.html); members answer by replying.
 
         The one way the bot asks anything: the question is stored as a prompt once Telegram
-        has given it a message id, so any member's reply finds what it asked.
+        has given it a message id, so any member's reply finds what it asked. Its ForceReply
+        is `selective` (core.telegram.org/bots/api#forcereply): Telegram opens the reply field
+        only for the users @mentioned in the text and, when the question is a reply, for the
+        sender of the message it replies to. So a button's question names who pressed it (a
+        tg://user link, which needs no username) and a command's question replies to it; the
+        others keep typing undisturbed, and may still reply to it.
         """
         macro = asked.kind.value.replace(".", "_")
         text = self.macro(update, QUESTIONS_TEMPLATE, macro, **asked.params)
+        reply_to = None
+        query = update.callback_query
+        if query is not None:
+            asker = query.from_user
+            mention = self.macro(
+                update, QUESTIONS_TEMPLATE, "asked_by", user_id=asker.id, name=asker.full_name
+            )
+            text = f"{mention} {text}"
+        elif update.effective_message is not None:
+            reply_to = update.effective_message.message_id
         chat_id = self.chat(update).id
         message = await send_text(
-            self.bot, chat_id, text, ForceReply(input_field_placeholder=placeholder)
+            self.bot,
+            chat_id,
+            text,
+            ForceReply(selective=True, input_field_placeholder=placeholder),
+            reply_to=reply_to,
         )
         prompts.remember(self.uow(), chat_id=chat_id, message_id=message.message_id, asked=asked)
 

@@ -8,11 +8,13 @@ file (importing a map) registered a file handler with `@takes_files(...)`.
 """
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from telegram import Message, Update
 from telegram.ext import MessageHandler, filters
 
 from bot.context import BotContext
+from bot.messages import delete_answered
 from cjm.errors import NotText
 from cjm.models import PromptKind
 from cjm.services import prompts
@@ -25,6 +27,9 @@ FileAnswer = Callable[[Update, BotContext, Message], Awaitable[None]]
 REDRAWERS: dict[Redraw, Redrawer] = {}
 FILE_ANSWERS: dict[PromptKind, FileAnswer] = {}
 CONFIRMATION = "chat/answered.html"
+# deleteMessage (core.telegram.org/bots/api#deletemessage): "A message can only be deleted if
+# it was sent less than 48 hours ago"; an hour's margin for the time the answer takes.
+DELETABLE_FOR = timedelta(hours=47)
 
 
 def redraws(target: Redraw) -> Callable[[Redrawer], Redrawer]:
@@ -79,6 +84,13 @@ async def prompt_reply(update: Update, context: BotContext) -> None:
             update, CONFIRMATION, kind=answered.kind.value, outcome=answered.outcome
         )
     await REDRAWERS[answered.redraw](update, context, answered)
+    question_message = message.reply_to_message
+    if not question(answered.kind).is_card and (
+        message.date - question_message.date < DELETABLE_FOR
+    ):
+        # Answered, the question only crowds the chat; its prompt stays, so a late reply
+        # to it (sent before it vanished) still lands, and a redelivered one is still a no-op.
+        await delete_answered(context.bot, chat_id, question_message.message_id)
 
 
 @redraws(Redraw.NOTHING)
