@@ -10,7 +10,7 @@ from collections.abc import Callable
 from sqlmodel import select
 
 from cjm.db import UnitOfWork
-from cjm.models import HandledMessage, Prompt, PromptKind
+from cjm.models import HandledMessage, Mode, Prompt, PromptKind
 from cjm.services import maps
 from tests.conftest import StartBot, Team
 from tests.double import BotApiDouble, SentMessage
@@ -114,3 +114,45 @@ async def test_a_question_older_than_48_hours_stays(
     await double.wait_idle()
     assert not question.deleted
     assert not double.errors  # the bot knew better than to try
+
+
+async def test_one_press_sets_channel_and_mode_and_moves_on(
+    double: BotApiDouble, team: Team, start_bot: StartBot, new_uow: Callable[[], UnitOfWork]
+) -> None:
+    """A channel button sets where it happens too, and the card goes on to the next
+    touchpoint without a channel: a stage's touchpoints take one press each."""
+    await start_bot()
+    await team.alice.send(team.chat, "/newmap Checkout")
+    card = await double.wait_for_message(team.chat, containing="Step 1 of 6")
+    await team.alice.press(card, "Next ▶")
+    stages = await double.wait_for_message(team.chat, containing="Step 2 of 6", after=card)
+    await team.bob.press(stages, "B2C template")
+    await double.wait_for_edit(team.chat, stages, containing="Advocacy")
+    await team.alice.press(stages, "Next ▶")
+    touch = await double.wait_for_message(team.chat, containing="Step 3 of 6", after=stages)
+    await team.bob.reply(team.chat, touch, "Instagram ad\nBlog post | email\nShop window")
+    await double.wait_for_edit(team.chat, touch, containing="Shop window")
+    await team.bob.press(touch, "📍 Instagram ad")
+    await double.wait_for_edit(team.chat, touch, containing="👉 Instagram ad")
+    assert [b.text for b in touch.buttons[0]] == ["🌐 website", "🏬 store", "🏬 phone"]
+    edits = touch.edit_count
+    await team.carol.press(touch, "🌐 social")
+    await double.wait_for_edit(team.chat, touch, containing="👉 Shop window")  # skips the blog
+    await team.bob.press(touch, "🏬 store")
+    await double.wait_for_edit(team.chat, touch, containing="• Shop window")  # the list again
+    await double.wait_idle()
+    assert touch.edit_count == edits + 2  # one edit per touchpoint
+    lines = [line.strip() for line in touch.content.splitlines()]
+    assert lines[lines.index("▶ Awareness") + 1 : lines.index("▶ Awareness") + 4] == [
+        "• Instagram ad · social · online",
+        "• Blog post · email · online",
+        "• Shop window · store · offline",
+    ]
+    journey = maps.get_current_map(new_uow(), chat_id=team.chat.id)
+    stored = [(t.name, t.channel, t.mode) for t in journey.stages[0].touchpoints]
+    assert stored == [
+        ("Instagram ad", "social", Mode.ONLINE),
+        ("Blog post", "email", Mode.ONLINE),
+        ("Shop window", "store", Mode.OFFLINE),
+    ]
+    assert not double.errors
