@@ -105,6 +105,12 @@ class Session:
         await self.member().reply(self.chat, message, text)
         await self.double.wait_idle(60)
 
+    async def reply_to_card(self, card: SentMessage, text: str) -> None:
+        """A member replies to a card, which then shows the answer (its last line)."""
+        await self.member().reply(self.chat, card, text)
+        await self.double.wait_for_edit(self.chat, card, text.splitlines()[-1][:20], timeout=60)
+        await self.double.wait_idle(60)
+
     async def ask_and_answer(
         self, card: SentMessage, wanted: Callable[[str], bool], text: str
     ) -> None:
@@ -136,8 +142,8 @@ async def build_full_map(session: Session) -> None:
     await session.member().send(chat, "/newmap Интернет-магазин: первая покупка")
     await double.wait_idle(60)
     card = double.bot_messages(chat)[-1]
-    for index, value in enumerate(PERSONA_RU):
-        await session.ask_and_answer(card, lambda d, i=index: d == ids_in(card, "ap:")[i], value)
+    for value in PERSONA_RU:  # "Reply to this message to fill …, the first empty field"
+        await session.reply_to_card(card, value)
     stages = await session.next_card(card, "stages")
     await session.press(stages, lambda d: d.startswith("tm:"))
     stage_buttons = ids_in(stages, "fo:stage:")
@@ -148,42 +154,41 @@ async def build_full_map(session: Session) -> None:
     touch = await session.next_card(stages, "touchpoints")
     for stage_focus, items in zip(stage_buttons, TOUCHPOINTS_RU, strict=True):
         await session.press(touch, lambda d, f=stage_focus: d == f)
-        lines = "\n".join(name for name, _ in items)
-        await session.ask_and_answer(touch, lambda d: d.startswith("ak:touchpoint.add:"), lines)
+        await session.reply_to_card(touch, "\n".join(name for name, _ in items))
         await set_channels(session, touch, [channel for _, channel in items])
     emotions = await session.next_card(touch, "emotions")
     for number in range(sum(len(items) for items in TOUCHPOINTS_RU)):
         # The three vote at about the same time, as a team in one call does.
         for member, score in zip(session.team, ("-1", "1", "2"), strict=True):
-            await member.press(
-                emotions,
-                data=data_of(emotions, lambda d, s=score: d.startswith("ev:") and d.endswith(s)),
-            )
+            vote = data_of(emotions, lambda d, s=score: d.startswith("ev:") and d.endswith(s))
+            await member.press(emotions, data=vote)
         await double.wait_idle(60)
         if number < 20:
             await session.press(emotions, lambda d: d == ids_in(emotions, "fo:touchpoint:")[-1])
     pains = await session.next_card(emotions, "pains")
     for stage_index, text in PAINS_RU:
         await session.press(pains, lambda d, i=stage_index: d == ids_in(pains, "fo:stage:")[i])
-        await session.ask_and_answer(pains, lambda d: d.startswith("ak:pain.add:"), text)
+        await session.reply_to_card(
+            pains, text
+        )  # "Reply to this message to add a pain point to …"
     fixes = await session.next_card(pains, "fixes")
     for index, text in enumerate(FIXES_RU):
         if index:
             await session.press(fixes, lambda d: d == ids_in(fixes, "fo:pain:")[-1])
-        await session.ask_and_answer(fixes, lambda d: d.startswith("ak:fix.add:"), text)
+        await session.reply_to_card(fixes, text)  # "Reply to this message to propose a fix …"
     await session.press(fixes, lambda d: d.startswith("fo:fix:"))
     await session.ask_and_answer(fixes, lambda d: d.startswith("ak:fix.owner:"), "я")
     await session.ask_and_answer(fixes, lambda d: d.startswith("ak:fix.due:"), "2026-12-21")
 
 
 async def set_channels(session: Session, card: SentMessage, channels: list[str]) -> None:
-    """Give each touchpoint of the focused stage its channel and online/offline."""
-    for index, channel in enumerate(channels):
-        # "📍" buttons list the stage's touchpoints; focus one, set both, back to the list.
-        await session.press(card, lambda d, i=index: d == ids_in(card, "fo:touchpoint:")[i])
+    """Give each touchpoint of the focused stage its channel, which says online or offline.
+
+    One press each: after the first touchpoint, the card moves on by itself.
+    """
+    await session.press(card, lambda d: d == ids_in(card, "fo:touchpoint:")[0])
+    for channel in channels:
         await session.press(card, lambda d, c=channel: d.startswith("ch:") and d.endswith(c))
-        await session.press(card, lambda d: d.startswith("md:"))
-        await session.press(card, lambda d: d.startswith("fo:stage:"))
 
 
 def sent_by_bot(double: BotApiDouble, chat: ChatSpec) -> int:
@@ -215,11 +220,10 @@ async def measure_full_map(tmp: Path) -> int:
 
 
 async def fill_persona(session: Session, card: SentMessage) -> None:
-    """Three members fill all 14 persona fields as the card tells them to."""
+    """Three members fill all 14 persona fields as the card tells them to: by replying to it,
+    each reply filling the first empty field the card names."""
     for index in range(PERSONA_FIELDS):
-        await session.ask_and_answer(
-            card, lambda d, i=index: d == ids_in(card, "ap:")[i], f"Ответ {index + 1}"
-        )
+        await session.reply_to_card(card, f"Ответ {index + 1:02d}")
 
 
 async def measure_persona(tmp: Path) -> float:
@@ -232,7 +236,7 @@ async def measure_persona(tmp: Path) -> float:
             card = double.bot_messages(chat)[-1]
             start = time.perf_counter()
             await fill_persona(Session(double, chat, team), card)
-            await double.wait_for_edit(chat, card, containing=f"Ответ {PERSONA_FIELDS}")
+            await double.wait_for_edit(chat, card, containing=f"Ответ {PERSONA_FIELDS:02d}")
             elapsed = time.perf_counter() - start
         assert double.stats["429"] == 0, double.stats  # the bot kept the pace
         return elapsed
