@@ -162,6 +162,7 @@ async def build_full_map(session: Session) -> None:
         for member, score in zip(session.team, ("-1", "1", "2"), strict=True):
             vote = data_of(emotions, lambda d, s=score: d.startswith("ev:") and d.endswith(s))
             await member.press(emotions, data=vote)
+        await double.wait_for_edit(chat, emotions, timeout=60)  # the card shows the votes
         await double.wait_idle(60)
         if number < 20:
             await session.press(emotions, lambda d: d == ids_in(emotions, "fo:touchpoint:")[-1])

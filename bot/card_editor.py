@@ -23,15 +23,26 @@ class CardEditor:
     _running: dict[CardKey, asyncio.Task[None]] = field(default_factory=dict)
 
     def request(
-        self, key: CardKey, edit: Edit, spawn: Callable[[Awaitable[None]], asyncio.Task[None]]
+        self,
+        key: CardKey,
+        edit: Edit,
+        spawn: Callable[[Awaitable[None]], asyncio.Task[None]],
+        *,
+        gather_s: float = 0.0,
     ) -> None:
-        """Ask for the card to be redrawn; `edit` renders the newest state when it runs."""
+        """Ask for the card to be redrawn; `edit` renders the newest state when it runs.
+
+        `gather_s`: wait that long before the first edit, so that presses several members
+        make at once (three votes in a call) fold into one edit instead of one each.
+        """
         self._pending[key] = edit
         if key not in self._running:
-            self._running[key] = spawn(self._drain(key))
+            self._running[key] = spawn(self._drain(key, gather_s))
 
-    async def _drain(self, key: CardKey) -> None:
+    async def _drain(self, key: CardKey, gather_s: float) -> None:
         try:
+            if gather_s > 0:
+                await asyncio.sleep(gather_s)
             while (edit := self._pending.pop(key, None)) is not None:
                 await edit()
         finally:

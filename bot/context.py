@@ -218,11 +218,12 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             self.uow(), chat_id=chat_id, message_id=message.message_id, card=card
         )
 
-    def redraw_card(self, update: Update, message_id: int) -> None:
+    def redraw_card(self, update: Update, message_id: int, *, gather_s: float = 0.0) -> None:
         """Redraw a posted step card in place, as the map stands when the edit goes out.
 
         Redraws go through the CardEditor: they run in the background, one at a time per card,
-        and each reads the card afresh, so a burst of answers costs one read and one edit.
+        and each reads the card afresh, so a burst of answers costs one read and one edit;
+        `gather_s` waits for more of a burst first (votes several members cast together).
         """
         chat_id = self.chat(update).id
         language = self.language(update)
@@ -230,6 +231,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             (chat_id, message_id),
             lambda: self._edit_card(chat_id, message_id, language),
             lambda coroutine: self.application.create_task(coroutine, update=update),
+            gather_s=gather_s,
         )
 
     def _card_message(self, card: CardView, language: str) -> tuple[str, InlineKeyboardMarkup]:
