@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import full_map
 from bot import jobs
 from bot.app import build_application
 from bot.messages import pack
@@ -545,6 +546,31 @@ async def measure_reviews(tmp: Path, metrics: dict[str, Any]) -> None:
     metrics["digest_large_map_ms"] = metric(digest_ms, "ms", "<= 100", digest_ms <= 100)
 
 
+# Measured on main at 54ef7c5, before questions were asked in the cards and deleted once
+# answered: the SHOP_RU walk of bench/full_map.py cost this many messages + edits.
+MESSAGES_PER_FULL_MAP_BEFORE = 225
+PERSONA_14_FIELDS_TARGET_S = 15.0
+
+
+async def measure_chat(tmp: Path, metrics: dict[str, Any]) -> None:
+    """What a team's chat costs: messages for a full map, and a persona at Telegram's pace."""
+    sent = await full_map.measure_full_map(tmp)
+    limit = MESSAGES_PER_FULL_MAP_BEFORE // 2
+    metrics["messages_per_full_map"] = metric(
+        sent,
+        "messages",
+        f"<= {limit} (half of {MESSAGES_PER_FULL_MAP_BEFORE} before, at 54ef7c5)",
+        sent <= limit,
+    )
+    seconds = await full_map.measure_persona(tmp)
+    metrics["persona_14_fields_s"] = metric(
+        seconds,
+        "s",
+        f"<= {PERSONA_14_FIELDS_TARGET_S:g} (3 members, 20 messages/min per group)",
+        seconds <= PERSONA_14_FIELDS_TARGET_S,
+    )
+
+
 def metric(value: float, unit: str, target: str, ok: bool) -> dict[str, Any]:
     """One entry of results.json."""
     return {"value": round(value, 3), "unit": unit, "target": target, "ok": ok}
@@ -555,9 +581,14 @@ async def main() -> None:
     metrics: dict[str, Any] = {}
     if RESULTS.exists():
         metrics = json.loads(RESULTS.read_text()).get("metrics", {})
-    only = os.environ.get("BENCH_ONLY")  # "surveys" / "reviews": just those metrics
+    only = os.environ.get("BENCH_ONLY")  # "surveys" / "reviews" / "chat": just those metrics
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
+        if only == "chat":
+            await measure_chat(tmp, metrics)
+            RESULTS.write_text(json.dumps({"metrics": metrics}, indent=2) + "\n")
+            print(json.dumps(metrics, indent=2))
+            return
         if only == "reviews":
             await measure_reviews(tmp, metrics)
             RESULTS.write_text(json.dumps({"metrics": metrics}, indent=2) + "\n")
@@ -576,6 +607,7 @@ async def main() -> None:
         rss = await measure_rss(tmp)
         metrics["rss_mb_after_10k_updates"] = metric(rss, "MB", "<= 200", rss <= 200)
         await measure_reviews(tmp, metrics)
+        await measure_chat(tmp, metrics)
     outputs = measure_outputs()
     for name, (unit, limit) in OUTPUT_TARGETS.items():
         value = outputs[name]

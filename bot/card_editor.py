@@ -59,12 +59,23 @@ class CardEditor:
     _stale: dict[CardKey, _Stale] = field(default_factory=dict)
     _spawns: dict[CardKey, Spawn] = field(default_factory=dict)
 
-    def request(self, key: CardKey, edit: Edit, spawn: Spawn) -> None:
-        """Ask for the card to be redrawn; `edit` renders the newest state when it runs."""
+    def request(
+        self,
+        key: CardKey,
+        edit: Edit,
+        spawn: Spawn,
+        *,
+        gather_s: float = 0.0,
+    ) -> None:
+        """Ask for the card to be redrawn; `edit` renders the newest state when it runs.
+
+        `gather_s`: wait that long before the first edit, so that presses several members
+        make at once (three votes in a call) fold into one edit instead of one each.
+        """
         self._pending[key] = edit
         self._spawns[key] = spawn
         if key not in self._running:
-            self._running[key] = spawn(self._drain(key))
+            self._running[key] = spawn(self._drain(key, gather_s))
 
     async def edit_now(self, key: CardKey, edit: Edit, spawn: Spawn) -> None:
         """Edit a message at once (the caller waits); a transient refusal retries it later."""
@@ -89,8 +100,10 @@ class CardEditor:
             if stale.retry_at <= now and key not in self._pending:
                 self.request(key, stale.edit, stale.spawn)
 
-    async def _drain(self, key: CardKey) -> None:
+    async def _drain(self, key: CardKey, gather_s: float) -> None:
         try:
+            if gather_s > 0:
+                await asyncio.sleep(gather_s)
             while (edit := self._pending.pop(key, None)) is not None:
                 try:
                     await edit()

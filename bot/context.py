@@ -285,11 +285,12 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         chat = self.chat(update)
         await post_card_to(self.bot, self.deps, chat.id, chat.language, card)
 
-    def redraw_card(self, update: Update, message_id: int) -> None:
+    def redraw_card(self, update: Update, message_id: int, *, gather_s: float = 0.0) -> None:
         """Redraw a posted step card in place, as the map stands when the edit goes out.
 
         Redraws go through the CardEditor: they run in the background, one at a time per card,
-        and each reads the card afresh, so a burst of answers costs one read and one edit.
+        and each reads the card afresh, so a burst of answers costs one read and one edit;
+        `gather_s` waits for more of a burst first (votes several members cast together).
         """
         chat_id = self.chat(update).id
         language = self.language(update)
@@ -297,6 +298,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             (chat_id, message_id),
             lambda: self._edit_card(chat_id, message_id, language),
             lambda coroutine: self.application.create_task(coroutine, update=update),
+            gather_s=gather_s,
         )
 
     async def _edit_card(self, chat_id: int, message_id: int, language: str) -> None:
@@ -310,13 +312,32 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """Post a checked question (its macro in questions.html); members answer by replying.
 
         The one way the bot asks anything: the question is stored as a prompt once Telegram
-        has given it a message id, so any member's reply finds what it asked.
+        has given it a message id, so any member's reply finds what it asked. Its ForceReply
+        is `selective` (core.telegram.org/bots/api#forcereply): Telegram opens the reply field
+        only for the users @mentioned in the text and, when the question is a reply, for the
+        sender of the message it replies to. So a button's question names who pressed it (a
+        tg://user link, which needs no username) and a command's question replies to it; the
+        others keep typing undisturbed, and may still reply to it.
         """
         macro = asked.kind.value.replace(".", "_")
         text = self.macro(update, QUESTIONS_TEMPLATE, macro, **asked.params)
+        reply_to = None
+        query = update.callback_query
+        if query is not None:
+            asker = query.from_user
+            mention = self.macro(
+                update, QUESTIONS_TEMPLATE, "asked_by", user_id=asker.id, name=asker.full_name
+            )
+            text = f"{mention} {text}"
+        elif update.effective_message is not None:
+            reply_to = update.effective_message.message_id
         chat_id = self.chat(update).id
         message = await send_text(
-            self.bot, chat_id, text, ForceReply(input_field_placeholder=placeholder)
+            self.bot,
+            chat_id,
+            text,
+            ForceReply(selective=True, input_field_placeholder=placeholder),
+            reply_to=reply_to,
         )
         prompts.remember(self.uow(), chat_id=chat_id, message_id=message.message_id, asked=asked)
 

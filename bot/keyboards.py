@@ -46,7 +46,7 @@ from cjm.render.marks import EMOTION_EMOJI
 from cjm.services.chats import LANGUAGES
 from cjm.services.emotions import SCORES
 from cjm.services.stages import StageTemplate
-from cjm.services.touchpoints import Channel
+from cjm.services.touchpoints import SUGGESTED_CHANNELS, Channel
 from cjm.views import CardView, MapSummary, MapView
 
 Row = list[InlineKeyboardButton]
@@ -162,12 +162,13 @@ def _touchpoints(journey: MapView, focused: CardFocus, labels: Any) -> list[Row]
         channels = rows(
             (
                 button(
-                    ("✓ " if touchpoint.channel == c else "") + labels.channel(c),
+                    ("✓ " if touchpoint.channel == c else "")
+                    + labels.channel_in(c.value, SUGGESTED_CHANNELS[c].value),
                     SetChannel(touchpoint.id, c),
                 )
                 for c in Channel
             ),
-            4,
+            3,
         )
         return [
             *channels,

@@ -9,15 +9,25 @@ with buttons: an inline keyboard without a button goes out as none, since Telegr
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from telegram import Bot, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import (
+    Bot,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.limits import MAX_TEXT
+
+log = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ForceReply | None
 
@@ -157,7 +167,9 @@ def has_buttons(keyboard: Markup) -> bool:
     return keyboard is not None
 
 
-async def send_text(bot: Bot, chat_id: int, text: str, keyboard: Markup = None) -> Message:
+async def send_text(
+    bot: Bot, chat_id: int, text: str, keyboard: Markup = None, *, reply_to: int | None = None
+) -> Message:
     """Send rendered Telegram HTML, fitted to one message, without an empty keyboard."""
     return await bot.send_message(
         chat_id,
@@ -165,7 +177,24 @@ async def send_text(bot: Bot, chat_id: int, text: str, keyboard: Markup = None) 
         parse_mode=ParseMode.HTML,
         reply_markup=keyboard if has_buttons(keyboard) else None,
         disable_web_page_preview=True,
+        reply_parameters=(
+            None
+            if reply_to is None
+            else ReplyParameters(reply_to, allow_sending_without_reply=True)
+        ),
     )
+
+
+async def delete_answered(bot: Bot, chat_id: int, message_id: int) -> None:
+    """Delete an answered question; one that is already gone, or too old, stays as it is.
+
+    deleteMessage (core.telegram.org/bots/api#deletemessage): a bot deletes its own messages
+    in groups within 48 hours of sending them; an admin may have removed it first.
+    """
+    try:
+        await bot.delete_message(chat_id, message_id)
+    except BadRequest as error:
+        log.info("answered question %s/%s stays: %s", chat_id, message_id, error.message)
 
 
 async def edit_text(

@@ -36,6 +36,7 @@ from tests.double import (
     BotApiDouble,
     HtmlParseError,
     RateLimit,
+    SentMessage,
     application_builder,
     parse_html,
     running,
@@ -374,6 +375,60 @@ async def test_edit_rules(double: BotApiDouble, client: httpx.AsyncClient) -> No
         chat_id=team.id,
         message_id=mid,
     )
+
+
+async def test_delete_within_48_hours(double: BotApiDouble, client: httpx.AsyncClient) -> None:
+    """deleteMessage: a bot's message can be deleted for 48 hours after it was sent."""
+    team = double.group("Team", members=[double.member("Alice")])
+    young = await ok(client, "sendMessage", chat_id=team.id, text="young")
+    old = await ok(client, "sendMessage", chat_id=team.id, text="old")
+    double.wall_offset = 48 * 3600 - 5
+    await ok(client, "deleteMessage", chat_id=team.id, message_id=young["message_id"])
+    double.wall_offset = 48 * 3600
+    await fails(
+        client, "deleteMessage", 400, "Bad Request: message can't be deleted for everyone",
+        chat_id=team.id, message_id=old["message_id"],
+    )  # fmt: skip
+    assert team.by_id[young["message_id"]].deleted
+    assert not team.by_id[old["message_id"]].deleted
+    fresh = await ok(client, "sendMessage", chat_id=team.id, text="fresh")
+    assert fresh["date"] >= old["date"] + 48 * 3600  # dates follow the double's calendar
+
+
+async def test_selective_force_reply_opens_the_field_for_whom_it_names(
+    double: BotApiDouble, client: httpx.AsyncClient
+) -> None:
+    """ForceReply: selective opens the reply field for members mentioned (a tg://user link or
+    an @username) and for the sender of the message replied to; otherwise for everyone."""
+    alice = double.member("Alice", username="alice")
+    bob = double.member("Bob", username="bob_ops")
+    carol = double.member("Carol")
+    team = double.group("Team", members=[alice, bob, carol])
+    selective = {"force_reply": True, "selective": True}
+
+    async def sent(**params: Any) -> SentMessage:
+        result = await ok(client, "sendMessage", chat_id=team.id, parse_mode="HTML", **params)
+        return team.by_id[result["message_id"]]
+
+    def opened(message: SentMessage) -> list[str]:
+        return [m.first_name for m in (alice, bob, carol) if message.opens_reply_for(m)]
+
+    linked = await sent(
+        text=f'<a href="tg://user?id={carol.id}">Carol</a>, reply', reply_markup=selective
+    )
+    assert linked.entities[0]["type"] == "text_mention"
+    assert linked.entities[0]["user"]["id"] == carol.id
+    assert opened(linked) == ["Carol"]
+    assert opened(await sent(text="@bob_ops, reply", reply_markup=selective)) == ["Bob"]
+    command = await alice.send(team, "/import")
+    answer = await sent(
+        text="reply", reply_markup=selective, reply_to_message_id=command.message_id
+    )
+    assert opened(answer) == ["Alice"]
+    assert opened(await sent(text="anyone", reply_markup={"force_reply": True})) == [
+        "Alice", "Bob", "Carol"
+    ]  # fmt: skip
+    assert opened(await sent(text="@bob_ops no markup")) == []
 
 
 async def test_reply_target_must_exist(double: BotApiDouble, client: httpx.AsyncClient) -> None:

@@ -47,9 +47,51 @@ async def show_card_button(update: Update, context: BotContext, _press: ShowCard
     await context.answer(update)
 
 
+IN_CARD_TEMPLATE = "chat/in_card.html"
+# Questions the card itself asks: a reply to the card adds to what it has in focus, so a press
+# points the card at the button's item (when it showed another) and says so in a toast; a
+# question message would add nothing but a message (and Telegram's group pace is 20 a minute).
+ASKED_IN_CARD: dict[PromptKind, FocusKind] = {
+    PromptKind.STAGE_ADD: FocusKind.STAGE,  # the list of stages (no stage in focus)
+    PromptKind.TOUCHPOINT_ADD: FocusKind.STAGE,
+    PromptKind.EMOTION_NOTE: FocusKind.TOUCHPOINT,
+    PromptKind.PAIN_ADD: FocusKind.STAGE,
+    PromptKind.FIX_ADD: FocusKind.PAIN,
+}
+
+
 async def ask_button(update: Update, context: BotContext, payload: Ask) -> None:
-    """Post the question a card's button stands for; members answer by replying to it."""
-    await _ask_from_card(update, context, payload.kind, payload.item_id or None)
+    """Ask what a card's button stands for: in the card itself, or as a question to reply to."""
+    focus = ASKED_IN_CARD.get(payload.kind)
+    if focus is None:
+        await _ask_from_card(update, context, payload.kind, payload.item_id or None)
+        return
+    asked = prompts.prepare(
+        context.uow(),
+        chat_id=context.chat(update).id,
+        kind=payload.kind,
+        target_id=payload.item_id or None,
+        card_message_id=context.pressed_message_id(update),
+    )
+    target_id = None if payload.kind is PromptKind.STAGE_ADD else asked.target_id
+    card = prompts.get_card(
+        context.uow(),
+        chat_id=context.chat(update).id,
+        card_message_id=context.pressed_message_id(update),
+    )
+    if card.focus_id != target_id:
+        prompts.focus(
+            context.uow(),
+            chat_id=context.chat(update).id,
+            card_message_id=context.pressed_message_id(update),
+            focus=focus,
+            target_id=target_id,
+        )
+        refresh_card(update, context)
+    macro = payload.kind.value.replace(".", "_")
+    await context.answer(
+        update, context.plain_macro(update, IN_CARD_TEMPLATE, macro, **asked.params)
+    )
 
 
 async def ask_persona_button(update: Update, context: BotContext, payload: AskPersona) -> None:

@@ -5,9 +5,14 @@ from telegram import Update
 from bot.buttons import on_press
 from bot.callbacks import Vote
 from bot.context import BotContext
-from bot.handlers.cards import check_on_card, refresh_card
+from bot.handlers.cards import check_on_card
 from cjm.render.marks import EMOTION_EMOJI
 from cjm.services import emotions
+
+# A team votes together: the votes cast within this long of the first show in one card edit
+# (Telegram counts edits in a group's 20 messages a minute); each voter sees theirs at once in
+# the press's answer.
+VOTES_GATHER_S = 0.7
 
 
 async def vote_button(update: Update, context: BotContext, payload: Vote) -> None:
@@ -19,7 +24,7 @@ async def vote_button(update: Update, context: BotContext, payload: Vote) -> Non
         score=payload.score,
         voter=context.actor(update),
     )
-    refresh_card(update, context)
+    context.redraw_card(update, context.pressed_message_id(update), gather_s=VOTES_GATHER_S)
     await context.answer(update, EMOTION_EMOJI[payload.score])
 
 

@@ -8,12 +8,14 @@ file (importing a map) registered a file handler with `@takes_files(...)`.
 """
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from telegram import Message, Update
 from telegram.ext import MessageHandler, filters
 
 from bot import seen
 from bot.context import BotContext
+from bot.messages import delete_answered
 from cjm.errors import NotText
 from cjm.models import PromptKind
 from cjm.services import prompts
@@ -26,6 +28,9 @@ FileAnswer = Callable[[Update, BotContext, Message], Awaitable[None]]
 REDRAWERS: dict[Redraw, Redrawer] = {}
 FILE_ANSWERS: dict[PromptKind, FileAnswer] = {}
 CONFIRMATION = "chat/answered.html"
+# deleteMessage (core.telegram.org/bots/api#deletemessage): "A message can only be deleted if
+# it was sent less than 48 hours ago"; an hour's margin for the time the answer takes.
+DELETABLE_FOR = timedelta(hours=47)
 
 
 def redraws(target: Redraw) -> Callable[[Redrawer], Redrawer]:
@@ -105,6 +110,15 @@ async def _answer(update: Update, context: BotContext, message: Message, *, edit
             )
     async with context.saved(update):
         await REDRAWERS[answered.redraw](update, context, answered)
+    if (
+        not edited
+        and not question(answered.kind).is_card
+        and message.date - prompt_message.date < DELETABLE_FOR
+    ):
+        # Answered, the question only crowds the chat; its prompt stays, so a late reply
+        # to it (sent before it vanished) still lands, and a redelivered one is still a no-op.
+        async with context.saved(update):
+            await delete_answered(context.bot, chat_id, prompt_message.message_id)
 
 
 def _seen(

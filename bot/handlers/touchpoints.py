@@ -6,17 +6,28 @@ from bot.buttons import on_press
 from bot.callbacks import SetChannel, SetMode
 from bot.context import BotContext
 from bot.handlers.cards import check_on_card, refresh_card
-from cjm.services import touchpoints
+from cjm.services import prompts, touchpoints
 
 
 async def channel_button(update: Update, context: BotContext, payload: SetChannel) -> None:
-    """Pick one of the suggested channels."""
+    """Pick a suggested channel, which says online or offline too; the card moves on.
+
+    One press instead of four (the touchpoint, its channel, its mode, back to the list): the
+    card goes on to the stage's next touchpoint without a channel, then back to the list.
+    """
     check_on_card(update, context, "touchpoint", payload.touchpoint_id)
-    touchpoints.set_channel(
+    shows, item_id = touchpoints.pick_channel(
         context.uow(),
         touchpoint_id=payload.touchpoint_id,
         channel=payload.channel,
         actor=context.actor(update),
+    )
+    prompts.focus(
+        context.uow(),
+        chat_id=context.chat(update).id,
+        card_message_id=context.pressed_message_id(update),
+        focus=shows,
+        target_id=item_id,
     )
     refresh_card(update, context)
     await context.answer(update)

@@ -14,7 +14,7 @@ from cjm.limits import (
     clean_text,
     split_lines,
 )
-from cjm.models import Mode, Stage, Touchpoint
+from cjm.models import FocusKind, Mode, Stage, Touchpoint
 from cjm.services import maps
 from cjm.views import Actor
 
@@ -133,6 +133,40 @@ def set_channel(uow: UnitOfWork, *, touchpoint_id: int, channel: str, actor: Act
         )
         maps.touch(uow, map_id)
         uow.commit()
+
+
+def pick_channel(
+    uow: UnitOfWork, *, touchpoint_id: int, channel: Channel, actor: Actor
+) -> tuple[FocusKind, int]:
+    """Set a suggested channel and where it happens, in one press; say what to show next.
+
+    The channel's usual place (website: online, store: offline) is set with it, and the card
+    moves on to the stage's next touchpoint without a channel, or back to the stage's list.
+    """
+    with uow:
+        touchpoint = uow.get(Touchpoint, touchpoint_id)
+        touchpoint.channel = channel.value
+        touchpoint.mode = SUGGESTED_CHANNELS[channel]
+        map_id = _map_id(uow, touchpoint)
+        uow.record(
+            actor,
+            map_id,
+            "touchpoint.channel_set",
+            touchpoint_id,
+            f"{touchpoint.name}: {channel.value}, {touchpoint.mode.value}",
+        )
+        maps.touch(uow, map_id)
+        following = _touchpoints(uow, touchpoint.stage_id)
+        position = [t.id for t in following].index(touchpoint_id)
+        after = following[position + 1 :] + following[:position]
+        unplaced = next((t.id for t in after if not t.channel and t.id is not None), None)
+        shows = (
+            (FocusKind.TOUCHPOINT, unplaced)
+            if unplaced is not None
+            else (FocusKind.STAGE, touchpoint.stage_id)
+        )
+        uow.commit()
+    return shows
 
 
 def set_mode(uow: UnitOfWork, *, touchpoint_id: int, mode: Mode, actor: Actor) -> None:

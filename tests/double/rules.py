@@ -98,14 +98,34 @@ def parse_text(world: World, raw: str, parse_mode: Any, entities: Any) -> Parsed
     mode = str(parse_mode or "").lower()
     if mode == "html":
         try:
-            return parse_html(raw, strict_ampersand=world.strict_ampersand)
+            parsed = parse_html(raw, strict_ampersand=world.strict_ampersand)
         except HtmlParseError as exc:
             raise ApiError(400, exc.description) from exc
+        parsed.entities = [user_mention(world, e) for e in parsed.entities]
+        return parsed
     if mode in ("", "markdown", "markdownv2"):
         # Markdown is not validated: the text is stored as sent.
         given = entities if isinstance(entities, list) else []
         return ParsedText(raw, [e for e in given if isinstance(e, dict)])
     raise bad(f"unsupported parse_mode {parse_mode!r}")
+
+
+USER_LINK = re.compile(r"^tg://user\?id=(\d+)$")
+
+
+def user_mention(world: World, entity: JsonDict) -> JsonDict:
+    """Formatting options: "tg://user?id=<user_id> can be used to mention a user by their ID";
+    the message then carries a text_mention entity with that user (for users Telegram knows)."""
+    match = USER_LINK.match(str(entity.get("url", ""))) if entity["type"] == "text_link" else None
+    member = world.members.get(int(match.group(1))) if match else None
+    if member is None:
+        return entity
+    return {
+        "type": "text_mention",
+        "offset": entity["offset"],
+        "length": entity["length"],
+        "user": member.user_dict(),
+    }
 
 
 def check_text(parsed: ParsedText) -> None:

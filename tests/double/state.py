@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -18,6 +19,10 @@ __all__ = [
     "SentMessage",
     "StoredFile",
 ]
+
+
+# An @username: letters, digits, underscores (telegram.org/faq#usernames; short ones too).
+USERNAME_MENTION = re.compile(r"(?<![\w@])@(\w{1,32})\b")
 
 
 class Button(NamedTuple):
@@ -125,6 +130,27 @@ class SentMessage:
     def force_reply(self) -> bool:
         """Whether the message asked clients to open a reply (ForceReply markup)."""
         return bool((self.reply_markup or {}).get("force_reply"))
+
+    def opens_reply_for(self, member: Member) -> bool:
+        """Whether `member`'s client opens the reply field for this message (ForceReply).
+
+        ForceReply (core.telegram.org/bots/api#forcereply): with `selective`, only "users that
+        are @mentioned in the text of the Message object" and, when the bot's message is a
+        reply, the "sender of the original message"; without it, every member.
+        """
+        markup = self.reply_markup or {}
+        if not markup.get("force_reply"):
+            return False
+        if not markup.get("selective"):
+            return True
+        if self.reply_to is not None and self.reply_to.sender is member:
+            return True
+        for entity in self.entities:
+            if entity["type"] == "text_mention" and entity["user"]["id"] == member.id:
+                return True
+        # Telegram makes every "@username" in a sent text a mention entity.
+        named = {m.lower() for m in USERNAME_MENTION.findall(self.text or "")}
+        return member.username is not None and member.username.lower() in named
 
     @property
     def content(self) -> str:

@@ -102,6 +102,11 @@ class World:
         self.windows: dict[Any, deque[float]] = {}
         self.ids = itertools.count(1)
         self.stopping = False
+        self.wall_offset = 0.0  # seconds the double's calendar runs ahead of the real one
+
+    def wall_time(self) -> float:
+        """Telegram's clock: message dates and the 48-hour deletion window read it."""
+        return time.time() + self.wall_offset
 
     def bot_user(self) -> JsonDict:
         """The bot's Bot API User object."""
@@ -128,7 +133,7 @@ class World:
         msg = SentMessage(
             chat_id=chat.id,
             message_id=chat.next_message_id,
-            date=int(time.time()),
+            date=int(self.wall_time()),
             from_bot=from_bot,
             sender_name=self.bot_name if from_bot or sender is None else sender.name,
             sender=sender,

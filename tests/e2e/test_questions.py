@@ -7,13 +7,15 @@ reach it from the chat (a command, then buttons) fails here until its way is wri
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import httpx
 import pytest
 
+from bot.handlers.cards import ASKED_IN_CARD
 from cjm.db import UnitOfWork
 from cjm.models import PromptKind
-from cjm.services import kpis
+from cjm.services import kpis, prompts
 from cjm.services.questions import QUESTIONS
-from tests.conftest import StartBot, Team
+from tests.conftest import TOKEN, StartBot, Team
 from tests.double import BotApiDouble
 from tests.double.state import SentMessage
 from tests.factories import ALICE, make_full_map
@@ -33,6 +35,7 @@ class Way:
     shows: str  # the redrawn message, or a new message, contains this after the reply
     in_new_message: bool = False  # the answer shows in a new message (a confirmation)
     with_kpi: bool = False  # the map has a KPI "Conversion" on its last stage
+    in_card: str = ""  # the card asks this itself: the last press answers with this toast
 
 
 SURVEY_SETUP = (
@@ -50,7 +53,14 @@ WAYS: dict[PromptKind, Way] = {
     K.CARD_PAINS: Way("/pains", "Step 5 of 6", (), "Hidden fees", "Hidden fees"),
     K.CARD_FIXES: Way("/fixes", "Step 6 of 6", (), "Show fees early", "Show fees early"),
     K.PERSONA_FIELD: Way("/persona", "Step 1 of 6", (("Role", ""),), "Baker", "Baker"),
-    K.STAGE_ADD: Way("/stages", "Step 2 of 6", (("Add", ""),), "Delivery", "Delivery"),
+    K.STAGE_ADD: Way(
+        "/stages",
+        "Step 2 of 6",
+        (("Add", ""),),
+        "Delivery",
+        "Delivery",
+        in_card="🧭 Reply to the card with the stages, one per line.",
+    ),
     K.STAGE_RENAME: Way(
         "/stages", "Step 2 of 6", (("Discover", "▶ 1."), ("Rename", "")), "Explore", "Explore"
     ),
@@ -62,7 +72,12 @@ WAYS: dict[PromptKind, Way] = {
         "Find a gift",
     ),
     K.TOUCHPOINT_ADD: Way(
-        "/touchpoints", "Step 3 of 6", (("➕ Touchpoints", ""),), "Podcast", "Podcast"
+        "/touchpoints",
+        "Step 3 of 6",
+        (("➕ Touchpoints", ""),),
+        "Podcast",
+        "Podcast",
+        in_card="📍 Reply to the card with touchpoints for “Discover”, one per line.",
     ),
     K.TOUCHPOINT_RENAME: Way(
         "/touchpoints",
@@ -78,8 +93,22 @@ WAYS: dict[PromptKind, Way] = {
         "Radio",
         "Radio",
     ),
-    K.EMOTION_NOTE: Way("/emotions", "Step 4 of 6", (("Note", ""),), "Unsure", "Unsure"),
-    K.PAIN_ADD: Way("/pains", "Step 5 of 6", (("➕ Pain point", ""),), "Slow site", "Slow site"),
+    K.EMOTION_NOTE: Way(
+        "/emotions",
+        "Step 4 of 6",
+        (("Note", ""),),
+        "Unsure",
+        "Unsure",
+        in_card="📝 Reply to the card with a note on “Search ad”.",
+    ),
+    K.PAIN_ADD: Way(
+        "/pains",
+        "Step 5 of 6",
+        (("➕ Pain point", ""),),
+        "Slow site",
+        "Slow site",
+        in_card="🩹 Reply to the card with a pain point at “Discover”.",
+    ),
     K.PAIN_TEXT: Way(
         "/pains",
         "Step 5 of 6",
@@ -87,7 +116,14 @@ WAYS: dict[PromptKind, Way] = {
         "Discount expired",
         "Discount expired",
     ),
-    K.FIX_ADD: Way("/fixes", "Step 6 of 6", (("➕ Fix", ""),), "Refund the gap", "Refund"),
+    K.FIX_ADD: Way(
+        "/fixes",
+        "Step 6 of 6",
+        (("➕ Fix", ""),),
+        "Refund the gap",
+        "Refund",
+        in_card="🛠 Reply to the card with a fix for “Ads promise a discount that is gone”.",
+    ),
     K.FIX_TEXT: Way(
         "/fixes",
         "Step 6 of 6",
@@ -149,9 +185,14 @@ async def _reach(double: BotApiDouble, team: Team, way: Way) -> SentMessage:
     asked = message
     for label, shows in way.presses:
         latest = double.messages(team.chat)[-1]
-        await team.bob.press(message, label)
+        pressed = await team.bob.press(message, label)
         if shows:
             await double.wait_for_edit(team.chat, message, containing=shows)
+        elif way.in_card:
+            await double.wait_for_answer(pressed)
+            await double.wait_idle()
+            assert pressed.answer_text == way.in_card
+            assert double.messages(team.chat)[-1] is latest  # no question message
         else:
             asked = await double.wait_for_message(
                 team.chat, after=latest, predicate=lambda m: m.force_reply
@@ -182,8 +223,51 @@ async def test_a_reply_to_each_question_lands(
     if way.in_new_message:
         await double.wait_for_message(team.chat, containing=way.shows, after=reply)
     else:
-        shown = asked if QUESTIONS[kind].is_card else _card_of(double, team, asked, first)
+        in_card = QUESTIONS[kind].is_card or way.in_card
+        shown = asked if in_card else _card_of(double, team, asked, first)
         await double.wait_for_edit(team.chat, shown, containing=way.shows)
+    assert not double.errors
+
+
+@pytest.mark.parametrize("kind", list(ASKED_IN_CARD), ids=str)
+async def test_a_question_asked_before_the_card_took_it_over_still_lands(
+    kind: PromptKind,
+    double: BotApiDouble,
+    team: Team,
+    start_bot: StartBot,
+    new_uow: Callable[[], UnitOfWork],
+) -> None:
+    """A question message the bot posted before its card asked it itself still takes a reply."""
+    journey = make_full_map(new_uow, chat_id=team.chat.id, title="Checkout")
+    way = WAYS[kind]
+    await start_bot()
+    sent = await team.alice.send(team.chat, way.command)
+    card = await double.wait_for_message(team.chat, containing=way.shows_first, after=sent)
+    target = {
+        K.STAGE_ADD: journey.id,
+        K.TOUCHPOINT_ADD: journey.stages[0].id,
+        K.EMOTION_NOTE: journey.touchpoints[0].id,
+        K.PAIN_ADD: journey.stages[0].id,
+        K.FIX_ADD: journey.pains[0].id,
+    }[kind]
+    asked = prompts.prepare(
+        new_uow(),
+        chat_id=team.chat.id,
+        kind=kind,
+        target_id=target,
+        card_message_id=card.message_id,
+    )
+    async with httpx.AsyncClient(base_url=double.url) as http:  # as the bot once posted it
+        posted = await http.post(
+            f"/bot{TOKEN}/sendMessage",
+            json={"chat_id": team.chat.id, "text": "?", "reply_markup": {"force_reply": True}},
+        )
+    old = team.chat.by_id[posted.json()["result"]["message_id"]]
+    prompts.remember(new_uow(), chat_id=team.chat.id, message_id=old.message_id, asked=asked)
+    await team.carol.reply(team.chat, old, way.answer)
+    await double.wait_for_edit(team.chat, card, containing=way.shows)
+    await double.wait_idle()
+    assert old.deleted
     assert not double.errors
 
 

@@ -43,14 +43,17 @@ async def test_three_members_build_a_full_map(
     await carol.reply(team.chat, stages, "Loyalty club")
     await double.wait_for_edit(team.chat, stages, containing="6. Loyalty club")
 
-    # Step 3: touchpoints by reply (one per line, "| channel"), then channel and mode by buttons.
+    # Step 3: touchpoints by reply (one per line, "| channel"), then a channel button, which
+    # also says online or offline.
     touch = await next_card(double, team, stages, "Step 3 of 6")
     await bob.reply(team.chat, touch, "Instagram ad | social\nBlog post")
     await double.wait_for_edit(team.chat, touch, containing="Blog post")
     await bob.press(touch, "📍 Blog post")
     await double.wait_for_edit(team.chat, touch, containing="👉 Blog post")
-    await bob.press(touch, "website")
-    await double.wait_for_edit(team.chat, touch, containing="Blog post · website")
+    await bob.press(touch, "website")  # sets online too, and the card moves on: to the list
+    await double.wait_for_edit(team.chat, touch, containing="• Blog post · website · online")
+    await carol.press(touch, "📍 Blog post")  # online/offline can still be changed by hand
+    await double.wait_for_edit(team.chat, touch, containing="👉 Blog post")
     await carol.press(touch, "Offline")
     await double.wait_for_edit(team.chat, touch, containing="website · offline")
     await carol.press(touch, "↩ List")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from tests.double.rules import (
@@ -70,7 +69,7 @@ async def edit_message_text(world: World, call: Call) -> JsonDict:
     target.edits.append(target.text)
     target.text, target.html, target.entities = parsed.text, raw_text, parsed.entities
     target.reply_markup = new_markup
-    target.edit_date = int(time.time())
+    target.edit_date = int(world.wall_time())
     chat.edit_seq += 1
     world.notify()
     return message_dict(world, target)
@@ -98,7 +97,7 @@ async def edit_message_caption(world: World, call: Call) -> JsonDict:
     target.caption_html = raw_caption
     target.caption_entities = parsed.entities
     target.reply_markup = new_markup
-    target.edit_date = int(time.time())
+    target.edit_date = int(world.wall_time())
     chat.edit_seq += 1
     world.notify()
     return message_dict(world, target)
@@ -114,14 +113,19 @@ async def edit_message_reply_markup(world: World, call: Call) -> JsonDict:
     if inline_keyboard(new_markup) == inline_keyboard(target.reply_markup):
         raise bad(NOT_MODIFIED)
     target.reply_markup = new_markup
-    target.edit_date = int(time.time())
+    target.edit_date = int(world.wall_time())
     chat.edit_seq += 1
     world.notify()
     return message_dict(world, target)
 
 
+# deleteMessage (core.telegram.org/bots/api#deletemessage): "A message can only be deleted if
+# it was sent less than 48 hours ago" (an administrator of a supergroup may delete any).
+DELETE_WITHIN_S = 48 * 3600
+
+
 async def delete_message(world: World, call: Call) -> bool:
-    """deleteMessage: others' messages in a group only as an administrator."""
+    """deleteMessage: own messages within 48 h; others' in a group only as an administrator."""
     p = call.params
     chat = chat_for_send(world, p.get("chat_id"), private_checks=False)
     mid = int_param(p, "message_id", 0)
@@ -130,6 +134,9 @@ async def delete_message(world: World, call: Call) -> bool:
         raise bad("message to delete not found")
     if not msg.from_bot and chat.is_group and chat.bot_status != "administrator":
         raise bad("message can't be deleted")
+    supergroup_admin = chat.type == "supergroup" and chat.bot_status == "administrator"
+    if world.wall_time() - msg.date >= DELETE_WITHIN_S and not supergroup_admin:
+        raise bad("message can't be deleted for everyone")
     msg.deleted = True
     world.notify()
     return True
