@@ -35,6 +35,7 @@ TEXTS = Texts()
 
 # Values for macro arguments, by name; SAMPLE_ARGS overrides them per macro.
 ARG_VALUES: dict[str, list[Any]] = {
+    "user_id": [1001],
     "shown": ["Search ad"],
     "command": ["newmap", "timezone"],
     "step": [s.value for s in Step],
