@@ -43,6 +43,8 @@ STAGES_TOUCHPOINTS = {
     4: "Delivery tracking | app\nCourier call | phone\nUnpacking",
     5: "Review request | email\nReferral bonus | app",
 }
+# The channel members pick for the touchpoint each stage's lines leave without one.
+UNPLACED_CHANNELS = {1: "phone", 4: "store"}
 TOUCHPOINTS = [
     line.split(" |")[0] for lines in STAGES_TOUCHPOINTS.values() for line in lines.split("\n")
 ]
@@ -87,16 +89,12 @@ async def build_map(double: BotApiDouble, chat: ChatSpec, team: list[Member]) ->
     stages = await double.wait_for_message(chat, containing="Step 2 of 6", after=card)
     await bob.press(stages, "B2C template")
     await double.wait_for_edit(chat, stages, containing="Advocacy")
+    # With a stage in focus, a reply to the card is its goal; the card then moves on.
+    await carol.press(stages, "1. ")
+    await double.wait_for_edit(chat, stages, containing="▶ 1.")
     for number, goal in enumerate(GOALS, start=1):
-        member = team[number % 3]
-        await member.press(stages, f"{number}. ")
-        await double.wait_for_edit(chat, stages, containing=f"▶ {number}.")
-        last = double.messages(chat)[-1]
-        await member.press(stages, "Customer goal")
-        question = await double.wait_for_message(chat, containing="want to achieve", after=last)
-        await member.reply(chat, question, goal)
+        await team[number % 3].reply(chat, stages, goal)
         await double.wait_for_edit(chat, stages, containing=goal[:20])
-        await member.press(stages, "↩ List")
         await double.wait_idle()
 
     await alice.press(stages, "Next ▶")
@@ -107,6 +105,11 @@ async def build_map(double: BotApiDouble, chat: ChatSpec, team: list[Member]) ->
         await double.wait_for_edit(chat, touch, containing=f"▶ {names[number - 1]}")
         await team[number % 3].reply(chat, touch, lines)
         await double.wait_for_edit(chat, touch, containing=lines.split("\n")[-1].split(" |")[0])
+        await double.wait_idle()
+        if "👉" in (touch.text or ""):  # the card shows the new touchpoint without a channel
+            await bob.press(touch, UNPLACED_CHANNELS[number])
+            await double.wait_for_edit(chat, touch, containing=f"· {UNPLACED_CHANNELS[number]} ·")
+            await double.wait_idle()
 
     await carol.press(touch, "Next ▶")
     emotions = await double.wait_for_message(chat, containing="Step 4 of 6", after=touch)

@@ -147,10 +147,10 @@ async def build_full_map(session: Session) -> None:
     stages = await session.next_card(card, "stages")
     await session.press(stages, lambda d: d.startswith("tm:"))
     stage_buttons = ids_in(stages, "fo:stage:")
-    for stage_focus, goal in zip(stage_buttons, GOALS_RU, strict=True):
-        await session.press(stages, lambda d, f=stage_focus: d == f)
-        await session.ask_and_answer(stages, lambda d: d.startswith("ak:stage.goal:"), goal)
-        await session.press(stages, lambda d: d == "fo:stage:0")
+    # "Reply to this message with the customer goal at …": the card moves on to the next stage.
+    await session.press(stages, lambda d: d == stage_buttons[0])
+    for goal in GOALS_RU:
+        await session.reply_to_card(stages, goal)
     touch = await session.next_card(stages, "touchpoints")
     for stage_focus, items in zip(stage_buttons, TOUCHPOINTS_RU, strict=True):
         await session.press(touch, lambda d, f=stage_focus: d == f)
@@ -185,9 +185,8 @@ async def build_full_map(session: Session) -> None:
 async def set_channels(session: Session, card: SentMessage, channels: list[str]) -> None:
     """Give each touchpoint of the focused stage its channel, which says online or offline.
 
-    One press each: after the first touchpoint, the card moves on by itself.
+    One press each: the card shows the first new touchpoint, then moves on by itself.
     """
-    await session.press(card, lambda d: d == ids_in(card, "fo:touchpoint:")[0])
     for channel in channels:
         await session.press(card, lambda d, c=channel: d.startswith("ch:") and d.endswith(c))
 

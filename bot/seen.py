@@ -27,7 +27,7 @@ from bot.keyboards import card_keyboard
 from cjm.cards import resolve
 from cjm.errors import FocusMoved
 from cjm.models import FocusKind, Step
-from cjm.services.prompts import Seen, focus_name
+from cjm.services.prompts import THE_LIST, Seen, focus_name
 from cjm.views import CardView
 
 # Buttons that act on the focused item and name it; navigation, moves and item lists (which
@@ -46,6 +46,7 @@ _ACTING_PREFIXES = tuple(f"{payload.prefix}:" for payload in _ACTING)
 
 # What a reply to each card adds to, and which focuses the card can show.
 _SUBJECT: dict[Step, FocusKind] = {
+    Step.STAGES: FocusKind.STAGE,  # a stage's goal; with none in focus, new stages
     Step.TOUCHPOINTS: FocusKind.STAGE,
     Step.EMOTIONS: FocusKind.TOUCHPOINT,
     Step.PAINS: FocusKind.STAGE,
@@ -69,7 +70,10 @@ def _subject(card: CardView) -> Seen | None:
         FocusKind.TOUCHPOINT: focus.touchpoint,
         FocusKind.PAIN: focus.pain,
     }[_SUBJECT[card.step]]
-    return None if item is None else (_SUBJECT[card.step], item.id)
+    if item is None:
+        # The stages card without a stage in focus shows the list, and a reply adds stages.
+        return (FocusKind.STAGE, THE_LIST) if card.step is Step.STAGES else None
+    return (_SUBJECT[card.step], item.id)
 
 
 def _candidates(card: CardView) -> Iterator[CardView]:
@@ -94,7 +98,7 @@ def depends_on_focus(kind: str) -> bool:
 def seen_on(card: CardView, replied_to: Message, labels: object) -> Seen | None:
     """The item a reply to `card` adds to as its author saw it (None: the card needs none)."""
     if card.step not in _SUBJECT:
-        return None  # a reply to the persona or stages card adds the same whatever is in focus
+        return None  # a reply to the persona card fills the first empty field, whatever shows
     markup = replied_to.reply_markup
     seen = _fingerprint(markup.inline_keyboard) if isinstance(markup, InlineKeyboardMarkup) else {}
     current = _subject(card)

@@ -53,6 +53,7 @@ IN_CARD_TEMPLATE = "chat/in_card.html"
 # question message would add nothing but a message (and Telegram's group pace is 20 a minute).
 ASKED_IN_CARD: dict[PromptKind, FocusKind] = {
     PromptKind.STAGE_ADD: FocusKind.STAGE,  # the list of stages (no stage in focus)
+    PromptKind.STAGE_GOAL: FocusKind.STAGE,
     PromptKind.TOUCHPOINT_ADD: FocusKind.STAGE,
     PromptKind.EMOTION_NOTE: FocusKind.TOUCHPOINT,
     PromptKind.PAIN_ADD: FocusKind.STAGE,

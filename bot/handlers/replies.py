@@ -16,7 +16,7 @@ from telegram.ext import MessageHandler, filters
 from bot import seen
 from bot.context import BotContext
 from bot.messages import delete_answered
-from cjm.errors import NotText
+from cjm.errors import ItemGone, NotText
 from cjm.models import PromptKind
 from cjm.services import prompts
 from cjm.services.questions import question
@@ -128,9 +128,12 @@ def _seen(
     kind = prompts.kind_of(context.uow(), chat_id=chat_id, message_id=prompt_message.message_id)
     if kind is None or not question(kind).is_card or not seen.depends_on_focus(kind):
         return None
-    card = prompts.get_card(
-        context.uow(), chat_id=chat_id, card_message_id=prompt_message.message_id
-    )
+    try:
+        card = prompts.get_card(
+            context.uow(), chat_id=chat_id, card_message_id=prompt_message.message_id
+        )
+    except ItemGone:
+        return None  # its map is gone: the answer says so
     return seen.seen_on(card, prompt_message, context.labels(update))
 
 

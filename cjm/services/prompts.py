@@ -36,6 +36,7 @@ from cjm.views import Actor, Answered, CardView, KpiAsked, QuestionToAsk, Redraw
 
 # The item a reply to a step card adds to, as its author saw it: a stage, touchpoint or pain.
 Seen = tuple[FocusKind, int]
+THE_LIST = 0  # a Seen (and a Focus payload) item id: the card showed its list, no item
 
 
 def card_kind(step: Step) -> PromptKind:
@@ -252,15 +253,16 @@ def _applied(uow: UnitOfWork, chat_id: int, message_id: int) -> HandledMessage |
 def _as_seen(uow: UnitOfWork, card: Prompt, seen: Seen) -> Prompt:
     """The card pointed at what its author saw (a copy: the stored card keeps its focus)."""
     kind, item_id = seen
-    found = uow.session.exec(_MAP_OF[kind.value], params={"item_id": item_id}).first()
-    if found != card.map_id:
-        raise FocusMoved(shown=focus_name(card_view(uow, card)))
+    if item_id != THE_LIST:
+        found = uow.session.exec(_MAP_OF[kind.value], params={"item_id": item_id}).first()
+        if found != card.map_id:
+            raise FocusMoved(shown=focus_name(card_view(uow, card)))
     return Prompt(
         chat_id=card.chat_id,
         message_id=card.message_id,
         kind=card.kind,
         map_id=card.map_id,
-        target_id=item_id,
+        target_id=item_id or None,
         focus=kind,
         created_at=card.created_at,
     )
@@ -270,6 +272,7 @@ def focus_name(card: CardView) -> str:
     """The name of what a reply to the card adds to ("" for none): a stage, touchpoint, pain."""
     focus = resolve(card)
     item = {
+        Step.STAGES: focus.stage,
         Step.TOUCHPOINTS: focus.stage,
         Step.EMOTIONS: focus.touchpoint,
         Step.PAINS: focus.stage,

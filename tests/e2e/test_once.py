@@ -283,3 +283,46 @@ async def test_an_edited_note_changes_the_touchpoint_it_was_written_on(
     blog, ad = journey.stages[0].touchpoints
     assert [n.note for n in blog.notes] == ["Долго грузится"]
     assert list(ad.notes) == []
+
+
+@pytest.mark.usefixtures("ru_map")
+async def test_goals_are_replies_to_the_stages_card_which_moves_on(
+    double: BotApiDouble, ru_team: Team, start_bot: StartBot, new_uow: NewUow
+) -> None:
+    """With a stage in focus a reply is its goal, and the card goes on to the next stage
+    without one, then back to the list: a team fills the goals with one reply each."""
+    olga, dima = ru_team.alice, ru_team.bob
+    await start_bot()
+    card = await open_card(double, ru_team, "/stages", "Шаг 2 из 6")
+    await olga.press(card, "1. Поиск")
+    await double.wait_for_edit(ru_team.chat, card, containing="целью клиента на этапе «Поиск»")
+    await dima.reply(ru_team.chat, card, "Найти подарок")
+    await double.wait_for_edit(ru_team.chat, card, containing="целью клиента на этапе «Покупка»")
+    assert "1. Поиск — 🎯 Найти подарок" in (card.text or "")
+    await olga.reply(ru_team.chat, card, "Оплатить быстро")
+    await double.wait_for_edit(ru_team.chat, card, containing="добавить этапы")
+    journey = maps.get_current_map(new_uow(), chat_id=ru_team.chat.id)
+    assert [(s.name, s.customer_goal) for s in journey.stages] == [
+        ("Поиск", "Найти подарок"),
+        ("Покупка", "Оплатить быстро"),
+    ]
+
+
+@pytest.mark.usefixtures("ru_map")
+async def test_a_reply_to_the_list_of_stages_adds_stages_though_a_stage_took_the_focus(
+    double: BotApiDouble, ru_team: Team, start_bot: StartBot, new_uow: NewUow
+) -> None:
+    """Dima replies to the list as Olga presses «Поиск»: his line is a new stage, not a goal."""
+    olga, dima = ru_team.alice, ru_team.bob
+    await start_bot()
+    card = await open_card(double, ru_team, "/stages", "Шаг 2 из 6")
+    await olga.press(card, "1. Поиск")
+    await dima.reply(ru_team.chat, card, "Возврат")
+    await double.wait_for_edit(ru_team.chat, card, containing="3. Возврат")
+    await double.wait_idle()
+    journey = maps.get_current_map(new_uow(), chat_id=ru_team.chat.id)
+    assert [(s.name, s.customer_goal) for s in journey.stages] == [
+        ("Поиск", None),
+        ("Покупка", None),
+        ("Возврат", None),
+    ]

@@ -70,6 +70,7 @@ WAYS: dict[PromptKind, Way] = {
         (("Discover", "▶ 1."), ("Customer goal", "")),
         "Find a gift",
         "Find a gift",
+        in_card="🎯 Reply to the card with the customer goal at “Discover”.",
     ),
     K.TOUCHPOINT_ADD: Way(
         "/touchpoints",
@@ -245,6 +246,7 @@ async def test_a_question_asked_before_the_card_took_it_over_still_lands(
     card = await double.wait_for_message(team.chat, containing=way.shows_first, after=sent)
     target = {
         K.STAGE_ADD: journey.id,
+        K.STAGE_GOAL: journey.stages[0].id,
         K.TOUCHPOINT_ADD: journey.stages[0].id,
         K.EMOTION_NOTE: journey.touchpoints[0].id,
         K.PAIN_ADD: journey.stages[0].id,

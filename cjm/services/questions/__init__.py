@@ -52,8 +52,8 @@ QUESTIONS: Mapping[PromptKind, Question] = {
     for question in (
         # Step cards: a reply adds to what the card has in focus.
         _card(Step.PERSONA, a.persona_field),
-        _card(Step.STAGES, a.add_stages),
-        _card(Step.TOUCHPOINTS, a.add_touchpoints),
+        _card(Step.STAGES, a.stages_card),
+        _card(Step.TOUCHPOINTS, a.touchpoints_card),
         Question(K.CARD_EMOTIONS, T.CARD, a.note, Redraw.STEP_CARD, sets=True),
         _card(Step.PAINS, a.add_pain),
         _card(Step.FIXES, a.add_fix),

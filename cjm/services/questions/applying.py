@@ -3,10 +3,12 @@
 Each function runs inside the answer's open unit of work (prompts.answer).
 """
 
+from sqlmodel import col, select
+
 from cjm.cards import resolve
 from cjm.db import UnitOfWork
 from cjm.errors import ImportRefused, ItemGone, PromptUnknown
-from cjm.models import Prompt, Step
+from cjm.models import FocusKind, Prompt, Stage, Step, Touchpoint
 from cjm.services import (
     emotions,
     fixes,
@@ -82,6 +84,39 @@ def add_stages(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None
     stages.add_stages(uow, map_id=map_of(prompt), text=text, actor=actor)
 
 
+def stages_card(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    """A reply to the stages card: the goal of the stage in focus, else new stages.
+
+    With a goal set, the card moves on to the next stage that has none (then to the list),
+    so a team fills the goals by replying to one card, one reply per stage.
+    """
+    if prompt.focus is not FocusKind.STAGE or not prompt.target_id:
+        add_stages(uow, prompt, text, actor)
+        return
+    stage_id = _focused(uow, prompt, Target.STAGE)
+    stages.set_customer_goal(uow, stage_id=stage_id, goal=text, actor=actor)
+    ordered = list(
+        uow.session.exec(
+            select(Stage).where(Stage.map_id == map_of(prompt)).order_by(col(Stage.position))
+        )
+    )
+    position = [stage.id for stage in ordered].index(stage_id)
+    after = ordered[position + 1 :] + ordered[:position]
+    following = next((s.id for s in after if not s.customer_goal), None)
+    _point_card(uow, prompt, FocusKind.STAGE, following)
+
+
+def _point_card(uow: UnitOfWork, prompt: Prompt, focus: FocusKind, target_id: int | None) -> None:
+    """Point the stored card at an item (the answered prompt may be a copy, as its author saw
+    it: see prompts.answer)."""
+    card = uow.session.exec(
+        select(Prompt).where(
+            Prompt.chat_id == prompt.chat_id, Prompt.message_id == prompt.message_id
+        )
+    ).one()
+    card.target_id, card.focus = target_id, focus
+
+
 def rename_stage(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     """Rename the stage."""
     stages.rename_stage(uow, stage_id=target_of(prompt), name=text, actor=actor)
@@ -96,6 +131,26 @@ def add_touchpoints(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) ->
     """Add the reply's lines as touchpoints of the stage."""
     stage_id = _item(uow, prompt, Target.STAGE)
     touchpoints.add_touchpoints(uow, stage_id=stage_id, text=text, actor=actor)
+
+
+def touchpoints_card(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+    """A reply to the touchpoints card adds touchpoints to the stage in focus; the card then
+    shows the first of them without a channel, whose buttons set it (and move on)."""
+    stage_id = _item(uow, prompt, Target.STAGE)
+    before = set(_touchpoint_ids(uow, stage_id))
+    touchpoints.add_touchpoints(uow, stage_id=stage_id, text=text, actor=actor)
+    unplaced = uow.session.exec(
+        select(Touchpoint.id)
+        .where(Touchpoint.stage_id == stage_id, col(Touchpoint.channel).is_(None))
+        .order_by(col(Touchpoint.position))
+    ).all()
+    first_new = next((i for i in unplaced if i is not None and i not in before), None)
+    if first_new is not None:
+        _point_card(uow, prompt, FocusKind.TOUCHPOINT, first_new)
+
+
+def _touchpoint_ids(uow: UnitOfWork, stage_id: int) -> list[int | None]:
+    return list(uow.session.exec(select(Touchpoint.id).where(Touchpoint.stage_id == stage_id)))
 
 
 def rename_touchpoint(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
