@@ -1,7 +1,6 @@
 """`python -m bot` (make run): start the bot with long polling."""
 
 import asyncio
-import logging
 import sys
 
 from pydantic import ValidationError
@@ -10,6 +9,7 @@ from telegram.error import InvalidToken
 
 from bot.app import build_application
 from bot.http import AiohttpRequest
+from bot.logs import configure_logging
 from bot.settings import Settings
 
 NO_TOKEN = """\
@@ -25,11 +25,8 @@ def main() -> int:
     except ValidationError as error:
         print(f"Configuration error: {error.errors()[0]['msg']}", file=sys.stderr)  # noqa: T201
         return 2
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=settings.bot_log_level
-    )
-    # httpx logs request URLs at INFO, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    token = settings.telegram_bot_token
+    configure_logging(settings.bot_log_level, token.get_secret_value() if token else None)
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
         print(NO_TOKEN, file=sys.stderr)  # noqa: T201
         return 2

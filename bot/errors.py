@@ -102,7 +102,9 @@ async def error_handler(update: object, context: BotContext) -> None:
         log.error("error outside an update", exc_info=error)
         return
     if isinstance(error, JourneyError):
-        log.info("chat %s: %s %s", chat_id, error.code, error.params)
+        # The params can hold what a member typed (a date, a KPI line): not at INFO.
+        log.info("chat %s: %s", chat_id, error.code)
+        log.debug("chat %s: %s %s", chat_id, error.code, error.params)
         await _tell(update, context, error.code, **error.params)
         return
     log.error("chat %s: update %s failed", chat_id, update.update_id, exc_info=error)

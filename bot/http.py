@@ -19,6 +19,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.logs import mask_secrets
+
 DEFAULT_TIMEOUT_S = 5.0  # PTB's own defaults for reads, writes, connects
 POOL_TIMEOUT_S = 1.0
 
@@ -86,8 +88,20 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
-            # The class name helps when the message is empty (as httpx's path does in PTB).
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+            raise NetworkError(_describe(error)) from error
+
+
+def _describe(error: aiohttp.ClientError) -> str:
+    """What went wrong, without the request URL: a Bot API URL carries the token.
+
+    The class name helps when the message is empty (as httpx's path does in PTB).
+    """
+    name = f"aiohttp.{type(error).__name__}"
+    if isinstance(error, aiohttp.ClientResponseError):
+        return f"{name}: {error.status} {error.message}"
+    if isinstance(error, aiohttp.InvalidURL):
+        return name
+    return f"{name}: {mask_secrets(str(error))}"
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:
