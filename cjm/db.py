@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,9 +63,19 @@ def make_engine(url: str) -> Engine:
 
 
 def _ensure_parent_dir(url: str) -> None:
-    path = url.split(":///", 1)[-1]
-    if path:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    """Create the database file (and its folder) readable by the bot's user only.
+
+    The file holds every team's maps and every customer's answers. SQLite creates the WAL and
+    shared-memory files with the database file's permissions, so they follow it; a folder or
+    file that exists already keeps the permissions its owner gave it.
+    """
+    path = url.split(":///", 1)[-1].split("?", 1)[0]
+    if not path:
+        return
+    database = Path(path)
+    database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

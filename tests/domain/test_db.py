@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -54,6 +56,25 @@ class TestEngine:
         finally:
             second.dispose()
         assert (tmp_path / "deep" / "er" / "journey.db").is_file()
+
+    def test_a_new_database_is_readable_by_the_bot_user_only(self, tmp_path, clock):
+        """Every team's maps and customers' answers: the file, its WAL and folder are 0600/0700,
+        whatever the umask lets others read."""
+        folder = tmp_path / "data"
+        old_umask = os.umask(0o022)
+        try:
+            engine = make_engine(f"sqlite:///{folder / 'journey.db'}")
+            upgrade(engine)
+            with engine.connect() as connection:  # keeps the WAL and -shm files in place
+                make_map(unit_of_work_factory(engine, clock), title="Secret")
+                files = {path.name: stat.S_IMODE(path.stat().st_mode) for path in folder.iterdir()}
+                connection.execute(text("SELECT 1"))
+            engine.dispose()
+        finally:
+            os.umask(old_umask)
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert files.keys() >= {"journey.db", "journey.db-wal"}
+        assert set(files.values()) == {0o600}, files
 
     def test_migrations_match_the_models(self):
         """upgrade() builds exactly the schema the models describe, at the newest revision."""
