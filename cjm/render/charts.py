@@ -67,7 +67,8 @@ def results_chart_png(results: Sequence[SurveyResults], labels: ChartLabels) -> 
         trend = figure.add_subplot(grid[row, 1])
         _distribution(bars, result, labels)
         _trend(trend, result, labels)
-        bars.set_title(title, fontsize=TITLE_PT, loc="left", fontweight="bold")
+        # Titles name what members typed: "$…$" is text, never math (or a parse error).
+        bars.set_title(title, fontsize=TITLE_PT, loc="left", fontweight="bold", parse_math=False)
     figure.tight_layout(h_pad=2.0)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
@@ -87,7 +88,7 @@ def _distribution(ax: Any, result: SurveyResults, labels: ChartLabels) -> None:
         colours = [BAR_COLOUR] * len(names)
     ax.bar(names, counts, color=colours)
     ax.set_ylim(0, max(1, *counts) * 1.15)
-    ax.set_ylabel(labels.answers, fontsize=FONT_PT)
+    ax.set_ylabel(labels.answers, fontsize=FONT_PT, parse_math=False)
     ax.tick_params(labelsize=FONT_PT)
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.spines[["top", "right"]].set_visible(False)
@@ -96,8 +97,8 @@ def _distribution(ax: Any, result: SurveyResults, labels: ChartLabels) -> None:
 def _trend(ax: Any, result: SurveyResults, labels: ChartLabels) -> None:
     weeks = result.weeks[-MAX_CHART_WEEKS:]
     kind = result.survey.kind
-    ax.set_title(labels.trend, fontsize=FONT_PT, loc="left")
-    ax.set_ylabel(labels.scores.get(kind.value, kind.value), fontsize=FONT_PT)
+    ax.set_title(labels.trend, fontsize=FONT_PT, loc="left", parse_math=False)
+    ax.set_ylabel(labels.scores.get(kind.value, kind.value), fontsize=FONT_PT, parse_math=False)
     ax.tick_params(labelsize=FONT_PT)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_ylim(*_score_range(kind))
@@ -112,6 +113,7 @@ def _trend(ax: Any, result: SurveyResults, labels: ChartLabels) -> None:
             fontsize=FONT_PT,
             transform=ax.transAxes,
             color="#777777",
+            parse_math=False,
         )
         ax.set_xticks([])
         return

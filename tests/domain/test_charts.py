@@ -75,6 +75,15 @@ def test_the_results_chart_is_a_phone_wide_png(survey_results: list[SurveyResult
     assert picture.height > 3 * 300
 
 
+def test_dollar_signs_in_a_title_are_text_not_math(
+    survey_results: list[SurveyResults],
+) -> None:
+    """A survey title with "$…$" draws: matplotlib's math text is off for user text."""
+    titles = ["NPS · Pay $x^$ or $\\frac{a}{$ now", *LABELS.titles[1:]]
+    labels = ChartLabels(**{**LABELS.__dict__, "titles": titles})
+    assert image(results_chart_png(survey_results, labels)).width == 1080
+
+
 def test_no_survey_no_chart() -> None:
     """There is nothing to draw without a survey."""
     with pytest.raises(ValueError, match="no survey"):

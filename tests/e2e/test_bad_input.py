@@ -1,5 +1,6 @@
 """Bad input gets a clear answer in the chat's language, and the map stays as it was."""
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -50,6 +51,22 @@ async def test_a_refused_answer_says_why_and_stores_nothing(
     assert said.reply_to is not None
     assert said.reply_to.message_id == reply.message_id
     assert maps.get_current_map(new_uow(), chat_id=team.chat.id).stages == ()
+
+
+async def test_what_a_member_typed_is_not_logged_at_info(
+    double: BotApiDouble, team: Team, start_bot: StartBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A refused answer is logged by its code; the member's text stays out of INFO lines."""
+    caplog.set_level(logging.INFO)
+    await start_bot()
+    card = await stages_card(double, team)
+    typed = "Zyxwv private plan\nzyxwv PRIVATE plan"
+    reply = await team.bob.reply(team.chat, card, typed)
+    await double.wait_for_message(team.chat, containing="already a stage called", after=reply)
+    await double.wait_idle()
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert any("duplicate" in line for line in logged), logged
+    assert not [line for line in logged if "zyxwv" in line.casefold()]
 
 
 @pytest.mark.parametrize(
