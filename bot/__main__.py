@@ -1,7 +1,13 @@
-"""`python -m bot` (make run): start the bot with long polling."""
+"""`python -m bot` (make run): start the bot with long polling.
 
+`python -m bot backup FILE` writes a consistent copy of the database while the bot runs;
+`python -m bot restore FILE` puts one back into an empty database.
+"""
+
+import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from pydantic import ValidationError
 from telegram import Bot, Update
@@ -11,6 +17,7 @@ from bot.app import build_application
 from bot.http import AiohttpRequest
 from bot.logs import configure_logging
 from bot.settings import Settings
+from cjm.backup import BackupError, backup, restore
 
 NO_TOKEN = """\
 TELEGRAM_BOT_TOKEN is not set.
@@ -18,15 +25,53 @@ Get a token from @BotFather in Telegram (/newbot), then put it in .env as
 TELEGRAM_BOT_TOKEN=123456:ABC... (see .env.example) or export it, and run `make run` again."""  # noqa: S105  (a help text, not a secret)
 
 
-def main() -> int:
-    """Read settings, build the bot and poll until Ctrl+C; exit 2 on configuration errors."""
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; exit 2 on configuration errors (and a backup that cannot be made)."""
+    arguments = _parser().parse_args(argv)
     try:
         settings = Settings()
     except ValidationError as error:
         print(f"Configuration error: {error.errors()[0]['msg']}", file=sys.stderr)  # noqa: T201
         return 2
     token = settings.telegram_bot_token
-    configure_logging(settings.bot_log_level, token.get_secret_value() if token else None)
+    configure_logging(
+        settings.bot_log_level,
+        token.get_secret_value() if token else None,
+        settings.bot_log_format,
+    )
+    if arguments.command in ("backup", "restore"):
+        return _backup_command(arguments.command, Path(arguments.file), settings)
+    return _run(settings)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Journey Bot")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (the default)")
+    for name, what in (
+        ("backup", "write a consistent copy of the database to FILE (a new file)"),
+        ("restore", "restore FILE into an empty database (DATABASE_URL)"),
+    ):
+        commands.add_parser(name, help=what).add_argument("file", metavar="FILE")
+    return parser
+
+
+def _backup_command(command: str, file: Path, settings: Settings) -> int:
+    try:
+        if command == "backup":
+            pages = backup(settings.database_url, file)
+            print(f"Backed up {pages} pages to {file}.")  # noqa: T201
+        else:
+            restore(file, settings.database_url)
+            print(f"Restored {file}.")  # noqa: T201
+    except BackupError as error:
+        print(f"{command.capitalize()} failed: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    return 0
+
+
+def _run(settings: Settings) -> int:
+    """Build the bot and poll until Ctrl+C; exit 2 without a (valid) token."""
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
         print(NO_TOKEN, file=sys.stderr)  # noqa: T201
         return 2

@@ -6,9 +6,13 @@ traceback's chained exception. So the mask is applied to the whole formatted lin
 included, not to the messages the bot formats: nothing reaches a handler's output unmasked.
 """
 
+import json
 import logging
 import re
 import sys
+from typing import Literal
+
+LogFormat = Literal["text", "json"]
 
 # A token as BotFather issues it (bot id, colon, 35 characters of [A-Za-z0-9_-]), and the
 # `bot<token>` part of a Bot API URL, whatever the token looks like (a local server's may
@@ -44,10 +48,30 @@ class MaskingFormatter(logging.Formatter):
         return mask_secrets(super().format(record), self._secrets)
 
 
-def configure_logging(level: str, token: str | None) -> None:
-    """Log to stderr at `level`, through the masking formatter."""
+class JsonFormatter(MaskingFormatter):
+    """One JSON object per line with the text line's fields (for log collectors), masked."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as {"time", "level", "logger", "message"[, "exception"]}."""
+        entry = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            entry["exception"] = record.exc_text
+        return mask_secrets(json.dumps(entry, ensure_ascii=False), self._secrets)
+
+
+def configure_logging(level: str, token: str | None, log_format: LogFormat = "text") -> None:
+    """Log to stderr at `level`, as text lines or JSON objects, through the mask."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(MaskingFormatter(secrets=(token,) if token else ()))
+    secrets = (token,) if token else ()
+    formatter = JsonFormatter if log_format == "json" else MaskingFormatter
+    handler.setFormatter(formatter(secrets=secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

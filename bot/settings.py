@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.logs import LogFormat
 from cjm.services.chats import LANGUAGES
 
 
@@ -23,6 +24,7 @@ class Settings(BaseSettings):
     bot_overall_messages_per_second: float = 30
     bot_group_messages_per_minute: float = 20
     bot_log_level: str = "INFO"
+    bot_log_format: LogFormat = "text"  # "json": one JSON object per line
 
     @field_validator("bot_default_timezone")
     @classmethod

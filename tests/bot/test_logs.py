@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 
 import aiohttp
@@ -10,7 +11,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from bot.http import _describe
-from bot.logs import MASK, MaskingFormatter, mask_secrets
+from bot.logs import MASK, JsonFormatter, MaskingFormatter, mask_secrets
 
 # Shaped as BotFather issues them; never a real one.
 TOKEN = "7012345678:AAH3xq_fake-token-for-tests-0123456789"  # noqa: S105
@@ -59,3 +60,14 @@ def test_an_aiohttp_error_text_carries_no_url() -> None:
     assert TOKEN in str(error)  # what aiohttp itself would have logged
     assert _describe(error) == "aiohttp.ClientResponseError: 502 Bad Gateway"
     assert TOKEN not in _describe(aiohttp.InvalidURL(str(url)))
+
+
+def test_json_lines_carry_the_text_lines_fields_masked() -> None:
+    """BOT_LOG_FORMAT=json: one object per line with time, level, logger and message."""
+    record = logging.LogRecord(
+        "bot.app", logging.INFO, __file__, 1, "update %s via bot%s/x", (7, TOKEN), None
+    )
+    entry = json.loads(JsonFormatter(secrets=(TOKEN,)).format(record))
+    assert entry.keys() == {"time", "level", "logger", "message"}
+    assert (entry["level"], entry["logger"]) == ("INFO", "bot.app")
+    assert entry["message"] == f"update 7 via bot{MASK}/x"
