@@ -1,8 +1,14 @@
-"""Who may do what: destructive actions are for the group's admins (anonymous ones too)."""
+"""Who may do what: destructive actions are for the group's admins (anonymous ones too).
+
+Posting into another group is for members who administer that group, asked of Telegram.
+"""
+
+import asyncio
+from collections.abc import Iterable
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 
 from bot.context import BotContext, anonymous_sender
 from cjm.errors import AdminsOnly
@@ -33,3 +39,34 @@ async def require_admin(update: Update, context: BotContext) -> None:
         raise
     if member.status not in ADMIN_STATUSES:
         raise AdminsOnly
+
+
+# getChatMember calls in flight at once while checking the groups a survey may go to.
+MEMBER_CHECKS_AT_ONCE = 10
+
+
+async def administers(context: BotContext, chat_id: int, user_id: int) -> bool:
+    """Whether Telegram says this user administers that group right now (getChatMember).
+
+    A user who is not in it, or a group the bot has left, is simply no.
+    """
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except (BadRequest, Forbidden):
+        return False
+    return member.status in ADMIN_STATUSES
+
+
+async def administered_groups(
+    context: BotContext, user_id: int, chat_ids: Iterable[int]
+) -> list[int]:
+    """Of these groups, the ones the user administers right now, asked a few at a time."""
+    gate = asyncio.Semaphore(MEMBER_CHECKS_AT_ONCE)
+
+    async def check(chat_id: int) -> bool:
+        async with gate:
+            return await administers(context, chat_id, user_id)
+
+    ids = list(chat_ids)
+    answers = await asyncio.gather(*(check(chat_id) for chat_id in ids))
+    return [chat_id for chat_id, yes in zip(ids, answers, strict=True) if yes]

@@ -18,6 +18,7 @@ from cjm.models import (
     Cadence,
     FixStatus,
     FocusKind,
+    JourneyMap,
     PainPoint,
     PainSource,
     PersonaField,
@@ -75,6 +76,30 @@ def make_map(
     )
 
 
+def chat_of(
+    uow: NewUow,
+    *,
+    map_id: int | None = None,
+    stage_id: int | None = None,
+    touchpoint_id: int | None = None,
+    pain_id: int | None = None,
+) -> int:
+    """The chat an item belongs to: the services act for a chat, and factories for the item's."""
+    with uow() as unit:
+        if touchpoint_id is not None:
+            stage_id = unit.get(Touchpoint, touchpoint_id).stage_id
+        if stage_id is not None:
+            map_id = unit.get(Stage, stage_id).map_id
+        if pain_id is not None:
+            map_id = unit.get(PainPoint, pain_id).map_id
+        return unit.get(JourneyMap, map_id).chat_id
+
+
+def read_map(uow: NewUow, map_id: int) -> MapView:
+    """A map as it stands now, read for the chat it belongs to."""
+    return maps.get_map(uow(), chat_id=chat_of(uow, map_id=map_id), map_id=map_id)
+
+
 def map_of(uow: NewUow, *, stage_id: int | None = None, pain_id: int | None = None) -> MapView:
     """The map a stage or a pain point belongs to, as it stands now."""
     with uow() as unit:
@@ -82,7 +107,7 @@ def map_of(uow: NewUow, *, stage_id: int | None = None, pain_id: int | None = No
             map_id = unit.get(Stage, stage_id).map_id
         else:
             map_id = unit.get(PainPoint, pain_id).map_id
-    return maps.get_map(uow(), map_id=map_id)
+    return read_map(uow, map_id)
 
 
 def _stage_of(uow: NewUow, touchpoint_id: int) -> int:
@@ -94,21 +119,34 @@ def make_stages(
     uow: NewUow, map_id: int, names: Iterable[str], *, actor: Actor = ALICE
 ) -> MapView:
     """Append stages to a map, in order."""
-    stages.add_stages(uow(), map_id=map_id, text="\n".join(names), actor=actor)
-    return maps.get_map(uow(), map_id=map_id)
+    chat_id = chat_of(uow, map_id=map_id)
+    stages.add_stages(uow(), chat_id=chat_id, map_id=map_id, text="\n".join(names), actor=actor)
+    return read_map(uow, map_id)
 
 
 def make_touchpoints(
     uow: NewUow, stage_id: int, names: Iterable[str], *, actor: Actor = ALICE
 ) -> MapView:
     """Add touchpoints to a stage; a name may carry its channel as "name | channel"."""
-    touchpoints.add_touchpoints(uow(), stage_id=stage_id, text="\n".join(names), actor=actor)
+    touchpoints.add_touchpoints(
+        uow(),
+        chat_id=chat_of(uow, stage_id=stage_id),
+        stage_id=stage_id,
+        text="\n".join(names),
+        actor=actor,
+    )
     return map_of(uow, stage_id=stage_id)
 
 
 def vote(uow: NewUow, touchpoint_id: int, score: int, *, voter: Actor = ALICE) -> MapView:
     """Cast (or replace) a member's emotion vote on a touchpoint."""
-    emotions.cast_vote(uow(), touchpoint_id=touchpoint_id, score=score, voter=voter)
+    emotions.cast_vote(
+        uow(),
+        chat_id=chat_of(uow, touchpoint_id=touchpoint_id),
+        touchpoint_id=touchpoint_id,
+        score=score,
+        voter=voter,
+    )
     return map_of(uow, stage_id=_stage_of(uow, touchpoint_id))
 
 
@@ -124,6 +162,7 @@ def make_pain(
     """Add a pain point to a stage (optionally pinned to one of its touchpoints)."""
     pains.add_pain(
         uow(),
+        chat_id=chat_of(uow, stage_id=stage_id),
         stage_id=stage_id,
         text=text if text is not None else random_name("Pain"),
         touchpoint_id=touchpoint_id,
@@ -144,15 +183,20 @@ def make_fix(
     actor: Actor = ALICE,
 ) -> MapView:
     """Propose a fix for a pain point, optionally with owner, due date and status."""
+    chat_id = chat_of(uow, pain_id=pain_id)
     fix_id = fixes.add_fix(
-        uow(), pain_id=pain_id, text=text if text is not None else random_name("Fix"), actor=actor
+        uow(),
+        chat_id=chat_id,
+        pain_id=pain_id,
+        text=text if text is not None else random_name("Fix"),
+        actor=actor,
     )
     if owner is not None:
-        fixes.set_owner(uow(), fix_id=fix_id, owner=owner, actor=actor)
+        fixes.set_owner(uow(), chat_id=chat_id, fix_id=fix_id, owner=owner, actor=actor)
     if due is not None:
-        fixes.set_due_date(uow(), fix_id=fix_id, text=due, actor=actor)
+        fixes.set_due_date(uow(), chat_id=chat_id, fix_id=fix_id, text=due, actor=actor)
     if status is not None:
-        fixes.set_status(uow(), fix_id=fix_id, status=status, actor=actor)
+        fixes.set_status(uow(), chat_id=chat_id, fix_id=fix_id, status=status, actor=actor)
     return map_of(uow, pain_id=pain_id)
 
 
@@ -180,7 +224,9 @@ def make_full_map(
         vote(uow, ad.id, score, voter=voter)
     vote(uow, tip.id, 2, voter=BOB)
     vote(uow, checkout.id, -2, voter=ALICE)
-    emotions.set_note(uow(), touchpoint_id=checkout.id, note="Too many fields", voter=ALICE)
+    emotions.set_note(
+        uow(), chat_id=chat_id, touchpoint_id=checkout.id, note="Too many fields", voter=ALICE
+    )
     make_pain(uow, discover.id, "Ads promise a discount that is gone", touchpoint_id=ad.id)
     journey = make_pain(uow, buy.id, "Checkout asks for the address twice")
     first, second = journey.pains
@@ -209,7 +255,7 @@ def remember_prompt(
     if kind.startswith("card."):
         assert map_id is not None
         card = CardView(
-            maps.get_map(uow(), map_id=map_id),
+            read_map(uow, map_id),
             Step(kind.removeprefix("card.")),
             message_id,
             target_id,
@@ -262,7 +308,7 @@ def utc(*args: int) -> datetime:
 def make_weekly_review(uow: NewUow, journey: MapView) -> ReviewCard:
     """Review the map weekly (from today, at the default time)."""
     return reviews.set_cadence(
-        uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, cadence=Cadence.WEEKLY, actor=ALICE
+        uow(), chat_id=journey.chat_id, map_id=journey.id, cadence=Cadence.WEEKLY, actor=ALICE
     )
 
 

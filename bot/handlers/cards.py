@@ -151,15 +151,16 @@ async def confirm_delete_button(
     check_on_card(update, context, payload.kind.value, payload.item_id)
     await require_admin(update, context)
     actor, uow, item_id = context.actor(update), context.uow(), payload.item_id
+    chat_id = context.chat(update).id
     match payload.kind:
         case FocusKind.STAGE:
-            stages.delete_stage(uow, stage_id=item_id, actor=actor)
+            stages.delete_stage(uow, chat_id=chat_id, stage_id=item_id, actor=actor)
         case FocusKind.TOUCHPOINT:
-            touchpoints.delete_touchpoint(uow, touchpoint_id=item_id, actor=actor)
+            touchpoints.delete_touchpoint(uow, chat_id=chat_id, touchpoint_id=item_id, actor=actor)
         case FocusKind.PAIN:
-            pains.delete_pain(uow, pain_id=item_id, actor=actor)
+            pains.delete_pain(uow, chat_id=chat_id, pain_id=item_id, actor=actor)
         case FocusKind.FIX:
-            fixes.delete_fix(uow, fix_id=item_id, actor=actor)
+            fixes.delete_fix(uow, chat_id=chat_id, fix_id=item_id, actor=actor)
     refresh_card(update, context)
     await context.answer(update)
 

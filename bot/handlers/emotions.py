@@ -20,6 +20,7 @@ async def vote_button(update: Update, context: BotContext, payload: Vote) -> Non
     check_on_card(update, context, "touchpoint", payload.touchpoint_id)
     emotions.cast_vote(
         context.uow(),
+        chat_id=context.chat(update).id,
         touchpoint_id=payload.touchpoint_id,
         score=payload.score,
         voter=context.actor(update),

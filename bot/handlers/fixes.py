@@ -14,6 +14,7 @@ async def status_button(update: Update, context: BotContext, payload: SetFixStat
     check_on_card(update, context, "fix", payload.fix_id)
     fixes.set_status(
         context.uow(),
+        chat_id=context.chat(update).id,
         fix_id=payload.fix_id,
         status=payload.status,
         actor=context.actor(update),

@@ -72,10 +72,15 @@ async def kpi_command(update: Update, context: BotContext) -> None:
 
 
 async def _redraw_board(
-    update: Update, context: BotContext, message_id: int, *, picking: bool = False
+    update: Update,
+    context: BotContext,
+    message_id: int,
+    *,
+    picking: bool = False,
+    map_id: int | None = None,
 ) -> None:
     """Redraw a /kpi message as the map now stands (two presses may leave nothing to change)."""
-    board = kpis.list_kpis(context.uow(), chat_id=context.chat(update).id)
+    board = kpis.list_kpis(context.uow(), chat_id=context.chat(update).id, map_id=map_id)
     await _draw_board(update, context, message_id, board, picking=picking)
 
 
@@ -88,15 +93,16 @@ async def _draw_board(
     await context.redraw(update, message_id, text, keyboard)
 
 
-async def kpi_add_button(update: Update, context: BotContext, _press: InKpiAdd) -> None:
+async def kpi_add_button(update: Update, context: BotContext, press: InKpiAdd) -> None:
     """➕ KPI: show the stages to pick from, on the /kpi message."""
-    await _redraw_board(update, context, context.pressed_message_id(update), picking=True)
+    message_id = context.pressed_message_id(update)
+    await _redraw_board(update, context, message_id, picking=True, map_id=press.map_id)
     await context.answer(update)
 
 
-async def kpi_board_button(update: Update, context: BotContext, _press: InKpiBoard) -> None:
+async def kpi_board_button(update: Update, context: BotContext, press: InKpiBoard) -> None:
     """◀ Back: the KPI buttons again."""
-    await _redraw_board(update, context, context.pressed_message_id(update))
+    await _redraw_board(update, context, context.pressed_message_id(update), map_id=press.map_id)
     await context.answer(update)
 
 
@@ -151,6 +157,7 @@ async def moment_button(update: Update, context: BotContext, payload: InMoment) 
     check_on_card(update, context, "touchpoint", payload.touchpoint_id)
     touchpoints.set_moment_of_truth(
         context.uow(),
+        chat_id=context.chat(update).id,
         touchpoint_id=payload.touchpoint_id,
         value=payload.value,
         actor=context.actor(update),

@@ -44,7 +44,9 @@ async def maps_command(update: Update, context: BotContext) -> None:
 async def show_summary(update: Update, context: BotContext, journey: MapView) -> None:
     """The map as text, stage by stage, in as few messages as fit; step buttons on the last."""
     # The same survey scores the picture and the exports show.
-    scores = results.touchpoint_scores(context.uow(), map_id=journey.id, tz=journey.tz)
+    scores = results.touchpoint_scores(
+        context.uow(), chat_id=context.chat(update).id, map_id=journey.id, tz=journey.tz
+    )
     blocks = summary_blocks(
         context.deps.texts, journey, language=context.language(update), scores=scores
     )
@@ -71,14 +73,14 @@ def _step_command(step: Step) -> CommandHandler[BotContext, None]:
 
 async def open_step_button(update: Update, context: BotContext, payload: OpenStep) -> None:
     """A step button (or Back / Next): post that step's card."""
-    journey = maps.open_map(context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id)
+    journey = maps.get_map(context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id)
     await context.post_card(update, CardView(journey, payload.step))
     await context.answer(update)
 
 
 async def open_overview_button(update: Update, context: BotContext, payload: OpenOverview) -> None:
     """Map / Done under a card: the map as text with its step buttons."""
-    journey = maps.open_map(context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id)
+    journey = maps.get_map(context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id)
     await show_summary(update, context, journey)
     await context.answer(update)
 
@@ -114,6 +116,8 @@ async def confirm_delete_map_button(
     update: Update, context: BotContext, payload: ConfirmDeleteMap
 ) -> None:
     """The "Yes, delete" button: an admin deletes the map for good."""
+    # Whose map first: another chat's (a forged press) is gone to everyone, admin or not.
+    maps.require_own_map(context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id)
     await require_admin(update, context)
     title = maps.delete_map(context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id)
     await context.edit_query_message(
@@ -124,7 +128,7 @@ async def confirm_delete_map_button(
 
 async def keep_map_button(update: Update, context: BotContext, payload: KeepMap) -> None:
     """The "Cancel" button under the delete question."""
-    journey = maps.get_map(context.uow(), map_id=payload.map_id)
+    journey = maps.get_map(context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id)
     await context.edit_query_message(update, "chat/maps/kept.html", map=journey)
     await context.answer(update)
 

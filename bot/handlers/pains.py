@@ -14,6 +14,7 @@ async def category_button(update: Update, context: BotContext, payload: SetCateg
     check_on_card(update, context, "pain", payload.pain_id)
     pains.edit_pain(
         context.uow(),
+        chat_id=context.chat(update).id,
         pain_id=payload.pain_id,
         category=payload.category,
         actor=context.actor(update),
@@ -27,6 +28,7 @@ async def severity_button(update: Update, context: BotContext, payload: SetSever
     check_on_card(update, context, "pain", payload.pain_id)
     pains.edit_pain(
         context.uow(),
+        chat_id=context.chat(update).id,
         pain_id=payload.pain_id,
         severity=payload.severity,
         actor=context.actor(update),
@@ -40,6 +42,7 @@ async def attach_button(update: Update, context: BotContext, payload: AttachPain
     check_on_card(update, context, "pain", payload.pain_id)
     pains.attach_to_touchpoint(
         context.uow(),
+        chat_id=context.chat(update).id,
         pain_id=payload.pain_id,
         touchpoint_id=payload.touchpoint_id or None,
         actor=context.actor(update),

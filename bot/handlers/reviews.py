@@ -25,7 +25,6 @@ from bot.handlers import replies
 from bot.handlers.maps import show_summary
 from bot.limits import MAX_CALLBACK_ANSWER
 from cjm import views
-from cjm.errors import StaleButton
 from cjm.models import Cadence, PromptKind
 from cjm.services import changes, maps, prompts, reminders, reviews, timezones
 from cjm.views import Answered, Redraw, ReviewCard
@@ -263,9 +262,7 @@ async def snooze_button(update: Update, context: BotContext, payload: ReviewSnoo
 
 async def open_map_button(update: Update, context: BotContext, payload: ReviewOpenMap) -> None:
     """Open map: post the /map summary of the digest's map."""
-    journey = maps.get_map(context.uow(), map_id=payload.map_id)
-    if journey.chat_id != context.chat(update).id:
-        raise StaleButton
+    journey = maps.get_map(context.uow(), chat_id=context.chat(update).id, map_id=payload.map_id)
     await show_summary(update, context, journey)
     await context.answer(update)
 

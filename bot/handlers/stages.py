@@ -15,7 +15,11 @@ async def template_button(update: Update, context: BotContext, payload: UseTempl
     check_on_card(update, context, "map", payload.map_id)
     names = context.macro(update, "chat/stage_templates.html", payload.template)
     stages.add_stages(
-        context.uow(), map_id=payload.map_id, text=names, actor=context.actor(update)
+        context.uow(),
+        chat_id=context.chat(update).id,
+        map_id=payload.map_id,
+        text=names,
+        actor=context.actor(update),
     )
     refresh_card(update, context)
     await context.answer(update)
@@ -28,6 +32,7 @@ async def move_stage_button(update: Update, context: BotContext, payload: MoveSt
         raise StaleButton
     stages.move_stage(
         context.uow(),
+        chat_id=context.chat(update).id,
         stage_id=payload.stage_id,
         offset=payload.offset,
         actor=context.actor(update),

@@ -18,6 +18,7 @@ async def channel_button(update: Update, context: BotContext, payload: SetChanne
     check_on_card(update, context, "touchpoint", payload.touchpoint_id)
     shows, item_id = touchpoints.pick_channel(
         context.uow(),
+        chat_id=context.chat(update).id,
         touchpoint_id=payload.touchpoint_id,
         channel=payload.channel,
         actor=context.actor(update),
@@ -38,6 +39,7 @@ async def mode_button(update: Update, context: BotContext, payload: SetMode) -> 
     check_on_card(update, context, "touchpoint", payload.touchpoint_id)
     touchpoints.set_mode(
         context.uow(),
+        chat_id=context.chat(update).id,
         touchpoint_id=payload.touchpoint_id,
         mode=payload.mode,
         actor=context.actor(update),

@@ -10,9 +10,12 @@ from cjm.views import ChangeView, HistoryPage
 HISTORY_PAGE_SIZE = 10
 
 
-def list_changes(uow: UnitOfWork, *, map_id: int, limit: int | None = None) -> list[ChangeView]:
+def list_changes(
+    uow: UnitOfWork, *, chat_id: int, map_id: int, limit: int | None = None
+) -> list[ChangeView]:
     """A map's changes, oldest first (the newest `limit` ones when a limit is given)."""
     with uow:
+        maps.own_map(uow, chat_id, map_id)
         query = select(ChangeEvent).where(ChangeEvent.map_id == map_id)
         query = query.order_by(col(ChangeEvent.id).desc())
         if limit is not None:

@@ -106,7 +106,11 @@ def build_digest(uow: UnitOfWork, *, map_id: int, since: datetime | None, now: d
             hotspots=tuple(
                 spot.name
                 for spot in rank_hotspots(
-                    view, results.touchpoint_scores(uow, map_id=map_id, tz=chat.tz), HOTSPOTS
+                    view,
+                    results.touchpoint_scores(
+                        uow, chat_id=view.chat_id, map_id=map_id, tz=chat.tz
+                    ),
+                    HOTSPOTS,
                 )
             ),
         )

@@ -7,6 +7,7 @@ from cjm.errors import NamedMemberNeeded, StaleButton
 from cjm.limits import NOTE_MAX_CHARS, clean_text
 from cjm.models import EmotionVote, Stage, Touchpoint
 from cjm.services import maps
+from cjm.services.ownership import owned
 from cjm.views import Actor
 
 SCORES = (-2, -1, 0, 1, 2)
@@ -31,12 +32,14 @@ def _vote(uow: OpenUnitOfWork, touchpoint_id: int, voter: Actor) -> EmotionVote:
     return vote
 
 
-def cast_vote(uow: UnitOfWork, *, touchpoint_id: int, score: int, voter: Actor) -> None:
+def cast_vote(
+    uow: UnitOfWork, *, chat_id: int, touchpoint_id: int, score: int, voter: Actor
+) -> None:
     """Record a member's score; voting again replaces their earlier score."""
     if score not in SCORES:
         raise StaleButton
     with uow:
-        touchpoint = uow.get(Touchpoint, touchpoint_id)
+        touchpoint = owned(uow, Touchpoint, touchpoint_id, chat_id=chat_id)
         map_id = uow.get(Stage, touchpoint.stage_id).map_id
         vote = _vote(uow, touchpoint_id, voter)
         vote.score, vote.user_name, vote.updated_at = score, voter.name[:128], uow.clock.now()
@@ -45,11 +48,13 @@ def cast_vote(uow: UnitOfWork, *, touchpoint_id: int, score: int, voter: Actor) 
         uow.commit()
 
 
-def set_note(uow: UnitOfWork, *, touchpoint_id: int, note: str, voter: Actor) -> None:
+def set_note(
+    uow: UnitOfWork, *, chat_id: int, touchpoint_id: int, note: str, voter: Actor
+) -> None:
     """Attach a member's note on how the customer feels here (kept with their vote)."""
     note = clean_text(note, field="note", limit=NOTE_MAX_CHARS, multiline=True)
     with uow:
-        touchpoint = uow.get(Touchpoint, touchpoint_id)
+        touchpoint = owned(uow, Touchpoint, touchpoint_id, chat_id=chat_id)
         map_id = uow.get(Stage, touchpoint.stage_id).map_id
         vote = _vote(uow, touchpoint_id, voter)
         vote.note, vote.updated_at = note, uow.clock.now()

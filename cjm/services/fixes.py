@@ -8,17 +8,18 @@ from cjm.errors import NamedMemberNeeded, TooManyItems
 from cjm.limits import MAX_FIXES_PER_PAIN, OWNER_MAX_CHARS, TEXT_MAX_CHARS, clean_text
 from cjm.models import Chat, Fix, FixStatus, JourneyMap, PainPoint
 from cjm.services import maps
+from cjm.services.ownership import owned
 from cjm.views import Actor
 
 # What a member types to mean "I will do it", in the languages the bot speaks.
 SELF_WORDS = frozenset({"me", "i", "myself", "я", "мне", "меня", "我", "我自己"})
 
 
-def add_fix(uow: UnitOfWork, *, pain_id: int, text: str, actor: Actor) -> int:
+def add_fix(uow: UnitOfWork, *, chat_id: int, pain_id: int, text: str, actor: Actor) -> int:
     """Propose a fix for a pain point (status: idea); return its id."""
     text = clean_text(text, field="fix", limit=TEXT_MAX_CHARS, multiline=True)
     with uow:
-        pain = uow.get(PainPoint, pain_id)
+        pain = owned(uow, PainPoint, pain_id, chat_id=chat_id)
         count = uow.session.exec(
             select(func.count()).select_from(Fix).where(Fix.pain_point_id == pain_id)
         ).one()
@@ -34,37 +35,39 @@ def add_fix(uow: UnitOfWork, *, pain_id: int, text: str, actor: Actor) -> int:
     return fix.id
 
 
-def _fix_and_map(uow: OpenUnitOfWork, fix_id: int) -> tuple[Fix, int]:
-    fix = uow.get(Fix, fix_id)
+def _fix_and_map(uow: OpenUnitOfWork, fix_id: int, chat_id: int) -> tuple[Fix, int]:
+    fix = owned(uow, Fix, fix_id, chat_id=chat_id)
     return fix, uow.get(PainPoint, fix.pain_point_id).map_id
 
 
-def edit_fix_text(uow: UnitOfWork, *, fix_id: int, text: str, actor: Actor) -> None:
+def edit_fix_text(uow: UnitOfWork, *, chat_id: int, fix_id: int, text: str, actor: Actor) -> None:
     """Reword a fix."""
     text = clean_text(text, field="fix", limit=TEXT_MAX_CHARS, multiline=True)
     with uow:
-        fix, map_id = _fix_and_map(uow, fix_id)
+        fix, map_id = _fix_and_map(uow, fix_id, chat_id)
         fix.text = text
         uow.record(actor, map_id, "fix.edited", fix_id, text)
         maps.touch(uow, map_id)
         uow.commit()
 
 
-def set_status(uow: UnitOfWork, *, fix_id: int, status: FixStatus, actor: Actor) -> None:
+def set_status(
+    uow: UnitOfWork, *, chat_id: int, fix_id: int, status: FixStatus, actor: Actor
+) -> None:
     """Move a fix along: idea → planned → in progress → done."""
     with uow:
-        fix, map_id = _fix_and_map(uow, fix_id)
+        fix, map_id = _fix_and_map(uow, fix_id, chat_id)
         fix.status = status
         uow.record(actor, map_id, "fix.status_set", fix_id, f"{fix.text}: {status.value}")
         maps.touch(uow, map_id)
         uow.commit()
 
 
-def set_owner(uow: UnitOfWork, *, fix_id: int, owner: str, actor: Actor) -> None:
+def set_owner(uow: UnitOfWork, *, chat_id: int, fix_id: int, owner: str, actor: Actor) -> None:
     """Name who owns a fix: an @mention, a name, or "me" for the member answering."""
     owner = clean_text(owner, field="owner", limit=OWNER_MAX_CHARS)
     with uow:
-        fix, map_id = _fix_and_map(uow, fix_id)
+        fix, map_id = _fix_and_map(uow, fix_id, chat_id)
         if owner.casefold() in SELF_WORDS:
             if actor.anonymous:
                 raise NamedMemberNeeded(action="owner")
@@ -77,11 +80,11 @@ def set_owner(uow: UnitOfWork, *, fix_id: int, owner: str, actor: Actor) -> None
         uow.commit()
 
 
-def set_due_date(uow: UnitOfWork, *, fix_id: int, text: str, actor: Actor) -> None:
+def set_due_date(uow: UnitOfWork, *, chat_id: int, fix_id: int, text: str, actor: Actor) -> None:
     """Set a fix's due date from text read in the chat's language and time zone."""
     text = clean_text(text, field="due", limit=OWNER_MAX_CHARS)
     with uow:
-        fix, map_id = _fix_and_map(uow, fix_id)
+        fix, map_id = _fix_and_map(uow, fix_id, chat_id)
         chat = uow.get(Chat, uow.get(JourneyMap, map_id).chat_id)
         fix.due_on = parse_due_date(text, language=chat.language, tz=chat.tz, now=uow.clock.now())
         uow.record(actor, map_id, "fix.due_set", fix_id, f"{fix.text}: {fix.due_on}")
@@ -89,10 +92,10 @@ def set_due_date(uow: UnitOfWork, *, fix_id: int, text: str, actor: Actor) -> No
         uow.commit()
 
 
-def delete_fix(uow: UnitOfWork, *, fix_id: int, actor: Actor) -> None:
+def delete_fix(uow: UnitOfWork, *, chat_id: int, fix_id: int, actor: Actor) -> None:
     """Delete a fix."""
     with uow:
-        fix, map_id = _fix_and_map(uow, fix_id)
+        fix, map_id = _fix_and_map(uow, fix_id, chat_id)
         text = fix.text
         uow.session.delete(fix)
         uow.record(actor, map_id, "fix.deleted", fix_id, text)

@@ -25,6 +25,7 @@ from cjm.db import UnitOfWork
 from cjm.errors import StaleButton
 from cjm.models import Fix, PainPoint, Severity, Stage, SurveyKind, Touchpoint
 from cjm.services import fixes, maps, pains, results
+from cjm.services.ownership import owned
 from cjm.views import (
     Actor,
     FixTarget,
@@ -145,11 +146,14 @@ def rank_hotspots(
     return hotspots
 
 
-def hotspots(uow: UnitOfWork, *, map_id: int, limit: int = HOTSPOTS_SHOWN) -> list[Hotspot]:
+def hotspots(
+    uow: UnitOfWork, *, chat_id: int, map_id: int, limit: int = HOTSPOTS_SHOWN
+) -> list[Hotspot]:
     """The map's touchpoints that need work most, with why (formula: module docstring)."""
     with uow:
+        maps.own_map(uow, chat_id, map_id)
         view = maps.load(uow, map_id)
-        scores = results.touchpoint_scores(uow, map_id=map_id, tz=view.tz)
+        scores = results.touchpoint_scores(uow, chat_id=chat_id, map_id=map_id, tz=view.tz)
     return rank_hotspots(view, scores, limit)
 
 
@@ -159,13 +163,14 @@ def current_hotspots(
     """/hotspots: the chat's current map and its hotspots."""
     with uow:
         view = maps.load(uow, maps.current_map_id(uow, chat_id))
-        scores = results.touchpoint_scores(uow, map_id=view.id, tz=view.tz)
+        scores = results.touchpoint_scores(uow, chat_id=chat_id, map_id=view.id, tz=view.tz)
     return HotspotReport(view, tuple(rank_hotspots(view, scores, limit)))
 
 
 def fix_target(uow: UnitOfWork, *, chat_id: int, touchpoint_id: int) -> FixTarget:
     """The touchpoint a "➕ Add a fix" button points at, on the chat's current map."""
     with uow:
+        owned(uow, Touchpoint, touchpoint_id, chat_id=chat_id)  # another chat's: ItemGone
         view = maps.load(uow, maps.current_map_id(uow, chat_id))
     tp = view.touchpoint(touchpoint_id)
     if tp is None:
@@ -174,19 +179,22 @@ def fix_target(uow: UnitOfWork, *, chat_id: int, touchpoint_id: int) -> FixTarge
     return FixTarget(view.id, tp, open_pains[0] if open_pains else None)
 
 
-def add_hotspot_fix(uow: UnitOfWork, *, touchpoint_id: int, text: str, actor: Actor) -> HotspotFix:
+def add_hotspot_fix(
+    uow: UnitOfWork, *, chat_id: int, touchpoint_id: int, text: str, actor: Actor
+) -> HotspotFix:
     """A fix for the touchpoint's most severe open pain; without one, the text is a new pain."""
     with uow:
-        touchpoint = uow.get(Touchpoint, touchpoint_id)
+        touchpoint = owned(uow, Touchpoint, touchpoint_id, chat_id=chat_id)
         view = maps.load(uow, uow.get(Stage, touchpoint.stage_id).map_id)
         open_pains = _open_pains(view, touchpoint_id)
         if open_pains:
             pain = open_pains[0]
-            fix_id = fixes.add_fix(uow, pain_id=pain.id, text=text, actor=actor)
+            fix_id = fixes.add_fix(uow, chat_id=chat_id, pain_id=pain.id, text=text, actor=actor)
             outcome = HotspotFix(touchpoint.name, pain.text, True, uow.get(Fix, fix_id).text)
         else:
             pain_id = pains.add_pain(
                 uow,
+                chat_id=chat_id,
                 stage_id=touchpoint.stage_id,
                 touchpoint_id=touchpoint_id,
                 text=text,

@@ -15,10 +15,18 @@ import dateparser
 from sqlmodel import select
 
 from cjm.db import OpenUnitOfWork, UnitOfWork
-from cjm.errors import DuplicateName, InvalidDate, ItemGone, KpiInvalid, TooManyItems
+from cjm.errors import (
+    DuplicateName,
+    InvalidDate,
+    ItemGone,
+    KpiInvalid,
+    StaleButton,
+    TooManyItems,
+)
 from cjm.limits import KPI_UNIT_MAX_CHARS, MAX_KPIS_PER_STAGE, NAME_MAX_CHARS, clean_text
 from cjm.models import Kpi, KpiDirection, KpiValue, Stage
 from cjm.services import maps
+from cjm.services.ownership import owned
 from cjm.views import Actor, KpiBoard, KpiRecorded, KpiView, MapView, StageKpis
 
 KPI_PARTS = 4  # "name; unit; target; up|down"
@@ -34,9 +42,17 @@ def _board(view: MapView) -> KpiBoard:
     )
 
 
-def list_kpis(uow: UnitOfWork, *, chat_id: int) -> KpiBoard:
-    """The KPIs of the chat's current map, stage by stage, with their values."""
+def list_kpis(uow: UnitOfWork, *, chat_id: int, map_id: int | None = None) -> KpiBoard:
+    """The KPIs of the chat's current map, stage by stage, with their values.
+
+    `map_id`: the map a /kpi message's button names; another chat's is ItemGone, and one that
+    is no longer current is a StaleButton.
+    """
     with uow:
+        if map_id is not None:
+            maps.own_map(uow, chat_id, map_id)
+            if maps.current_map_id(uow, chat_id) != map_id:
+                raise StaleButton
         return kpi_board(uow, chat_id)
 
 
@@ -72,11 +88,11 @@ def parse_kpi(text: str) -> tuple[str, str, float | None, KpiDirection]:
     return name, unit, target, KpiDirection(direction)
 
 
-def add_kpi(uow: UnitOfWork, *, stage_id: int, text: str, actor: Actor) -> KpiView:
+def add_kpi(uow: UnitOfWork, *, chat_id: int, stage_id: int, text: str, actor: Actor) -> KpiView:
     """Add a KPI to a stage from "name; unit; target; up|down"."""
     name, unit, target, direction = parse_kpi(text)
     with uow:
-        stage = uow.get(Stage, stage_id)
+        stage = owned(uow, Stage, stage_id, chat_id=chat_id)
         existing = uow.session.exec(select(Kpi).where(Kpi.stage_id == stage_id)).all()
         if len(existing) >= MAX_KPIS_PER_STAGE:
             raise TooManyItems(kind="kpi", limit=MAX_KPIS_PER_STAGE)
@@ -115,14 +131,16 @@ def _measured_on(text: str | None, *, language: str, today: date) -> date:
     return parsed.date()
 
 
-def record_kpi_value(uow: UnitOfWork, *, kpi_id: int, text: str, actor: Actor) -> KpiRecorded:
+def record_kpi_value(
+    uow: UnitOfWork, *, chat_id: int, kpi_id: int, text: str, actor: Actor
+) -> KpiRecorded:
     """Record "value" (today, in the chat's zone) or "value on <date>"; one value per day."""
     match = _VALUE_ON.match(" ".join(text.split()))
     if match is None:
         raise KpiInvalid(reason="value", text=text.strip()[:50])
     value = parse_number(match["value"], reason="value")
     with uow:
-        kpi = uow.get(Kpi, kpi_id)
+        kpi = owned(uow, Kpi, kpi_id, chat_id=chat_id)
         stage = uow.get(Stage, kpi.stage_id)
         journey = maps.load(uow, stage.map_id)
         today = uow.clock.now().astimezone(ZoneInfo(journey.tz)).date()

@@ -8,14 +8,7 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, func, select
 
 from cjm.db import OpenUnitOfWork, UnitOfWork, table_of
-from cjm.errors import (
-    ItemGone,
-    MapTitleMissing,
-    NoCurrentMap,
-    StaleButton,
-    TextEmpty,
-    TooManyItems,
-)
+from cjm.errors import MapTitleMissing, NoCurrentMap, TextEmpty, TooManyItems
 from cjm.limits import MAX_MAPS_PER_CHAT, TITLE_MAX_CHARS, clean_text
 from cjm.models import (
     Chat,
@@ -31,6 +24,7 @@ from cjm.models import (
     Touchpoint,
 )
 from cjm.services import chats
+from cjm.services.ownership import owned
 from cjm.views import (
     Actor,
     ChatRef,
@@ -122,10 +116,8 @@ def list_maps(uow: UnitOfWork, *, chat_id: int) -> list[MapSummary]:
 def switch_map(uow: UnitOfWork, *, chat_id: int, map_id: int) -> MapView:
     """Make another of the chat's maps the current one."""
     with uow:
-        journey = uow.get(JourneyMap, map_id)
-        chat = uow.session.get(Chat, chat_id)
-        if journey.chat_id != chat_id or chat is None:
-            raise ItemGone(kind="journeymap")
+        own_map(uow, chat_id, map_id)
+        chat = uow.get(Chat, chat_id)
         chat.current_map_id = map_id
         view = load(uow, map_id)
         uow.commit()
@@ -148,12 +140,15 @@ def require_current_map(uow: UnitOfWork, *, chat_id: int) -> int:
         return current_map_id(uow, chat_id)
 
 
-def own_map(uow: OpenUnitOfWork, chat_id: int, map_id: int) -> JourneyMap:
-    """The map with this id, if it is this chat's; else StaleButton (an old or forged button)."""
-    journey = uow.get(JourneyMap, map_id)
-    if journey.chat_id != chat_id:
-        raise StaleButton
-    return journey
+def own_map(uow: OpenUnitOfWork, chat_id: int, map_id: int | None) -> JourneyMap:
+    """The map with this id if it is this chat's; another chat's (forged) or gone: ItemGone."""
+    return owned(uow, JourneyMap, map_id, chat_id=chat_id)
+
+
+def require_own_map(uow: UnitOfWork, *, chat_id: int, map_id: int) -> None:
+    """ItemGone unless the map is the chat's (checked before asking Telegram who may delete)."""
+    with uow:
+        own_map(uow, chat_id, map_id)
 
 
 def get_current_map(uow: UnitOfWork, *, chat_id: int) -> MapView:
@@ -162,13 +157,7 @@ def get_current_map(uow: UnitOfWork, *, chat_id: int) -> MapView:
         return load(uow, current_map_id(uow, chat_id))
 
 
-def get_map(uow: UnitOfWork, *, map_id: int) -> MapView:
-    """One map, whole."""
-    with uow:
-        return load(uow, map_id)
-
-
-def open_map(uow: UnitOfWork, *, chat_id: int, map_id: int) -> MapView:
+def get_map(uow: UnitOfWork, *, chat_id: int, map_id: int) -> MapView:
     """One of the acting chat's maps, whole; another chat's (a forged id) or gone: ItemGone."""
     with uow:
         own_map(uow, chat_id, map_id)
@@ -178,9 +167,7 @@ def open_map(uow: UnitOfWork, *, chat_id: int, map_id: int) -> MapView:
 def delete_map(uow: UnitOfWork, *, chat_id: int, map_id: int) -> str:
     """Delete a map and everything on it; the chat's newest other map becomes current."""
     with uow:
-        journey = uow.get(JourneyMap, map_id)
-        if journey.chat_id != chat_id:
-            raise ItemGone(kind="journeymap")
+        journey = own_map(uow, chat_id, map_id)
         title = journey.title
         uow.session.delete(journey)
         uow.session.flush()

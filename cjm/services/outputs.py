@@ -70,7 +70,7 @@ def picture(uow: UnitOfWork, texts: Texts, *, chat_id: int) -> OutputPicture:
     from cjm.render import png
 
     view = maps.get_current_map(uow, chat_id=chat_id)
-    scores = results.touchpoint_scores(uow, map_id=view.id, tz=view.tz)
+    scores = results.touchpoint_scores(uow, chat_id=chat_id, map_id=view.id, tz=view.tz)
     picture = png.render_map_png(view, picture_labels(texts, view.language), scores=scores)
     width, height = png.png_size(picture)
     return OutputPicture(exports.export_filename(view, "png"), picture, width, height)
@@ -79,8 +79,8 @@ def picture(uow: UnitOfWork, texts: Texts, *, chat_id: int) -> OutputPicture:
 def export(uow: UnitOfWork, texts: Texts, *, chat_id: int, fmt: ExportFormat) -> OutputFile:
     """The current map as a file in one of the export formats (survey scores included)."""
     view = maps.get_current_map(uow, chat_id=chat_id)
-    log = changes.list_changes(uow, map_id=view.id)
-    scores = results.touchpoint_scores(uow, map_id=view.id, tz=view.tz)
+    log = changes.list_changes(uow, chat_id=chat_id, map_id=view.id)
+    scores = results.touchpoint_scores(uow, chat_id=chat_id, map_id=view.id, tz=view.tz)
     match fmt:
         case ExportFormat.HTML:
             data = render_map_html(

@@ -7,12 +7,14 @@ from cjm.errors import ItemGone, TooManyItems
 from cjm.limits import MAX_PAINS_PER_MAP, TEXT_MAX_CHARS, clean_text
 from cjm.models import PainCategory, PainPoint, PainSource, Severity, Stage, Touchpoint
 from cjm.services import maps
+from cjm.services.ownership import owned
 from cjm.views import Actor
 
 
 def add_pain(
     uow: UnitOfWork,
     *,
+    chat_id: int,
     stage_id: int,
     text: str,
     actor: Actor,
@@ -23,8 +25,11 @@ def add_pain(
     """Add a pain point to a stage (and optionally one of its touchpoints); return its id."""
     text = clean_text(text, field="pain", limit=TEXT_MAX_CHARS, multiline=True)
     with uow:
-        stage = uow.get(Stage, stage_id)
-        if touchpoint_id is not None and uow.get(Touchpoint, touchpoint_id).stage_id != stage_id:
+        stage = owned(uow, Stage, stage_id, chat_id=chat_id)
+        if (
+            touchpoint_id is not None
+            and owned(uow, Touchpoint, touchpoint_id, chat_id=chat_id).stage_id != stage_id
+        ):
             raise ItemGone(kind="touchpoint")
         count = uow.session.exec(
             select(func.count()).select_from(PainPoint).where(PainPoint.map_id == stage.map_id)
@@ -52,6 +57,7 @@ def add_pain(
 def edit_pain(
     uow: UnitOfWork,
     *,
+    chat_id: int,
     pain_id: int,
     actor: Actor,
     text: str | None = None,
@@ -62,7 +68,7 @@ def edit_pain(
     if text is not None:
         text = clean_text(text, field="pain", limit=TEXT_MAX_CHARS, multiline=True)
     with uow:
-        pain = uow.get(PainPoint, pain_id)
+        pain = owned(uow, PainPoint, pain_id, chat_id=chat_id)
         pain.text = text or pain.text
         pain.category = category or pain.category
         pain.severity = severity or pain.severity
@@ -72,14 +78,14 @@ def edit_pain(
 
 
 def attach_to_touchpoint(
-    uow: UnitOfWork, *, pain_id: int, touchpoint_id: int | None, actor: Actor
+    uow: UnitOfWork, *, chat_id: int, pain_id: int, touchpoint_id: int | None, actor: Actor
 ) -> None:
     """Pin a pain point to one touchpoint of its stage, or (None) to the stage as a whole."""
     with uow:
-        pain = uow.get(PainPoint, pain_id)
+        pain = owned(uow, PainPoint, pain_id, chat_id=chat_id)
         if (
             touchpoint_id is not None
-            and uow.get(Touchpoint, touchpoint_id).stage_id != pain.stage_id
+            and owned(uow, Touchpoint, touchpoint_id, chat_id=chat_id).stage_id != pain.stage_id
         ):
             raise ItemGone(kind="touchpoint")
         pain.touchpoint_id = touchpoint_id
@@ -88,10 +94,10 @@ def attach_to_touchpoint(
         uow.commit()
 
 
-def delete_pain(uow: UnitOfWork, *, pain_id: int, actor: Actor) -> None:
+def delete_pain(uow: UnitOfWork, *, chat_id: int, pain_id: int, actor: Actor) -> None:
     """Delete a pain point and its fixes."""
     with uow:
-        pain = uow.get(PainPoint, pain_id)
+        pain = owned(uow, PainPoint, pain_id, chat_id=chat_id)
         map_id, text = pain.map_id, pain.text
         uow.session.delete(pain)
         uow.record(actor, map_id, "pain.deleted", pain_id, text)

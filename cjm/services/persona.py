@@ -14,10 +14,17 @@ _PERSONA = select(Persona).where(Persona.map_id == bindparam("map_id"))  # built
 
 
 def set_persona_field(
-    uow: UnitOfWork, *, map_id: int, field: PersonaField | None, value: str, actor: Actor
+    uow: UnitOfWork,
+    *,
+    chat_id: int,
+    map_id: int,
+    field: PersonaField | None,
+    value: str,
+    actor: Actor,
 ) -> None:
     """Fill in or change one persona field (None: the first field nobody filled in yet)."""
     with uow:
+        maps.own_map(uow, chat_id, map_id)
         persona = uow.session.exec(_PERSONA, params={"map_id": map_id}).first()
         if persona is None:
             raise ItemGone(kind="journeymap")

@@ -32,6 +32,7 @@ from cjm.models import (
     Touchpoint,
 )
 from cjm.services import maps, pains
+from cjm.services.ownership import owned
 from cjm.services.surveys import view_of
 from cjm.views import Actor, CommentView, SurveyResults, TouchpointScore
 
@@ -156,14 +157,24 @@ def _comments(uow: OpenUnitOfWork, survey: Survey) -> tuple[CommentView, ...]:
     )
 
 
-def survey_results(uow: UnitOfWork, *, chat_id: int) -> list[SurveyResults]:
-    """Every survey of the chat's current map with its results, newest survey first."""
+def survey_results(
+    uow: UnitOfWork, *, chat_id: int, survey_id: int | None = None
+) -> list[SurveyResults]:
+    """Every survey of the chat's current map with its results, newest survey first.
+
+    `survey_id`: that one survey of the chat only (another chat's is ItemGone).
+    """
     with uow:
-        map_id = maps.current_map_id(uow, chat_id)
+        if survey_id is not None:
+            surveys = [owned(uow, Survey, survey_id, chat_id=chat_id)]
+        else:
+            map_id = maps.current_map_id(uow, chat_id)
+            surveys = list(
+                uow.session.exec(
+                    select(Survey).where(Survey.map_id == map_id).order_by(col(Survey.id).desc())
+                ).all()
+            )
         tz = uow.get(Chat, chat_id).tz
-        surveys = uow.session.exec(
-            select(Survey).where(Survey.map_id == map_id).order_by(col(Survey.id).desc())
-        ).all()
         tallies = _tallies(uow, [s.id for s in surveys if s.id is not None], tz)
         results = []
         for survey in surveys:
@@ -179,9 +190,12 @@ def survey_results(uow: UnitOfWork, *, chat_id: int) -> list[SurveyResults]:
         return results
 
 
-def touchpoint_scores(uow: UnitOfWork, *, map_id: int, tz: str) -> dict[int, TouchpointScore]:
+def touchpoint_scores(
+    uow: UnitOfWork, *, chat_id: int, map_id: int, tz: str
+) -> dict[int, TouchpointScore]:
     """Each touchpoint's newest survey score, its n and its weekly trend arrow."""
     with uow:
+        maps.own_map(uow, chat_id, map_id)
         surveys = uow.session.exec(
             select(Survey)
             .where(Survey.map_id == map_id, col(Survey.touchpoint_id).is_not(None))
@@ -225,14 +239,15 @@ def add_pain_from_response(
 ) -> int:
     """Turn a low score's comment into a pain point (source: survey); return its id."""
     with uow:
-        response = uow.get(SurveyResponse, response_id)
+        response = owned(uow, SurveyResponse, response_id, chat_id=chat_id)
         survey = uow.get(Survey, response.survey_id)
-        if survey.chat_id != chat_id or survey.touchpoint_id is None or not response.comment:
+        if survey.touchpoint_id is None or not response.comment:
             raise ItemGone(kind="touchpoint")
         touchpoint = uow.get(Touchpoint, survey.touchpoint_id)
         _refuse_twice(uow, survey.map_id, response.comment)
         pain_id = pains.add_pain(
             uow,
+            chat_id=chat_id,
             stage_id=touchpoint.stage_id,
             text=response.comment,
             actor=actor,

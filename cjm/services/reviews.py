@@ -169,10 +169,11 @@ def log_review(
     """Record that a member reviewed a digest (once per member); return how many did."""
     with uow:
         maps.own_map(uow, chat_id, map_id)
+        # The digest is this chat's message: counted with the map, never another chat's
+        # message that happens to have the same id.
+        this_digest = (Review.map_id == map_id, Review.digest_message_id == message_id)
         mine = uow.session.exec(
-            select(Review).where(
-                Review.digest_message_id == message_id, Review.reviewer_id == actor.user_id
-            )
+            select(Review).where(*this_digest, Review.reviewer_id == actor.user_id)
         ).first()
         if mine is None:
             uow.session.add(
@@ -187,7 +188,7 @@ def log_review(
             uow.record(actor, map_id, "review.done", map_id, "")
             uow.session.flush()
         count = uow.session.exec(
-            select(func.count()).select_from(Review).where(Review.digest_message_id == message_id)
+            select(func.count()).select_from(Review).where(*this_digest)
         ).one()
         uow.commit()
     return count
@@ -196,13 +197,19 @@ def log_review(
 def snooze(
     uow: UnitOfWork, *, chat_id: int, map_id: int, digest_minute: int, actor: Actor
 ) -> datetime:
-    """Post the digest again a day after it was sent; pressing twice moves it once."""
-    until = datetime.fromtimestamp(digest_minute * 60, UTC) + SNOOZE
+    """Post the digest again a day after it was sent; pressing twice moves it once.
+
+    The minute must be the map's latest digest's (the button names it): any other minute, from
+    an older digest or a forged payload, is a StaleButton and moves nothing.
+    """
     with uow:
         maps.own_map(uow, chat_id, map_id)
         row = schedule_of(uow, map_id)
-        if row is None:
+        if row is None or row.last_digest_at is None:
             raise StaleButton
+        if minute_of(row.last_digest_at) != digest_minute:
+            raise StaleButton
+        until = datetime.fromtimestamp(digest_minute * 60, UTC) + SNOOZE
         if row.snoozed_until != until:
             row.snoozed_until = until
             row.next_at = until if row.next_at is None else min(row.next_at, until)

@@ -7,8 +7,9 @@ from sqlmodel import col, select
 from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.errors import DuplicateName, TooManyItems
 from cjm.limits import MAX_STAGES, NAME_MAX_CHARS, TEXT_MAX_CHARS, clean_text, split_lines
-from cjm.models import JourneyMap, Stage
+from cjm.models import Stage
 from cjm.services import maps
+from cjm.services.ownership import owned
 from cjm.views import Actor
 
 
@@ -32,14 +33,14 @@ def _check_unique(existing: list[Stage], name: str, *, except_id: int | None = N
         raise DuplicateName(kind="stage", name=name)
 
 
-def add_stages(uow: UnitOfWork, *, map_id: int, text: str, actor: Actor) -> None:
+def add_stages(uow: UnitOfWork, *, chat_id: int, map_id: int, text: str, actor: Actor) -> None:
     """Append stages, one per line, after the existing ones."""
     names = [
         clean_text(line, field="stage", limit=NAME_MAX_CHARS)
         for line in split_lines(text, field="stage")
     ]
     with uow:
-        uow.get(JourneyMap, map_id)
+        maps.own_map(uow, chat_id, map_id)
         existing = _stages(uow, map_id)
         if len(existing) + len(names) > MAX_STAGES:
             raise TooManyItems(kind="stage", limit=MAX_STAGES)
@@ -56,11 +57,11 @@ def add_stages(uow: UnitOfWork, *, map_id: int, text: str, actor: Actor) -> None
         uow.commit()
 
 
-def rename_stage(uow: UnitOfWork, *, stage_id: int, name: str, actor: Actor) -> None:
+def rename_stage(uow: UnitOfWork, *, chat_id: int, stage_id: int, name: str, actor: Actor) -> None:
     """Give a stage a new name."""
     name = clean_text(name, field="stage", limit=NAME_MAX_CHARS)
     with uow:
-        stage = uow.get(Stage, stage_id)
+        stage = owned(uow, Stage, stage_id, chat_id=chat_id)
         _check_unique(_stages(uow, stage.map_id), name, except_id=stage_id)
         old, stage.name = stage.name, name
         uow.record(actor, stage.map_id, "stage.renamed", stage_id, f"{old} → {name}")
@@ -68,21 +69,23 @@ def rename_stage(uow: UnitOfWork, *, stage_id: int, name: str, actor: Actor) -> 
         uow.commit()
 
 
-def set_customer_goal(uow: UnitOfWork, *, stage_id: int, goal: str, actor: Actor) -> None:
+def set_customer_goal(
+    uow: UnitOfWork, *, chat_id: int, stage_id: int, goal: str, actor: Actor
+) -> None:
     """Say what the customer wants to achieve at this stage."""
     goal = clean_text(goal, field="customer_goal", limit=TEXT_MAX_CHARS, multiline=True)
     with uow:
-        stage = uow.get(Stage, stage_id)
+        stage = owned(uow, Stage, stage_id, chat_id=chat_id)
         stage.customer_goal = goal
         uow.record(actor, stage.map_id, "stage.goal_set", stage_id, f"{stage.name}: {goal}")
         maps.touch(uow, stage.map_id)
         uow.commit()
 
 
-def move_stage(uow: UnitOfWork, *, stage_id: int, offset: int, actor: Actor) -> None:
+def move_stage(uow: UnitOfWork, *, chat_id: int, stage_id: int, offset: int, actor: Actor) -> None:
     """Move a stage earlier (offset −1) or later (+1); at either end nothing moves."""
     with uow:
-        stage = uow.get(Stage, stage_id)
+        stage = owned(uow, Stage, stage_id, chat_id=chat_id)
         ordered = _stages(uow, stage.map_id)
         index = next(i for i, s in enumerate(ordered) if s.id == stage_id)
         target = index + offset
@@ -95,10 +98,10 @@ def move_stage(uow: UnitOfWork, *, stage_id: int, offset: int, actor: Actor) -> 
         uow.commit()
 
 
-def delete_stage(uow: UnitOfWork, *, stage_id: int, actor: Actor) -> None:
+def delete_stage(uow: UnitOfWork, *, chat_id: int, stage_id: int, actor: Actor) -> None:
     """Delete a stage with its touchpoints, votes and pain points."""
     with uow:
-        stage = uow.get(Stage, stage_id)
+        stage = owned(uow, Stage, stage_id, chat_id=chat_id)
         map_id = stage.map_id
         uow.session.delete(stage)
         uow.session.flush()

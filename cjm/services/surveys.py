@@ -1,6 +1,7 @@
 """Touchpoint surveys, the team's side: create, word, pause, close, reopen, end date, cap."""
 
 import secrets
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -8,7 +9,7 @@ from sqlmodel import col, func, select
 
 from cjm.dates import parse_due_date
 from cjm.db import OpenUnitOfWork, UnitOfWork
-from cjm.errors import InvalidNumber, ItemGone, NoTouchpoints, StaleButton
+from cjm.errors import InvalidNumber, NoTouchpoints, StaleButton
 from cjm.limits import NOTE_MAX_CHARS, clean_text
 from cjm.models import (
     Chat,
@@ -22,6 +23,7 @@ from cjm.models import (
     Touchpoint,
 )
 from cjm.services import maps, responses
+from cjm.services.ownership import owned
 from cjm.views import (
     Actor,
     ChatView,
@@ -34,6 +36,8 @@ from cjm.views import (
 
 TOKEN_BYTES = 16  # 22 URL-safe characters: unguessable, well within a deep link's 64
 MAX_CAP = 1_000_000
+# Groups checked with Telegram (one getChatMember each) when a member posts a survey.
+MAX_POST_CANDIDATES = 50
 
 
 def new_token() -> str:
@@ -104,6 +108,8 @@ def survey_setup(uow: UnitOfWork, *, chat_id: int, stage_id: int | None = None) 
     """The current map and a stage to pick a touchpoint from: this one, else the first that
     has touchpoints (NoTouchpoints if none has; StaleButton if the stage left the map)."""
     with uow:
+        if stage_id is not None:
+            owned(uow, Stage, stage_id, chat_id=chat_id)  # another chat's: ItemGone
         journey = maps.load(uow, maps.current_map_id(uow, chat_id))
     if stage_id is None:
         stage = next((s for s in journey.stages if s.touchpoints), None)
@@ -119,6 +125,7 @@ def survey_setup(uow: UnitOfWork, *, chat_id: int, stage_id: int | None = None) 
 def setup_touchpoint(uow: UnitOfWork, *, chat_id: int, touchpoint_id: int) -> TouchpointView:
     """A touchpoint of the chat's current map to survey (StaleButton if it is not on it)."""
     with uow:
+        owned(uow, Touchpoint, touchpoint_id, chat_id=chat_id)  # another chat's: ItemGone
         journey = maps.load(uow, maps.current_map_id(uow, chat_id))
     touchpoint = journey.touchpoint(touchpoint_id)
     if touchpoint is None:
@@ -137,7 +144,7 @@ def create_survey(
 ) -> SurveyView:
     """Start a survey on a touchpoint of the chat's current map."""
     with uow:
-        touchpoint = uow.get(Touchpoint, touchpoint_id)
+        touchpoint = owned(uow, Touchpoint, touchpoint_id, chat_id=chat_id)
         map_id = uow.get(Stage, touchpoint.stage_id).map_id
         if maps.current_map_id(uow, chat_id) != map_id:
             raise StaleButton
@@ -160,10 +167,7 @@ def create_survey(
 
 
 def _survey(uow: OpenUnitOfWork, survey_id: int, chat_id: int) -> Survey:
-    survey = uow.get(Survey, survey_id)
-    if survey.chat_id != chat_id:
-        raise ItemGone(kind="survey")
-    return survey
+    return owned(uow, Survey, survey_id, chat_id=chat_id)
 
 
 def set_question(
@@ -235,26 +239,48 @@ def get_survey(uow: UnitOfWork, *, chat_id: int, survey_id: int) -> SurveyView:
         return view_of(uow, _survey(uow, survey_id, chat_id))
 
 
-def _postable(uow: OpenUnitOfWork, chat_id: int) -> list[ChatView]:
+def _postable(uow: OpenUnitOfWork, chat_id: int, among: Collection[int]) -> list[ChatView]:
+    """Of the groups `among` names, those the bot is still in, by title (never this chat)."""
     rows = uow.session.exec(
         select(Chat)
-        .where(col(Chat.reachable), Chat.id != chat_id, Chat.id < 0)  # < 0: groups only
+        .where(
+            col(Chat.reachable),
+            Chat.id != chat_id,
+            Chat.id < 0,  # < 0: groups only
+            col(Chat.id).in_(list(among)),
+        )
         .order_by(col(Chat.title), col(Chat.id))
     ).all()
     return [ChatView(c.id, c.title, c.language, c.tz, c.current_map_id) for c in rows]
 
 
-def postable_chats(uow: UnitOfWork, *, chat_id: int) -> list[ChatView]:
-    """The other groups the bot is still in, where the team may post a survey (by title)."""
+def post_candidates(uow: UnitOfWork, *, chat_id: int, survey_id: int) -> tuple[int, ...]:
+    """The groups to ask Telegram about before a survey of this chat is offered for posting.
+
+    Ids only, never titles: a group is offered only once Telegram says the pressing member
+    administers it (the adapter asks getChatMember in each), so no member learns which other
+    groups the bot is in. The newest MAX_POST_CANDIDATES groups the bot is still in.
+    """
     with uow:
-        return _postable(uow, chat_id)
+        _survey(uow, survey_id, chat_id)
+        return tuple(
+            uow.session.exec(
+                select(Chat.id)
+                .where(col(Chat.reachable), Chat.id != chat_id, Chat.id < 0)
+                .order_by(col(Chat.created_at).desc(), col(Chat.id).desc())
+                .limit(MAX_POST_CANDIDATES)
+            ).all()
+        )
 
 
-def post_choices(uow: UnitOfWork, *, chat_id: int, survey_id: int) -> PostChoices:
-    """The chat's survey and the groups it may be posted to, read together."""
+def post_choices(
+    uow: UnitOfWork, *, chat_id: int, survey_id: int, administered: Collection[int]
+) -> PostChoices:
+    """The chat's survey and the groups it may be posted to: of those the pressing member
+    administers right now (`administered`, as Telegram said), the ones the bot is still in."""
     with uow:
         survey = view_of(uow, _survey(uow, survey_id, chat_id))
-        return PostChoices(survey, tuple(_postable(uow, chat_id)))
+        return PostChoices(survey, tuple(_postable(uow, chat_id, administered)))
 
 
 def post_to_group(
@@ -263,12 +289,13 @@ def post_to_group(
     """Check a survey may be posted into that group now and read the question to post there.
 
     ItemGone unless the survey is the chat's, StaleButton unless the group is one it may post
-    to, SurveyUnavailable unless the survey takes answers. The caller stores the posted message
+    to, SurveyUnavailable unless the survey takes answers. The caller checks that the member
+    administers the group (getChatMember) and stores the posted message
     (responses.record_post) once Telegram has answered.
     """
     with uow:
         survey = _survey(uow, survey_id, chat_id)
-        if to_chat_id not in {g.id for g in _postable(uow, chat_id)}:
+        if not _postable(uow, chat_id, (to_chat_id,)):
             raise StaleButton
         question = responses.open_question(
             uow, survey_id=survey_id, chat_id=to_chat_id, default_language=default_language

@@ -16,6 +16,7 @@ from cjm.limits import (
 )
 from cjm.models import FocusKind, Mode, Stage, Touchpoint
 from cjm.services import maps
+from cjm.services.ownership import owned
 from cjm.views import Actor
 
 
@@ -75,11 +76,13 @@ def _parse_line(line: str) -> tuple[str, str | None]:
     return name, clean_text(parts[1], field="channel", limit=CHANNEL_MAX_CHARS)
 
 
-def add_touchpoints(uow: UnitOfWork, *, stage_id: int, text: str, actor: Actor) -> None:
+def add_touchpoints(
+    uow: UnitOfWork, *, chat_id: int, stage_id: int, text: str, actor: Actor
+) -> None:
     """Add touchpoints to a stage, one per line ("name" or "name | channel")."""
     parsed = [_parse_line(line) for line in split_lines(text, field="touchpoint")]
     with uow:
-        stage = uow.get(Stage, stage_id)
+        stage = owned(uow, Stage, stage_id, chat_id=chat_id)
         existing = _touchpoints(uow, stage_id)
         if len(existing) + len(parsed) > MAX_TOUCHPOINTS_PER_STAGE:
             raise TooManyItems(kind="touchpoint", limit=MAX_TOUCHPOINTS_PER_STAGE)
@@ -106,11 +109,13 @@ def _map_id(uow: OpenUnitOfWork, touchpoint: Touchpoint) -> int:
     return uow.get(Stage, touchpoint.stage_id).map_id
 
 
-def rename_touchpoint(uow: UnitOfWork, *, touchpoint_id: int, name: str, actor: Actor) -> None:
+def rename_touchpoint(
+    uow: UnitOfWork, *, chat_id: int, touchpoint_id: int, name: str, actor: Actor
+) -> None:
     """Give a touchpoint a new name."""
     name = clean_text(name, field="touchpoint", limit=NAME_MAX_CHARS)
     with uow:
-        touchpoint = uow.get(Touchpoint, touchpoint_id)
+        touchpoint = owned(uow, Touchpoint, touchpoint_id, chat_id=chat_id)
         _check_unique(_touchpoints(uow, touchpoint.stage_id), name, except_id=touchpoint_id)
         old, touchpoint.name = touchpoint.name, name
         map_id = _map_id(uow, touchpoint)
@@ -119,11 +124,13 @@ def rename_touchpoint(uow: UnitOfWork, *, touchpoint_id: int, name: str, actor: 
         uow.commit()
 
 
-def set_channel(uow: UnitOfWork, *, touchpoint_id: int, channel: str, actor: Actor) -> None:
+def set_channel(
+    uow: UnitOfWork, *, chat_id: int, touchpoint_id: int, channel: str, actor: Actor
+) -> None:
     """Set the channel; a suggested channel also sets online/offline unless already chosen."""
     channel = clean_text(channel, field="channel", limit=CHANNEL_MAX_CHARS)
     with uow:
-        touchpoint = uow.get(Touchpoint, touchpoint_id)
+        touchpoint = owned(uow, Touchpoint, touchpoint_id, chat_id=chat_id)
         touchpoint.channel = channel
         if touchpoint.mode is None:
             touchpoint.mode = SUGGESTED_CHANNELS.get(channel.casefold())
@@ -136,7 +143,7 @@ def set_channel(uow: UnitOfWork, *, touchpoint_id: int, channel: str, actor: Act
 
 
 def pick_channel(
-    uow: UnitOfWork, *, touchpoint_id: int, channel: Channel, actor: Actor
+    uow: UnitOfWork, *, chat_id: int, touchpoint_id: int, channel: Channel, actor: Actor
 ) -> tuple[FocusKind, int]:
     """Set a suggested channel and where it happens, in one press; say what to show next.
 
@@ -144,7 +151,7 @@ def pick_channel(
     moves on to the stage's next touchpoint without a channel, or back to the stage's list.
     """
     with uow:
-        touchpoint = uow.get(Touchpoint, touchpoint_id)
+        touchpoint = owned(uow, Touchpoint, touchpoint_id, chat_id=chat_id)
         touchpoint.channel = channel.value
         touchpoint.mode = SUGGESTED_CHANNELS[channel]
         map_id = _map_id(uow, touchpoint)
@@ -169,10 +176,12 @@ def pick_channel(
     return shows
 
 
-def set_mode(uow: UnitOfWork, *, touchpoint_id: int, mode: Mode, actor: Actor) -> None:
+def set_mode(
+    uow: UnitOfWork, *, chat_id: int, touchpoint_id: int, mode: Mode, actor: Actor
+) -> None:
     """Say whether the touchpoint happens online or offline."""
     with uow:
-        touchpoint = uow.get(Touchpoint, touchpoint_id)
+        touchpoint = owned(uow, Touchpoint, touchpoint_id, chat_id=chat_id)
         touchpoint.mode = mode
         map_id = _map_id(uow, touchpoint)
         uow.record(
@@ -182,10 +191,12 @@ def set_mode(uow: UnitOfWork, *, touchpoint_id: int, mode: Mode, actor: Actor) -
         uow.commit()
 
 
-def set_moment_of_truth(uow: UnitOfWork, *, touchpoint_id: int, value: bool, actor: Actor) -> None:
+def set_moment_of_truth(
+    uow: UnitOfWork, *, chat_id: int, touchpoint_id: int, value: bool, actor: Actor
+) -> None:
     """Mark a touchpoint as a moment of truth (⭐), or unmark it; hotspots weigh those higher."""
     with uow:
-        touchpoint = uow.get(Touchpoint, touchpoint_id)
+        touchpoint = owned(uow, Touchpoint, touchpoint_id, chat_id=chat_id)
         touchpoint.is_moment_of_truth = value
         map_id = _map_id(uow, touchpoint)
         action = "touchpoint.moment_set" if value else "touchpoint.moment_unset"
@@ -194,10 +205,10 @@ def set_moment_of_truth(uow: UnitOfWork, *, touchpoint_id: int, value: bool, act
         uow.commit()
 
 
-def delete_touchpoint(uow: UnitOfWork, *, touchpoint_id: int, actor: Actor) -> None:
+def delete_touchpoint(uow: UnitOfWork, *, chat_id: int, touchpoint_id: int, actor: Actor) -> None:
     """Delete a touchpoint and its votes; its pain points stay on the stage."""
     with uow:
-        touchpoint = uow.get(Touchpoint, touchpoint_id)
+        touchpoint = owned(uow, Touchpoint, touchpoint_id, chat_id=chat_id)
         map_id = _map_id(uow, touchpoint)
         stage_id, name = touchpoint.stage_id, touchpoint.name
         uow.session.delete(touchpoint)

@@ -8,17 +8,19 @@ from cjm.cards import Focus, neighbour, resolve
 from cjm.clock import FrozenClock
 from cjm.db import make_engine, unit_of_work_factory, upgrade
 from cjm.models import FocusKind, Step
-from cjm.services import fixes, maps, pains, touchpoints
+from cjm.services import fixes, pains, touchpoints
 from cjm.views import CardView
 from tests.factories import (
     ALICE,
     NOW,
+    TEAM_CHAT_ID,
     make_fix,
     make_full_map,
     make_map,
     make_pain,
     make_stages,
     make_touchpoints,
+    read_map,
 )
 
 
@@ -101,8 +103,10 @@ class TestTouchpoints:
         journey = make_touchpoints(uow, buy.id, ["Checkout"])
         doomed = journey.touchpoints[-1]
         assert doomed.id == buy.id  # the deleted touchpoint's id is also a later stage's id
-        touchpoints.delete_touchpoint(uow(), touchpoint_id=doomed.id, actor=ALICE)
-        journey = maps.get_map(uow(), map_id=journey.id)
+        touchpoints.delete_touchpoint(
+            uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=doomed.id, actor=ALICE
+        )
+        journey = read_map(uow, journey.id)
 
         assert resolve(card(journey, Step.TOUCHPOINTS, doomed.id, FocusKind.TOUCHPOINT)) == Focus(
             stage=discover
@@ -127,8 +131,10 @@ class TestEmotions:
     def test_deleted_touchpoint_falls_back_to_the_first(self, uow, stored_journey):
         """An emotions card whose touchpoint was deleted shows the first touchpoint."""
         checkout = stored_journey.touchpoints[2]
-        touchpoints.delete_touchpoint(uow(), touchpoint_id=checkout.id, actor=ALICE)
-        changed = maps.get_map(uow(), map_id=stored_journey.id)
+        touchpoints.delete_touchpoint(
+            uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=checkout.id, actor=ALICE
+        )
+        changed = read_map(uow, stored_journey.id)
 
         assert resolve(card(changed, Step.EMOTIONS, checkout.id)) == Focus(
             stage=changed.stages[0], touchpoint=changed.touchpoints[0]
@@ -170,8 +176,8 @@ class TestPains:
         journey = make_pain(uow, discover.id, "Second")
         doomed = journey.pains[-1]
         assert doomed.id == buy.id  # the deleted pain's id is also a later stage's id
-        pains.delete_pain(uow(), pain_id=doomed.id, actor=ALICE)
-        journey = maps.get_map(uow(), map_id=journey.id)
+        pains.delete_pain(uow(), chat_id=TEAM_CHAT_ID, pain_id=doomed.id, actor=ALICE)
+        journey = read_map(uow, journey.id)
 
         assert resolve(card(journey, Step.PAINS, doomed.id, FocusKind.PAIN)) == Focus(
             stage=discover
@@ -209,8 +215,8 @@ class TestFixes:
     def test_deleted_pain_falls_back_to_the_first(self, uow, stored_journey):
         """A fixes card whose pain was deleted shows the first pain point."""
         doomed = stored_journey.pains[1]
-        pains.delete_pain(uow(), pain_id=doomed.id, actor=ALICE)
-        changed = maps.get_map(uow(), map_id=stored_journey.id)
+        pains.delete_pain(uow(), chat_id=TEAM_CHAT_ID, pain_id=doomed.id, actor=ALICE)
+        changed = read_map(uow, stored_journey.id)
 
         assert resolve(card(changed, Step.FIXES, doomed.id)) == Focus(pain=changed.pains[0])
 
@@ -229,8 +235,8 @@ class TestFixes:
         journey = make_fix(uow, first.id, "Fix two")
         doomed = journey.fixes[-1]
         assert doomed.id == second.id  # the deleted fix's id is also another pain's id
-        fixes.delete_fix(uow(), fix_id=doomed.id, actor=ALICE)
-        journey = maps.get_map(uow(), map_id=journey.id)
+        fixes.delete_fix(uow(), chat_id=TEAM_CHAT_ID, fix_id=doomed.id, actor=ALICE)
+        journey = read_map(uow, journey.id)
 
         assert resolve(card(journey, Step.FIXES, doomed.id, FocusKind.FIX)) == Focus(
             pain=journey.pain(first.id)
@@ -255,7 +261,7 @@ class TestStepOrder:
 
 def test_resolve_reads_a_stored_map(uow, stored_journey):
     """resolve works on a map read back from storage exactly as on the returned view."""
-    stored = maps.get_map(uow(), map_id=stored_journey.id)
+    stored = read_map(uow, stored_journey.id)
 
     assert resolve(card(stored, Step.FIXES, stored_journey.fixes[0].id, FocusKind.FIX)) == Focus(
         pain=stored_journey.pains[0], fix=stored_journey.fixes[0]

@@ -17,6 +17,7 @@ from tests.factories import (
     make_map,
     make_stages,
     random_name,
+    read_map,
     remember_prompt,
 )
 
@@ -239,7 +240,7 @@ class TestMigrate:
                     text="Buy",
                     actor=BOB,
                 )
-        assert [s.name for s in maps.get_map(uow(), map_id=current.id).stages] == ["Discover"]
+        assert [s.name for s in read_map(uow, current.id).stages] == ["Discover"]
 
     def test_the_newest_card_of_each_map_is_returned_to_post_again(self, uow):
         """The cards to repost: each map's newest step card, as the map stands."""

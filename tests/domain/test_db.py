@@ -22,11 +22,11 @@ from cjm.limits import NAME_MAX_CHARS
 from cjm.models import Chat, HandledMessage, JourneyMap, Stage
 from cjm.services import maps, stages
 from cjm.views import Actor
-from tests.factories import ALICE, TEAM_CHAT_ID, make_map, make_stages
+from tests.factories import ALICE, TEAM_CHAT_ID, make_map, make_stages, read_map
 
 
 def stage_names(uow, map_id):
-    return [s.name for s in maps.get_map(uow(), map_id=map_id).stages]
+    return [s.name for s in read_map(uow, map_id).stages]
 
 
 class TestEngine:
@@ -52,7 +52,7 @@ class TestEngine:
                 assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
                 assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
             reopened = unit_of_work_factory(second, clock)
-            assert maps.get_map(reopened(), map_id=journey.id).title == "Kept"
+            assert read_map(reopened, journey.id).title == "Kept"
         finally:
             second.dispose()
         assert (tmp_path / "deep" / "er" / "journey.db").is_file()
@@ -128,7 +128,7 @@ class TestUTCDateTime:
 
         journey = make_map(uow)
 
-        stored = maps.get_map(uow(), map_id=journey.id).created_at
+        stored = read_map(uow, journey.id).created_at
         assert stored == moscow
         assert stored.tzinfo is UTC
         assert stored.hour == 9
@@ -197,9 +197,11 @@ class TestUnitOfWork:
         """After a failed service call the same unit of work runs the next one cleanly."""
         unit = uow()
         with pytest.raises(ItemGone):
-            stages.rename_stage(unit, stage_id=404, name="X", actor=ALICE)
+            stages.rename_stage(unit, chat_id=TEAM_CHAT_ID, stage_id=404, name="X", actor=ALICE)
 
-        stages.add_stages(unit, map_id=journey.id, text="Discover", actor=ALICE)
+        stages.add_stages(
+            unit, chat_id=TEAM_CHAT_ID, map_id=journey.id, text="Discover", actor=ALICE
+        )
 
         assert stage_names(uow, journey.id) == ["Discover"]
 
@@ -231,7 +233,9 @@ class TestUnitOfWork:
         old, new = "a" * NAME_MAX_CHARS, "b" * NAME_MAX_CHARS
         stage = make_stages(uow, journey.id, [old]).stages[0]
 
-        stages.rename_stage(uow(), stage_id=stage.id, name=new, actor=long_name)
+        stages.rename_stage(
+            uow(), chat_id=TEAM_CHAT_ID, stage_id=stage.id, name=new, actor=long_name
+        )
 
         change = changes(journey.id)[-1]
         assert change.actor_name == "N" * 128
@@ -243,6 +247,6 @@ class TestUnitOfWork:
         journey = make_map(uow, title="Shared")
         other = unit_of_work_factory(engine, clock)
 
-        assert maps.get_map(other(), map_id=journey.id).title == "Shared"
+        assert read_map(other, journey.id).title == "Shared"
         with other() as unit:
             assert unit.session.get(Chat, TEAM_CHAT_ID) is not None

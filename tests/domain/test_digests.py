@@ -95,7 +95,7 @@ def test_the_digest_renders_escaped_and_split(uow, clock):
 def test_the_digest_lists_the_hotspots(uow, journey, clock):
     """The digest names the touchpoints that need work most, as /hotspots ranks them."""
     digest = build_digest(uow(), map_id=journey.id, since=None, now=clock.now())
-    ranked = hotspots.hotspots(uow(), map_id=journey.id, limit=3)
+    ranked = hotspots.hotspots(uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, limit=3)
     assert digest.hotspots == tuple(spot.name for spot in ranked)
     assert digest.hotspots
     assert f"🔥 {digest.hotspots[0]}" in "\n".join(pack(digest_blocks(Texts(), digest)))
@@ -104,9 +104,13 @@ def test_the_digest_lists_the_hotspots(uow, journey, clock):
 def test_kpis_show_their_change_since_the_last_review(uow, journey, clock):
     """A KPI's latest value, its target, and how it moved since the last review, and which way."""
     stage = journey.stages[0]
-    kpi = kpis.add_kpi(uow(), stage_id=stage.id, text="Conversion; %; 3.5; up", actor=ALICE)
-    kpis.record_kpi_value(uow(), kpi_id=kpi.id, text="3.0 on 2026-11-20", actor=ALICE)
-    kpis.record_kpi_value(uow(), kpi_id=kpi.id, text="3.4", actor=ALICE)
+    kpi = kpis.add_kpi(
+        uow(), chat_id=TEAM_CHAT_ID, stage_id=stage.id, text="Conversion; %; 3.5; up", actor=ALICE
+    )
+    kpis.record_kpi_value(
+        uow(), chat_id=TEAM_CHAT_ID, kpi_id=kpi.id, text="3.0 on 2026-11-20", actor=ALICE
+    )
+    kpis.record_kpi_value(uow(), chat_id=TEAM_CHAT_ID, kpi_id=kpi.id, text="3.4", actor=ALICE)
     since = clock.now() - timedelta(days=3)
 
     digest = build_digest(uow(), map_id=journey.id, since=since, now=clock.now())

@@ -9,9 +9,19 @@ import pytest
 from cjm.errors import ItemGone, StaleButton, TextEmpty, TextTooLong
 from cjm.limits import NOTE_MAX_CHARS
 from cjm.models import EmotionVote, Step
-from cjm.services import emotions, maps
+from cjm.services import emotions
 from cjm.views import Actor, VoteView
-from tests.factories import ALICE, BOB, CAROL, make_map, make_stages, make_touchpoints, vote
+from tests.factories import (
+    ALICE,
+    BOB,
+    CAROL,
+    TEAM_CHAT_ID,
+    make_map,
+    make_stages,
+    make_touchpoints,
+    read_map,
+    vote,
+)
 
 
 @pytest.fixture
@@ -28,11 +38,13 @@ def ad(journey):
 
 
 def stored(uow, journey, touchpoint_id):
-    return maps.get_map(uow(), map_id=journey.id).touchpoint(touchpoint_id)
+    return read_map(uow, journey.id).touchpoint(touchpoint_id)
 
 
 def note(uow, touchpoint_id, text, voter=ALICE):
-    emotions.set_note(uow(), touchpoint_id=touchpoint_id, note=text, voter=voter)
+    emotions.set_note(
+        uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=touchpoint_id, note=text, voter=voter
+    )
 
 
 class TestCastVote:

@@ -21,6 +21,7 @@ from tests.factories import (
     make_map,
     make_pain,
     make_stages,
+    read_map,
 )
 
 
@@ -42,7 +43,7 @@ def fix(uow, pain):
 
 def stored_map(uow):
     [summary] = maps.list_maps(uow(), chat_id=TEAM_CHAT_ID)
-    return maps.get_map(uow(), map_id=summary.id)
+    return read_map(uow, summary.id)
 
 
 def stored_fix(uow, fix_id):
@@ -59,7 +60,9 @@ def owner_user_id(uow, fix_id):
 class TestAddFix:
     def test_adds_an_idea_for_the_pain(self, uow, pain, changes):
         """A new fix is an idea with no owner or due date, listed under its pain, and logged."""
-        fixes.add_fix(uow(), pain_id=pain.id, text=" Cache the cart\n", actor=BOB)
+        fixes.add_fix(
+            uow(), chat_id=TEAM_CHAT_ID, pain_id=pain.id, text=" Cache the cart\n", actor=BOB
+        )
 
         changed = stored_map(uow)
         [fix] = changed.fixes
@@ -76,8 +79,12 @@ class TestAddFix:
 
     def test_returns_the_new_fixs_id(self, uow, pain):
         """add_fix returns the id of the fix it stored, also next to other fixes of the pain."""
-        first_id = fixes.add_fix(uow(), pain_id=pain.id, text="Cache the cart", actor=BOB)
-        second_id = fixes.add_fix(uow(), pain_id=pain.id, text="Fewer fields", actor=BOB)
+        first_id = fixes.add_fix(
+            uow(), chat_id=TEAM_CHAT_ID, pain_id=pain.id, text="Cache the cart", actor=BOB
+        )
+        second_id = fixes.add_fix(
+            uow(), chat_id=TEAM_CHAT_ID, pain_id=pain.id, text="Fewer fields", actor=BOB
+        )
 
         assert first_id != second_id
         assert stored_fix(uow, first_id).text == "Cache the cart"
@@ -92,7 +99,7 @@ class TestAddFix:
             make_fix(uow, pain.id, "One too many")
 
         assert raised.value.params == {"kind": "fix", "limit": MAX_FIXES_PER_PAIN}
-        assert len(maps.get_map(uow(), map_id=view.id).fixes) == MAX_FIXES_PER_PAIN
+        assert len(read_map(uow, view.id).fixes) == MAX_FIXES_PER_PAIN
 
     def test_too_long_fix_is_refused(self, uow, pain):
         """A fix over TEXT_MAX_CHARS raises TextTooLong for the fix field and stores nothing."""
@@ -105,7 +112,7 @@ class TestAddFix:
             "length": TEXT_MAX_CHARS + 1,
         }
         [summary] = maps.list_maps(uow(), chat_id=TEAM_CHAT_ID)
-        assert maps.get_map(uow(), map_id=summary.id).fixes == []
+        assert read_map(uow, summary.id).fixes == []
 
     @pytest.mark.parametrize(
         "text", ["Use <b>one</b> form & go", "<script>", "Упростить ✅", "简化", "تبسيط"]
@@ -127,7 +134,9 @@ class TestAddFix:
 class TestEditAndStatus:
     def test_rewords_a_fix(self, uow, fix, changes):
         """Rewording replaces the fix's text and is logged."""
-        fixes.edit_fix_text(uow(), fix_id=fix.id, text="Cache it all", actor=ALICE)
+        fixes.edit_fix_text(
+            uow(), chat_id=TEAM_CHAT_ID, fix_id=fix.id, text="Cache it all", actor=ALICE
+        )
 
         stored = stored_map(uow)
         assert stored.fix(fix.id).text == "Cache it all"
@@ -136,19 +145,23 @@ class TestEditAndStatus:
     def test_empty_rewording_is_refused(self, uow, fix):
         """Rewording to blank raises TextEmpty and keeps the old text."""
         with pytest.raises(TextEmpty):
-            fixes.edit_fix_text(uow(), fix_id=fix.id, text=" ", actor=ALICE)
+            fixes.edit_fix_text(uow(), chat_id=TEAM_CHAT_ID, fix_id=fix.id, text=" ", actor=ALICE)
 
         assert stored_fix(uow, fix.id).text == "Cache the cart"
 
     def test_moves_a_fix_along(self, uow, pain, fix, changes):
         """A fix moves through its statuses; a done fix closes its pain point."""
         for status in (FixStatus.PLANNED, FixStatus.IN_PROGRESS):
-            fixes.set_status(uow(), fix_id=fix.id, status=status, actor=ALICE)
+            fixes.set_status(
+                uow(), chat_id=TEAM_CHAT_ID, fix_id=fix.id, status=status, actor=ALICE
+            )
             stored = stored_map(uow)
             assert stored.fix(fix.id).status is status
             assert stored.pain(pain.id).is_open
 
-        fixes.set_status(uow(), fix_id=fix.id, status=FixStatus.DONE, actor=ALICE)
+        fixes.set_status(
+            uow(), chat_id=TEAM_CHAT_ID, fix_id=fix.id, status=FixStatus.DONE, actor=ALICE
+        )
 
         stored = stored_map(uow)
         assert stored.fix(fix.id).status is FixStatus.DONE
@@ -160,7 +173,7 @@ class TestEditAndStatus:
         """Deleting a fix removes it from its pain and is logged with its text."""
         other = make_fix(uow, pain.id, "Other").fixes[1]
 
-        fixes.delete_fix(uow(), fix_id=fix.id, actor=ALICE)
+        fixes.delete_fix(uow(), chat_id=TEAM_CHAT_ID, fix_id=fix.id, actor=ALICE)
 
         stored = stored_map(uow)
         assert [f.id for f in stored.fixes] == [other.id]
@@ -175,11 +188,19 @@ class TestEditAndStatus:
     @pytest.mark.parametrize(
         "call",
         [
-            lambda uow: fixes.edit_fix_text(uow(), fix_id=99, text="x", actor=ALICE),
-            lambda uow: fixes.set_status(uow(), fix_id=99, status=FixStatus.DONE, actor=ALICE),
-            lambda uow: fixes.set_owner(uow(), fix_id=99, owner="me", actor=ALICE),
-            lambda uow: fixes.set_due_date(uow(), fix_id=99, text="2026-12-01", actor=ALICE),
-            lambda uow: fixes.delete_fix(uow(), fix_id=99, actor=ALICE),
+            lambda uow: fixes.edit_fix_text(
+                uow(), chat_id=TEAM_CHAT_ID, fix_id=99, text="x", actor=ALICE
+            ),
+            lambda uow: fixes.set_status(
+                uow(), chat_id=TEAM_CHAT_ID, fix_id=99, status=FixStatus.DONE, actor=ALICE
+            ),
+            lambda uow: fixes.set_owner(
+                uow(), chat_id=TEAM_CHAT_ID, fix_id=99, owner="me", actor=ALICE
+            ),
+            lambda uow: fixes.set_due_date(
+                uow(), chat_id=TEAM_CHAT_ID, fix_id=99, text="2026-12-01", actor=ALICE
+            ),
+            lambda uow: fixes.delete_fix(uow(), chat_id=TEAM_CHAT_ID, fix_id=99, actor=ALICE),
         ],
         ids=["edit", "status", "owner", "due", "delete"],
     )
@@ -197,14 +218,14 @@ class TestOwner:
     )
     def test_self_word_means_the_member_answering(self, uow, fix, word):
         """ "me" (or "я", …) makes the answering member the owner, shown as @username."""
-        fixes.set_owner(uow(), fix_id=fix.id, owner=f" {word} ", actor=ALICE)
+        fixes.set_owner(uow(), chat_id=TEAM_CHAT_ID, fix_id=fix.id, owner=f" {word} ", actor=ALICE)
 
         assert stored_fix(uow, fix.id).owner_name == "@alice"
         assert owner_user_id(uow, fix.id) == ALICE.user_id
 
     def test_member_without_username_is_shown_by_name(self, uow, fix):
         """A member without a @username who says "me" is named by their display name."""
-        fixes.set_owner(uow(), fix_id=fix.id, owner="me", actor=CAROL)
+        fixes.set_owner(uow(), chat_id=TEAM_CHAT_ID, fix_id=fix.id, owner="me", actor=CAROL)
 
         assert stored_fix(uow, fix.id).owner_name == "Carol"
         assert owner_user_id(uow, fix.id) == CAROL.user_id
@@ -212,16 +233,16 @@ class TestOwner:
     @pytest.mark.parametrize("owner", ["@bob", "Bob Smith", "Дмитрий", "@me_too", "meme"])
     def test_other_owners_are_kept_as_typed(self, uow, fix, owner):
         """An @mention or a name is stored as typed, with no member id."""
-        fixes.set_owner(uow(), fix_id=fix.id, owner="me", actor=ALICE)
+        fixes.set_owner(uow(), chat_id=TEAM_CHAT_ID, fix_id=fix.id, owner="me", actor=ALICE)
 
-        fixes.set_owner(uow(), fix_id=fix.id, owner=owner, actor=ALICE)
+        fixes.set_owner(uow(), chat_id=TEAM_CHAT_ID, fix_id=fix.id, owner=owner, actor=ALICE)
 
         assert stored_fix(uow, fix.id).owner_name == owner
         assert owner_user_id(uow, fix.id) is None
 
     def test_records_the_owner(self, uow, fix, changes):
         """Setting an owner writes a fix.owner_set change naming the owner."""
-        fixes.set_owner(uow(), fix_id=fix.id, owner="me", actor=BOB)
+        fixes.set_owner(uow(), chat_id=TEAM_CHAT_ID, fix_id=fix.id, owner="me", actor=BOB)
 
         change = changes(stored_map(uow).id)[-1]
         assert (change.action, change.summary, change.actor_id) == (
@@ -233,7 +254,13 @@ class TestOwner:
     def test_too_long_owner_is_refused(self, uow, fix):
         """An owner over OWNER_MAX_CHARS raises TextTooLong and stores no owner."""
         with pytest.raises(TextTooLong) as raised:
-            fixes.set_owner(uow(), fix_id=fix.id, owner="o" * (OWNER_MAX_CHARS + 1), actor=ALICE)
+            fixes.set_owner(
+                uow(),
+                chat_id=TEAM_CHAT_ID,
+                fix_id=fix.id,
+                owner="o" * (OWNER_MAX_CHARS + 1),
+                actor=ALICE,
+            )
 
         assert raised.value.params == {
             "field": "owner",
@@ -244,7 +271,7 @@ class TestOwner:
 
 
 def set_due(uow, fix_id, text):
-    fixes.set_due_date(uow(), fix_id=fix_id, text=text, actor=ALICE)
+    fixes.set_due_date(uow(), chat_id=TEAM_CHAT_ID, fix_id=fix_id, text=text, actor=ALICE)
 
 
 class TestDueDate:

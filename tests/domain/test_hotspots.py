@@ -12,9 +12,9 @@ import pytest
 from cjm.db import UnitOfWork
 from cjm.errors import AlreadyHandled
 from cjm.models import PromptKind, Severity, SurveyKind
-from cjm.services import hotspots, maps, pains, prompts, responses, surveys, touchpoints
+from cjm.services import hotspots, pains, prompts, responses, surveys, touchpoints
 from cjm.views import MapView, Reason, TouchpointScore
-from tests.factories import ALICE, BOB, TEAM_CHAT_ID, make_full_map, make_map
+from tests.factories import ALICE, BOB, TEAM_CHAT_ID, make_full_map, make_map, read_map
 
 NewUow = Callable[[], UnitOfWork]
 
@@ -74,7 +74,7 @@ class TestHotspots:
         self, uow: NewUow, journey: MapView
     ) -> None:
         """Checkout (emotion −2 → 1.0) before the ad (a medium pain → 2/6); the tip is fine."""
-        spots = hotspots.hotspots(uow(), map_id=journey.id)
+        spots = hotspots.hotspots(uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id)
 
         assert [(s.touchpoint.name, s.score) for s in spots] == [
             ("Checkout", 1.0),
@@ -91,16 +91,19 @@ class TestHotspots:
         ad = by_name(journey, "Search ad")
         pains.add_pain(
             uow(),
+            chat_id=TEAM_CHAT_ID,
             stage_id=journey.stages[0].id,
             text="Price differs",
             touchpoint_id=ad,
             severity=Severity.HIGH,
             actor=ALICE,
         )
-        before = hotspots.hotspots(uow(), map_id=journey.id)
+        before = hotspots.hotspots(uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id)
 
-        touchpoints.set_moment_of_truth(uow(), touchpoint_id=ad, value=True, actor=ALICE)
-        after = hotspots.hotspots(uow(), map_id=journey.id)
+        touchpoints.set_moment_of_truth(
+            uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=ad, value=True, actor=ALICE
+        )
+        after = hotspots.hotspots(uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id)
 
         assert [(s.touchpoint.name, s.score) for s in before] == [
             ("Checkout", 1.0),
@@ -121,9 +124,14 @@ class TestHotspots:
     def test_a_moment_of_truth_alone_never_ranks(self, uow: NewUow, journey: MapView) -> None:
         """The tip (+2, no pains) stays out, ⭐ or not: 0 × 1.5 is 0."""
         tip = by_name(journey, "Friend's tip")
-        touchpoints.set_moment_of_truth(uow(), touchpoint_id=tip, value=True, actor=ALICE)
+        touchpoints.set_moment_of_truth(
+            uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=tip, value=True, actor=ALICE
+        )
 
-        names = [s.touchpoint.name for s in hotspots.hotspots(uow(), map_id=journey.id)]
+        names = [
+            s.touchpoint.name
+            for s in hotspots.hotspots(uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id)
+        ]
 
         assert "Friend's tip" not in names
 
@@ -142,7 +150,7 @@ class TestHotspots:
                 uow(), survey_id=survey.id, user_id=9000 + customer, language_code="en", score=0
             )
 
-        spots = hotspots.hotspots(uow(), map_id=journey.id, limit=1)
+        spots = hotspots.hotspots(uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, limit=1)
 
         assert [(s.touchpoint.name, s.score) for s in spots] == [("Checkout", 2.0)]
         assert spots[0].reasons == (Reason("emotion", -2.0), Reason("nps", -100.0))
@@ -150,7 +158,7 @@ class TestHotspots:
     def test_an_empty_map_has_no_hotspots(self, uow: NewUow) -> None:
         """No touchpoints, no hotspots (and no error)."""
         journey = make_map(uow)
-        assert hotspots.hotspots(uow(), map_id=journey.id) == []
+        assert hotspots.hotspots(uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id) == []
 
 
 class TestMomentOfTruth:
@@ -159,12 +167,16 @@ class TestMomentOfTruth:
     ) -> None:
         """The flag is stored, read back on the map, and both changes are in the change log."""
         ad = by_name(journey, "Search ad")
-        touchpoints.set_moment_of_truth(uow(), touchpoint_id=ad, value=True, actor=BOB)
-        view = maps.get_map(uow(), map_id=journey.id)
+        touchpoints.set_moment_of_truth(
+            uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=ad, value=True, actor=BOB
+        )
+        view = read_map(uow, journey.id)
         assert view.touchpoint(ad).is_moment_of_truth  # type: ignore[union-attr]
 
-        touchpoints.set_moment_of_truth(uow(), touchpoint_id=ad, value=False, actor=BOB)
-        view = maps.get_map(uow(), map_id=journey.id)
+        touchpoints.set_moment_of_truth(
+            uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=ad, value=False, actor=BOB
+        )
+        view = read_map(uow, journey.id)
         assert not view.touchpoint(ad).is_moment_of_truth  # type: ignore[union-attr]
         actions = [c.action for c in changes(journey.id) if c.item_id == ad]
         assert actions[-2:] == ["touchpoint.moment_set", "touchpoint.moment_unset"]
@@ -197,7 +209,7 @@ class TestHotspotFix:
         assert answered.kind is PromptKind.HOTSPOT_FIX
         assert answered.confirm
         assert answered.outcome.added_fix  # type: ignore[attr-defined]
-        pain = maps.get_map(uow(), map_id=journey.id).pains[0]
+        pain = read_map(uow, journey.id).pains[0]
         assert [f.text for f in pain.fixes] == [
             "Sync ad copy with the price list",
             "Check ads weekly",
@@ -213,7 +225,7 @@ class TestHotspotFix:
         answered = self.reply(uow, 800, 801, "Card declined without a reason")
 
         assert not answered.outcome.added_fix  # type: ignore[attr-defined]
-        view = maps.get_map(uow(), map_id=journey.id)
+        view = read_map(uow, journey.id)
         assert [p.text for p in view.pains if p.touchpoint_id == checkout] == [
             "Card declined without a reason"
         ]
@@ -225,4 +237,4 @@ class TestHotspotFix:
 
         with pytest.raises(AlreadyHandled):
             self.reply(uow, 800, 801, "Check ads weekly")
-        assert len(maps.get_map(uow(), map_id=journey.id).pains[0].fixes) == 2
+        assert len(read_map(uow, journey.id).pains[0].fixes) == 2

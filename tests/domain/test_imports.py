@@ -65,6 +65,7 @@ from tests.factories import (
     make_full_map,
     make_map,
     make_pain,
+    read_map,
 )
 
 OTHER_CHAT_ID = -1007777
@@ -112,15 +113,24 @@ def rich_map(uow, chat_id: int = TEAM_CHAT_ID):
         (PersonaField.GOALS_SHORT, "Buy a gift\nfast"),
         (PersonaField.WISHES, "שלום · 你好"),
     ]:
-        persona.set_persona_field(uow(), map_id=journey.id, field=field, value=value, actor=BOB)
+        persona.set_persona_field(
+            uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, field=field, value=value, actor=BOB
+        )
     discover, buy = journey.stages
-    stages.set_customer_goal(uow(), stage_id=buy.id, goal="Pay =1+1 safely", actor=BOB)
+    stages.set_customer_goal(
+        uow(), chat_id=TEAM_CHAT_ID, stage_id=buy.id, goal="Pay =1+1 safely", actor=BOB
+    )
     tip = discover.touchpoints[1]
-    touchpoints.set_mode(uow(), touchpoint_id=tip.id, mode=Mode.OFFLINE, actor=BOB)
-    emotions.set_note(uow(), touchpoint_id=tip.id, note="Trust 👍🏽", voter=CAROL)
+    touchpoints.set_mode(
+        uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=tip.id, mode=Mode.OFFLINE, actor=BOB
+    )
+    emotions.set_note(
+        uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=tip.id, note="Trust 👍🏽", voter=CAROL
+    )
     first_pain = journey.pains[0]
     pains.edit_pain(
         uow(),
+        chat_id=TEAM_CHAT_ID,
         pain_id=first_pain.id,
         category=PainCategory.FINANCIAL,
         severity=Severity.HIGH,
@@ -135,11 +145,19 @@ def measure(uow, journey) -> None:
     """Mark the first stage's second touchpoint ⭐; a KPI with two values, and one without."""
     discover, buy = journey.stages
     tip = discover.touchpoints[1]
-    touchpoints.set_moment_of_truth(uow(), touchpoint_id=tip.id, value=True, actor=BOB)
-    conversion = kpis.add_kpi(uow(), stage_id=buy.id, text="Conversion; %; 3.5; up", actor=BOB)
+    touchpoints.set_moment_of_truth(
+        uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=tip.id, value=True, actor=BOB
+    )
+    conversion = kpis.add_kpi(
+        uow(), chat_id=TEAM_CHAT_ID, stage_id=buy.id, text="Conversion; %; 3.5; up", actor=BOB
+    )
     for text in ("3,4 on 2026-11-08", "3.1 on 2026-11-01"):
-        kpis.record_kpi_value(uow(), kpi_id=conversion.id, text=text, actor=BOB)
-    kpis.add_kpi(uow(), stage_id=discover.id, text="Tickets; ; ; down", actor=BOB)
+        kpis.record_kpi_value(
+            uow(), chat_id=TEAM_CHAT_ID, kpi_id=conversion.id, text=text, actor=BOB
+        )
+    kpis.add_kpi(
+        uow(), chat_id=TEAM_CHAT_ID, stage_id=discover.id, text="Tickets; ; ; down", actor=BOB
+    )
 
 
 class TestRoundTrip:
@@ -153,7 +171,7 @@ class TestRoundTrip:
         assert exports.map_to_json(copied) == data
         assert copied.id != original.id
         assert copied.chat_id == OTHER_CHAT_ID
-        assert exports.map_to_json(maps.get_map(uow(), map_id=original.id)) == data
+        assert exports.map_to_json(read_map(uow, original.id)) == data
 
     def test_the_copy_is_a_new_current_map_owned_by_the_importer(self, uow, clock, changes):
         """Importing adds a map (the old ones stay), makes it current, and logs map.imported."""
@@ -310,9 +328,9 @@ class TestMomentsAndKpis:
         """⭐ marks and a KPI with its two values survive export → import, as stored."""
         original = make_full_map(uow)
         measure(uow, original)
-        data = exports.map_to_json(maps.get_map(uow(), map_id=original.id))
+        data = exports.map_to_json(read_map(uow, original.id))
 
-        copied = maps.get_map(uow(), map_id=import_file(uow, data).id)
+        copied = read_map(uow, import_file(uow, data).id)
 
         stars = [[tp.is_moment_of_truth for tp in stage.touchpoints] for stage in copied.stages]
         assert stars == [[False, True], [False]]
@@ -340,7 +358,7 @@ class TestMomentsAndKpis:
 
     def test_a_version_1_file_imports_without_stars_or_kpis(self, uow):
         """Exports made before version 2 still import whole, with no ⭐ and no KPIs."""
-        copied = maps.get_map(uow(), map_id=import_file(uow, V1_EXPORT).id)
+        copied = read_map(uow, import_file(uow, V1_EXPORT).id)
 
         assert [tp.name for tp in copied.touchpoints] == ["Cart", "Support call"]
         assert not any(tp.is_moment_of_truth for tp in copied.touchpoints)
@@ -365,7 +383,7 @@ class TestMomentsAndKpis:
         data = valid_file()
         data["map"]["stages"][0]["kpis"][0]["values"].reverse()
 
-        copied = maps.get_map(uow(), map_id=import_file(uow, json.dumps(data).encode()).id)
+        copied = read_map(uow, import_file(uow, json.dumps(data).encode()).id)
 
         [kpi] = copied.kpis
         assert [point.measured_on for point in kpi.values] == sorted(
@@ -379,7 +397,7 @@ class TestMomentsAndKpis:
         data = valid_file()
         data["map"]["stages"][0]["kpis"] = [{"name": " Repeat  buyers ", "unit": "  "}]
 
-        copied = maps.get_map(uow(), map_id=import_file(uow, json.dumps(data).encode()).id)
+        copied = read_map(uow, import_file(uow, json.dumps(data).encode()).id)
 
         [kpi] = copied.kpis
         assert (kpi.name, kpi.unit, kpi.target, kpi.direction, kpi.values) == (

@@ -12,9 +12,9 @@ from cjm.db import UnitOfWork
 from cjm.errors import InvalidDate, KpiInvalid, TextEmpty, TooManyItems
 from cjm.limits import MAX_KPIS_PER_STAGE
 from cjm.models import KpiDirection, KpiValue
-from cjm.services import kpis, maps
+from cjm.services import kpis
 from cjm.views import MapView
-from tests.factories import ALICE, BOB, TEAM_CHAT_ID, make_full_map
+from tests.factories import ALICE, BOB, TEAM_CHAT_ID, make_full_map, read_map
 
 NewUow = Callable[[], UnitOfWork]
 
@@ -27,7 +27,9 @@ def journey(uow: NewUow) -> MapView:
 
 class TestKpis:
     def add(self, uow: NewUow, journey: MapView, text: str = "Conversion; %; 3.5; up"):  # type: ignore[no-untyped-def]
-        return kpis.add_kpi(uow(), stage_id=journey.stages[1].id, text=text, actor=ALICE)
+        return kpis.add_kpi(
+            uow(), chat_id=TEAM_CHAT_ID, stage_id=journey.stages[1].id, text=text, actor=ALICE
+        )
 
     def test_a_kpi_is_created_from_one_line(self, uow: NewUow, journey: MapView) -> None:
         """ "name; unit; target; up|down" makes a KPI on the stage, listed by /kpi."""
@@ -55,10 +57,16 @@ class TestKpis:
     ) -> None:
         """Today in the chat's zone; a second value the same day replaces the first."""
         kpi = self.add(uow, journey)
-        first = kpis.record_kpi_value(uow(), kpi_id=kpi.id, text="3.1", actor=ALICE)
-        again = kpis.record_kpi_value(uow(), kpi_id=kpi.id, text="3,4 %", actor=BOB)
+        first = kpis.record_kpi_value(
+            uow(), chat_id=TEAM_CHAT_ID, kpi_id=kpi.id, text="3.1", actor=ALICE
+        )
+        again = kpis.record_kpi_value(
+            uow(), chat_id=TEAM_CHAT_ID, kpi_id=kpi.id, text="3,4 %", actor=BOB
+        )
         clock.advance(timedelta(hours=14, minutes=30))  # 23:30 UTC is 00:30 in Berlin
-        late = kpis.record_kpi_value(uow(), kpi_id=kpi.id, text="3.2", actor=BOB)
+        late = kpis.record_kpi_value(
+            uow(), chat_id=TEAM_CHAT_ID, kpi_id=kpi.id, text="3.2", actor=BOB
+        )
 
         assert (first.measured_on, first.replaced) == (date(2026, 11, 26), False)
         assert (again.measured_on, again.replaced) == (date(2026, 11, 26), True)
@@ -71,9 +79,9 @@ class TestKpis:
     def test_a_value_on_another_day(self, uow: NewUow, journey: MapView) -> None:
         """ "3.6 on 2026-12-01" records on that date; values stay in date order."""
         kpi = self.add(uow, journey)
-        kpis.record_kpi_value(uow(), kpi_id=kpi.id, text="3.0", actor=ALICE)
+        kpis.record_kpi_value(uow(), chat_id=TEAM_CHAT_ID, kpi_id=kpi.id, text="3.0", actor=ALICE)
         recorded = kpis.record_kpi_value(
-            uow(), kpi_id=kpi.id, text="3.6 on 2026-12-01", actor=ALICE
+            uow(), chat_id=TEAM_CHAT_ID, kpi_id=kpi.id, text="3.6 on 2026-12-01", actor=ALICE
         )
 
         assert recorded.measured_on == date(2026, 12, 1)
@@ -84,7 +92,7 @@ class TestKpis:
             True,
             True,
         )
-        view = maps.get_map(uow(), map_id=journey.id)
+        view = read_map(uow, journey.id)
         assert view.kpis_at(journey.stages[1].id)[0].values == recorded.kpi.values
 
     @pytest.mark.parametrize(
@@ -120,7 +128,7 @@ class TestKpis:
             self.add(uow, journey, text)
         if reason:
             assert raised.value.params["reason"] == reason  # type: ignore[attr-defined]
-        assert maps.get_map(uow(), map_id=journey.id).kpis == ()
+        assert read_map(uow, journey.id).kpis == ()
 
     @pytest.mark.parametrize(
         ("text", "error"),
@@ -143,7 +151,9 @@ class TestKpis:
         """A value that is no number, or a date nobody can read: refused, no value row."""
         kpi = self.add(uow, journey)
         with pytest.raises(error):
-            kpis.record_kpi_value(uow(), kpi_id=kpi.id, text=text, actor=ALICE)
+            kpis.record_kpi_value(
+                uow(), chat_id=TEAM_CHAT_ID, kpi_id=kpi.id, text=text, actor=ALICE
+            )
         assert rows(KpiValue) == 0
 
     def test_a_stage_holds_at_most_five_kpis(self, uow: NewUow, journey: MapView) -> None:

@@ -32,6 +32,7 @@ from tests.factories import (
     make_map,
     make_stages,
     make_touchpoints,
+    read_map,
 )
 
 OTHER_CHAT_ID = -1009999
@@ -57,7 +58,7 @@ class TestCreateMap:
         assert journey.persona == dict.fromkeys(PersonaField)
         assert journey.is_current
         assert journey.created_at == journey.updated_at == clock.now()
-        assert maps.get_map(uow(), map_id=journey.id) == journey
+        assert read_map(uow, journey.id) == journey
         assert maps.get_current_map(uow(), chat_id=TEAM_CHAT_ID) == journey
 
     def test_registers_the_chat_with_its_language_and_zone(self, uow):
@@ -73,7 +74,7 @@ class TestCreateMap:
         journey = make_map(uow, title="  Q4 \t  onboarding\n ")
 
         assert journey.title == "Q4 onboarding"
-        assert maps.get_map(uow(), map_id=journey.id).title == "Q4 onboarding"
+        assert read_map(uow, journey.id).title == "Q4 onboarding"
 
     @pytest.mark.parametrize("title", ["", "   ", "\n\t", "\x00\x07"])
     def test_empty_title_is_refused(self, uow, title):
@@ -117,7 +118,7 @@ class TestCreateMap:
         journey = make_map(uow, title=title)
 
         assert journey.title == title
-        assert maps.get_map(uow(), map_id=journey.id).title == title
+        assert read_map(uow, journey.id).title == title
 
     def test_newest_map_becomes_current(self, uow):
         """Creating a second map makes it current and the first one no longer current."""
@@ -125,7 +126,7 @@ class TestCreateMap:
         second = make_map(uow, title="Second")
 
         assert second.is_current
-        assert not maps.get_map(uow(), map_id=first.id).is_current
+        assert not read_map(uow, first.id).is_current
         assert current_map_id(uow) == second.id
 
     def test_chat_holds_at_most_max_maps(self, uow):
@@ -217,7 +218,7 @@ class TestGetMap:
     def test_missing_map_is_gone(self, uow):
         """Reading a map that does not exist raises ItemGone."""
         with pytest.raises(ItemGone):
-            maps.get_map(uow(), map_id=1)
+            read_map(uow, 1)
 
     def test_unknown_chat_has_no_current_map(self, uow):
         """A chat the bot never saw has no current map."""
@@ -233,7 +234,7 @@ class TestGetMap:
 
         assert changed.created_at == journey.created_at
         assert changed.updated_at == journey.created_at + timedelta(hours=3)
-        assert maps.get_map(uow(), map_id=journey.id).updated_at == changed.updated_at
+        assert read_map(uow, journey.id).updated_at == changed.updated_at
 
 
 class TestDeleteMap:
@@ -244,7 +245,7 @@ class TestDeleteMap:
         assert maps.delete_map(uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id) == "Doomed"
 
         with pytest.raises(ItemGone):
-            maps.get_map(uow(), map_id=journey.id)
+            read_map(uow, journey.id)
         assert maps.list_maps(uow(), chat_id=TEAM_CHAT_ID) == []
 
     def test_current_moves_to_the_newest_remaining_map(self, uow):
@@ -298,7 +299,7 @@ class TestDeleteMap:
         with uow() as unit:
             logged = set(unit.session.exec(select(ChangeEvent.map_id).distinct()).all())
         assert logged == {kept.id}
-        assert maps.get_map(uow(), map_id=kept.id).stages == kept.stages
+        assert read_map(uow, kept.id).stages == kept.stages
 
     def test_cannot_delete_another_chats_map(self, uow):
         """Deleting a map from another chat raises ItemGone and deletes nothing."""
@@ -307,7 +308,7 @@ class TestDeleteMap:
         with pytest.raises(ItemGone):
             maps.delete_map(uow(), chat_id=TEAM_CHAT_ID, map_id=theirs.id)
 
-        assert maps.get_map(uow(), map_id=theirs.id).title == "Theirs"
+        assert read_map(uow, theirs.id).title == "Theirs"
 
     def test_deleting_a_missing_map_is_gone(self, uow):
         """Deleting a map id that does not exist raises ItemGone."""

@@ -12,9 +12,9 @@ from cjm.clock import FrozenClock
 from cjm.db import alembic_config, make_engine, unit_of_work_factory, upgrade
 from cjm.errors import AlreadyHandled
 from cjm.models import FocusKind, HandledMessage, PersonaField, Prompt
-from cjm.services import maps, prompts
+from cjm.services import prompts
 from cjm.services.handled_messages import HANDLED_MESSAGE_RETENTION, forget_handled_messages
-from tests.factories import ALICE, NOW, make_full_map
+from tests.factories import ALICE, NOW, make_full_map, read_map
 
 
 def migrate(url: str, revision: str) -> None:
@@ -122,7 +122,7 @@ def test_a_full_map_made_at_the_first_revision_survives_every_upgrade(tmp_path, 
 
     engine = make_engine(url)
     upgrade(engine)
-    journey = maps.get_map(unit_of_work_factory(engine, clock)(), map_id=1)
+    journey = read_map(unit_of_work_factory(engine, clock), 1)
     (touchpoint,) = journey.touchpoints
     assert journey.persona["name"] == "Olga"  # type: ignore[index]
     assert touchpoint.scores == (-2,)
@@ -140,7 +140,7 @@ def test_upgrading_twice_changes_nothing(tmp_path, clock):
     uow = unit_of_work_factory(engine, clock)
     made = make_full_map(uow)
     upgrade(engine)
-    assert maps.get_map(uow(), map_id=made.id) == made
+    assert read_map(uow, made.id) == made
     assert NOW.year == 2026
 
 
@@ -237,6 +237,6 @@ def test_prompts_stored_before_0006_keep_what_their_field_meant(tmp_path, clock)
         uow(), chat_id=-1, prompt_message_id=11, reply_message_id=13, text="Pay fast", actor=ALICE
     )
     assert answered.card_message_id == 12
-    persona = maps.get_map(uow(), map_id=1).persona
+    persona = read_map(uow, 1).persona
     assert (persona[PersonaField.NAME], persona[PersonaField.GOALS_SHORT]) == ("Olga", "Pay fast")
     engine.dispose()

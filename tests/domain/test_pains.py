@@ -7,16 +7,18 @@ import pytest
 from cjm.errors import ItemGone, TextEmpty, TextTooLong, TooManyItems
 from cjm.limits import MAX_PAINS_PER_MAP, TEXT_MAX_CHARS
 from cjm.models import Fix, PainCategory, PainPoint, PainSource, Severity, Step
-from cjm.services import maps, pains
+from cjm.services import pains
 from cjm.views import PainView
 from tests.factories import (
     ALICE,
     BOB,
+    TEAM_CHAT_ID,
     make_fix,
     make_map,
     make_pain,
     make_stages,
     make_touchpoints,
+    read_map,
 )
 
 
@@ -29,7 +31,7 @@ def journey(uow):
 
 
 def stored_pains(uow, journey):
-    return maps.get_map(uow(), map_id=journey.id).pains
+    return read_map(uow, journey.id).pains
 
 
 class TestAddPain:
@@ -58,10 +60,14 @@ class TestAddPain:
     def test_returns_the_new_pains_id(self, uow, journey):
         """add_pain returns the id of the pain point it stored, also next to other pains."""
         discover, buy = journey.stages
-        first_id = pains.add_pain(uow(), stage_id=buy.id, text="Slow", actor=ALICE)
-        second_id = pains.add_pain(uow(), stage_id=discover.id, text="Hidden", actor=ALICE)
+        first_id = pains.add_pain(
+            uow(), chat_id=TEAM_CHAT_ID, stage_id=buy.id, text="Slow", actor=ALICE
+        )
+        second_id = pains.add_pain(
+            uow(), chat_id=TEAM_CHAT_ID, stage_id=discover.id, text="Hidden", actor=ALICE
+        )
 
-        stored = maps.get_map(uow(), map_id=journey.id)
+        stored = read_map(uow, journey.id)
         assert first_id != second_id
         assert (stored.pain(first_id).text, stored.pain(first_id).stage_id) == ("Slow", buy.id)
         assert (stored.pain(second_id).text, stored.pain(second_id).stage_id) == (
@@ -102,7 +108,7 @@ class TestAddPain:
         make_pain(uow, buy.id, "B2")
 
         assert [p.text for p in stored_pains(uow, journey)] == ["D1", "B1", "B2"]
-        view = maps.get_map(uow(), map_id=journey.id)
+        view = read_map(uow, journey.id)
         assert [p.text for p in view.pains_at(buy.id)] == ["B1", "B2"]
 
     def test_too_long_pain_is_refused(self, uow, journey, rows):
@@ -156,8 +162,12 @@ class TestEditPain:
 
     def test_sets_category_and_severity(self, uow, journey, pain, changes):
         """Category and severity can be set without touching the text; the edit is logged."""
-        pains.edit_pain(uow(), pain_id=pain.id, category=PainCategory.PROCESS, actor=BOB)
-        pains.edit_pain(uow(), pain_id=pain.id, severity=Severity.HIGH, actor=BOB)
+        pains.edit_pain(
+            uow(), chat_id=TEAM_CHAT_ID, pain_id=pain.id, category=PainCategory.PROCESS, actor=BOB
+        )
+        pains.edit_pain(
+            uow(), chat_id=TEAM_CHAT_ID, pain_id=pain.id, severity=Severity.HIGH, actor=BOB
+        )
 
         [edited] = stored_pains(uow, journey)
         assert (edited.text, edited.category, edited.severity) == (
@@ -176,13 +186,16 @@ class TestEditPain:
         """New text replaces the old and keeps category and severity."""
         pains.edit_pain(
             uow(),
+            chat_id=TEAM_CHAT_ID,
             pain_id=pain.id,
             category=PainCategory.FINANCIAL,
             severity=Severity.LOW,
             actor=ALICE,
         )
 
-        pains.edit_pain(uow(), pain_id=pain.id, text="Very slow", actor=ALICE)
+        pains.edit_pain(
+            uow(), chat_id=TEAM_CHAT_ID, pain_id=pain.id, text="Very slow", actor=ALICE
+        )
 
         [edited] = stored_pains(uow, journey)
         assert (edited.text, edited.category, edited.severity) == (
@@ -194,14 +207,18 @@ class TestEditPain:
     def test_too_long_text_is_refused(self, uow, journey, pain):
         """Rewording over TEXT_MAX_CHARS raises TextTooLong and keeps the old text."""
         with pytest.raises(TextTooLong):
-            pains.edit_pain(uow(), pain_id=pain.id, text="x" * 501, actor=ALICE)
+            pains.edit_pain(
+                uow(), chat_id=TEAM_CHAT_ID, pain_id=pain.id, text="x" * 501, actor=ALICE
+            )
 
         assert stored_pains(uow, journey)[0].text == "Slow"
 
     def test_missing_pain_is_gone(self, uow, journey):
         """Editing a pain that does not exist raises ItemGone."""
         with pytest.raises(ItemGone):
-            pains.edit_pain(uow(), pain_id=5, severity=Severity.LOW, actor=ALICE)
+            pains.edit_pain(
+                uow(), chat_id=TEAM_CHAT_ID, pain_id=5, severity=Severity.LOW, actor=ALICE
+            )
 
 
 class TestAttach:
@@ -213,11 +230,15 @@ class TestAttach:
         """A pain can be pinned to a touchpoint of its stage, and back to the stage as a whole."""
         ad = journey.touchpoints[0]
 
-        pains.attach_to_touchpoint(uow(), pain_id=pain.id, touchpoint_id=ad.id, actor=ALICE)
+        pains.attach_to_touchpoint(
+            uow(), chat_id=TEAM_CHAT_ID, pain_id=pain.id, touchpoint_id=ad.id, actor=ALICE
+        )
         assert stored_pains(uow, journey)[0].touchpoint_id == ad.id
         assert changes(journey.id)[-1].action == "pain.attached"
 
-        pains.attach_to_touchpoint(uow(), pain_id=pain.id, touchpoint_id=None, actor=ALICE)
+        pains.attach_to_touchpoint(
+            uow(), chat_id=TEAM_CHAT_ID, pain_id=pain.id, touchpoint_id=None, actor=ALICE
+        )
         assert stored_pains(uow, journey)[0].touchpoint_id is None
 
     def test_touchpoint_of_another_stage_is_refused(self, uow, journey, pain):
@@ -226,7 +247,11 @@ class TestAttach:
 
         with pytest.raises(ItemGone) as raised:
             pains.attach_to_touchpoint(
-                uow(), pain_id=pain.id, touchpoint_id=checkout.id, actor=ALICE
+                uow(),
+                chat_id=TEAM_CHAT_ID,
+                pain_id=pain.id,
+                touchpoint_id=checkout.id,
+                actor=ALICE,
             )
 
         assert raised.value.params == {"kind": "touchpoint"}
@@ -235,7 +260,9 @@ class TestAttach:
     def test_missing_touchpoint_is_gone(self, uow, journey, pain):
         """Pinning to a touchpoint that does not exist raises ItemGone."""
         with pytest.raises(ItemGone):
-            pains.attach_to_touchpoint(uow(), pain_id=pain.id, touchpoint_id=999, actor=ALICE)
+            pains.attach_to_touchpoint(
+                uow(), chat_id=TEAM_CHAT_ID, pain_id=pain.id, touchpoint_id=999, actor=ALICE
+            )
 
 
 class TestDeletePain:
@@ -247,7 +274,7 @@ class TestDeletePain:
         make_fix(uow, doomed.id, "Fix 2")
         make_fix(uow, kept.id, "Fix 3")
 
-        pains.delete_pain(uow(), pain_id=doomed.id, actor=ALICE)
+        pains.delete_pain(uow(), chat_id=TEAM_CHAT_ID, pain_id=doomed.id, actor=ALICE)
 
         assert [p.text for p in stored_pains(uow, journey)] == ["Kept"]
         assert rows(Fix) == 1
@@ -261,4 +288,4 @@ class TestDeletePain:
     def test_missing_pain_is_gone(self, uow, journey):
         """Deleting a pain that does not exist raises ItemGone."""
         with pytest.raises(ItemGone):
-            pains.delete_pain(uow(), pain_id=5, actor=ALICE)
+            pains.delete_pain(uow(), chat_id=TEAM_CHAT_ID, pain_id=5, actor=ALICE)

@@ -7,12 +7,14 @@ import pytest
 from cjm.errors import ItemGone, TextEmpty, TextTooLong
 from cjm.limits import TEXT_MAX_CHARS
 from cjm.models import PersonaField, Step
-from cjm.services import maps, persona
-from tests.factories import ALICE, BOB, make_map
+from cjm.services import persona
+from tests.factories import ALICE, BOB, TEAM_CHAT_ID, make_map, read_map
 
 
 def set_field(uow, map_id, field, value, actor=ALICE):
-    persona.set_persona_field(uow(), map_id=map_id, field=field, value=value, actor=actor)
+    persona.set_persona_field(
+        uow(), chat_id=TEAM_CHAT_ID, map_id=map_id, field=field, value=value, actor=actor
+    )
 
 
 class TestSetPersonaField:
@@ -23,7 +25,7 @@ class TestSetPersonaField:
         set_field(uow, journey.id, PersonaField.ROLE, "Office manager")
 
         expected = dict.fromkeys(PersonaField) | {PersonaField.ROLE: "Office manager"}
-        assert maps.get_map(uow(), map_id=journey.id).persona == expected
+        assert read_map(uow, journey.id).persona == expected
 
     def test_setting_again_replaces_the_value(self, uow):
         """Setting a field a second time replaces the earlier value."""
@@ -32,7 +34,7 @@ class TestSetPersonaField:
 
         set_field(uow, journey.id, PersonaField.NAME, "Maria", actor=BOB)
 
-        assert maps.get_map(uow(), map_id=journey.id).persona[PersonaField.NAME] == "Maria"
+        assert read_map(uow, journey.id).persona[PersonaField.NAME] == "Maria"
 
     def test_keeps_lines_and_strips_the_ends(self, uow):
         """Persona text keeps its inner lines; Windows line ends and outer blanks are dropped."""
@@ -42,7 +44,7 @@ class TestSetPersonaField:
 
         set_field(uow, journey.id, PersonaField.GOALS_SHORT, goals)
 
-        stored = maps.get_map(uow(), map_id=journey.id).persona[PersonaField.GOALS_SHORT]
+        stored = read_map(uow, journey.id).persona[PersonaField.GOALS_SHORT]
         assert stored == "Save time\nPay less"
 
     @pytest.mark.parametrize(
@@ -55,7 +57,7 @@ class TestSetPersonaField:
 
         set_field(uow, journey.id, PersonaField.NAME, value)
 
-        assert maps.get_map(uow(), map_id=journey.id).persona[PersonaField.NAME] == value
+        assert read_map(uow, journey.id).persona[PersonaField.NAME] == value
 
     def test_empty_value_is_refused(self, uow):
         """A blank value raises TextEmpty naming the persona field, and stores nothing."""
@@ -65,7 +67,7 @@ class TestSetPersonaField:
             set_field(uow, journey.id, PersonaField.NAME, " \n ")
 
         assert raised.value.params == {"field": "persona.name"}
-        assert maps.get_map(uow(), map_id=journey.id).persona[PersonaField.NAME] is None
+        assert read_map(uow, journey.id).persona[PersonaField.NAME] is None
 
     def test_too_long_value_is_refused(self, uow):
         """A value over TEXT_MAX_CHARS raises TextTooLong and stores nothing."""
@@ -79,7 +81,7 @@ class TestSetPersonaField:
             "limit": TEXT_MAX_CHARS,
             "length": TEXT_MAX_CHARS + 1,
         }
-        assert maps.get_map(uow(), map_id=journey.id).persona[PersonaField.WISHES] is None
+        assert read_map(uow, journey.id).persona[PersonaField.WISHES] is None
 
     def test_no_field_fills_the_first_empty_one(self, uow, changes):
         """Without a field, the answer fills the first field nobody filled in yet."""
@@ -88,7 +90,7 @@ class TestSetPersonaField:
 
         set_field(uow, journey.id, None, "Accountant")
 
-        assert maps.get_map(uow(), map_id=journey.id).persona[PersonaField.ROLE] == "Accountant"
+        assert read_map(uow, journey.id).persona[PersonaField.ROLE] == "Accountant"
         assert changes(journey.id)[-1].summary == "role: Accountant"
 
     def test_no_field_on_a_full_persona_renames_it(self, uow):
@@ -99,7 +101,7 @@ class TestSetPersonaField:
 
         set_field(uow, journey.id, None, "Maria")
 
-        stored = maps.get_map(uow(), map_id=journey.id)
+        stored = read_map(uow, journey.id)
         assert stored.persona[PersonaField.NAME] == "Maria"
         assert stored.persona[PersonaField.ROLE] == "old role"
 
@@ -111,7 +113,7 @@ class TestSetPersonaField:
             set_field(uow, journey.id, None, "n" * (TEXT_MAX_CHARS + 1))
 
         assert raised.value.params["field"] == "persona.name"
-        assert maps.get_map(uow(), map_id=journey.id).persona == dict.fromkeys(PersonaField)
+        assert read_map(uow, journey.id).persona == dict.fromkeys(PersonaField)
 
     def test_missing_map_is_gone(self, uow):
         """Setting a persona field on a map that does not exist raises ItemGone."""
@@ -137,10 +139,10 @@ class TestSetPersonaField:
         """The persona step counts filled fields and is done once the name is filled in."""
         journey = make_map(uow)
         set_field(uow, journey.id, PersonaField.ROLE, "Buyer")
-        assert not maps.get_map(uow(), map_id=journey.id).step_done(Step.PERSONA)
+        assert not read_map(uow, journey.id).step_done(Step.PERSONA)
 
         set_field(uow, journey.id, PersonaField.NAME, "Anna")
 
-        stored = maps.get_map(uow(), map_id=journey.id)
+        stored = read_map(uow, journey.id)
         assert stored.step_done(Step.PERSONA)
         assert stored.step_counts()[Step.PERSONA] == 2

@@ -21,6 +21,7 @@ from cjm.services.outputs import picture_labels
 from cjm.views import MapView
 from tests.factories import (
     ALICE,
+    TEAM_CHAT_ID,
     make_fix,
     make_map,
     make_pain,
@@ -38,7 +39,12 @@ def trilingual_map(uow: Callable[[], UnitOfWork], language: str) -> MapView:
     """A map whose persona, stages, touchpoints, pains and fixes mix Chinese, Russian, English."""
     journey = make_map(uow, title=TITLE, language=language)
     persona.set_persona_field(
-        uow(), map_id=journey.id, field=PersonaField.NAME, value="王芳 Ольга Olga", actor=ALICE
+        uow(),
+        chat_id=TEAM_CHAT_ID,
+        map_id=journey.id,
+        field=PersonaField.NAME,
+        value="王芳 Ольга Olga",
+        actor=ALICE,
     )
     journey = make_stages(uow, journey.id, ["认知 Узнаёт Awareness", "购买 Покупает Purchase"])
     first, second = journey.stages

@@ -38,6 +38,7 @@ from tests.factories import (
     NewUow,
     make_full_map,
     make_map,
+    read_map,
     remember_prompt,
 )
 
@@ -58,7 +59,7 @@ def answer(uow, text, *, prompt=PROMPT, reply=REPLY, actor=BOB, chat_id=TEAM_CHA
 
 
 def stored_names(uow, journey):
-    return [s.name for s in maps.get_map(uow(), map_id=journey.id).stages]
+    return [s.name for s in read_map(uow, journey.id).stages]
 
 
 @pytest.fixture
@@ -371,7 +372,7 @@ def _survey(uow, subjects):
 
 
 def _stored(uow, subjects):
-    return maps.get_map(uow(), map_id=subjects.journey.id)
+    return read_map(uow, subjects.journey.id)
 
 
 FEATURE_ROUTES = {
@@ -486,7 +487,7 @@ class TestRouting:
 
         assert (answered.kind, answered.card_message_id) == (route.kind, card)
         assert answered.redraw is (Redraw.STEP_CARD if route.step else Redraw.NOTHING)
-        assert route.read(maps.get_map(uow(), map_id=journey.id)) == route.expected
+        assert route.read(read_map(uow, journey.id)) == route.expected
         if card is not None:  # the card, read as it will be redrawn, shows the reply
             shown = prompts.get_card(uow(), chat_id=TEAM_CHAT_ID, card_message_id=card)
             assert shown.step is route.step
@@ -503,7 +504,11 @@ class TestRouting:
             actor=ALICE,
         )
         kpi = kpis.add_kpi(
-            uow(), stage_id=journey.stages[1].id, text="Conversion; %; 5; up", actor=ALICE
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            stage_id=journey.stages[1].id,
+            text="Conversion; %; 5; up",
+            actor=ALICE,
         )
         return Subjects(journey, survey.id, kpi.id)
 
@@ -608,7 +613,7 @@ class TestRedelivery:
         with pytest.raises(AlreadyHandled):
             answer(uow, "Use")
 
-        assert [s.name for s in maps.get_map(uow(), map_id=journey.id).stages] == [
+        assert [s.name for s in read_map(uow, journey.id).stages] == [
             "Discover",
             "Buy",
             "Use",
@@ -638,7 +643,7 @@ class TestRedelivery:
         """A reply whose target was deleted raises ItemGone and is not marked handled."""
         buy = journey.stages[1]
         remember_prompt(uow, PROMPT, PromptKind.STAGE_RENAME, journey.id, target_id=buy.id)
-        stages.delete_stage(uow(), stage_id=buy.id, actor=ALICE)
+        stages.delete_stage(uow(), chat_id=TEAM_CHAT_ID, stage_id=buy.id, actor=ALICE)
 
         with pytest.raises(ItemGone):
             answer(uow, "Pay")
@@ -724,7 +729,7 @@ class TestFocus:
             checkout.id,
             FocusKind.TOUCHPOINT,
         )
-        assert card.map == maps.get_map(uow(), map_id=journey.id)
+        assert card.map == read_map(uow, journey.id)
         assert resolve(card) == Focus(stage=journey.stages[1], touchpoint=checkout)
 
     def test_the_focus_names_the_kind_of_item(self, uow, journey):
@@ -900,7 +905,7 @@ class TestCheckOnCard:
     def test_deleted_item_is_stale(self, uow, second):
         """A button naming an item deleted since the card was drawn raises StaleButton."""
         doomed = second.fixes[0]
-        fixes.delete_fix(uow(), fix_id=doomed.id, actor=ALICE)
+        fixes.delete_fix(uow(), chat_id=TEAM_CHAT_ID, fix_id=doomed.id, actor=ALICE)
 
         with pytest.raises(StaleButton):
             check(uow, "fix", doomed.id)
@@ -961,7 +966,7 @@ class TestPrepare:
             params={"name": pain.text},
         )
         answer(uow, "Autofill")
-        assert [f.text for f in maps.get_map(uow(), map_id=journey.id).pain(pain.id).fixes] == [
+        assert [f.text for f in read_map(uow, journey.id).pain(pain.id).fixes] == [
             "Remember the address",
             "Autofill",
         ]
@@ -982,7 +987,7 @@ class TestPrepare:
     ):
         """An item of another chat's map, or of another map of the chat, is refused."""
         other = make_full_map(uow, chat_id=owner)
-        before = maps.get_map(uow(), map_id=other.id)
+        before = read_map(uow, other.id)
 
         with pytest.raises((StaleButton, ItemGone)):
             prompts.prepare(
@@ -994,7 +999,7 @@ class TestPrepare:
             )
 
         assert rows(Prompt) == 1  # the card alone
-        assert maps.get_map(uow(), map_id=other.id) == before
+        assert read_map(uow, other.id) == before
 
     @pytest.mark.parametrize(
         ("card", "chat_id"),
@@ -1024,7 +1029,12 @@ class TestPrepare:
     def test_a_persona_question_names_the_field_and_its_value(self, uow, journey, field, current):
         """A persona question names its field and what the field holds now."""
         persona.set_persona_field(
-            uow(), map_id=journey.id, field=PersonaField.ROLE, value="Teacher", actor=ALICE
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            map_id=journey.id,
+            field=PersonaField.ROLE,
+            value="Teacher",
+            actor=ALICE,
         )
         remember_prompt(uow, CARD, PromptKind.CARD_PERSONA, journey.id)
 

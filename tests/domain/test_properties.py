@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 
 from cjm.errors import TextEmpty, TextTooLong
 from cjm.limits import MAX_TOUCHPOINTS_PER_STAGE, NAME_MAX_CHARS, clean_text
-from cjm.services import maps
-from tests.factories import make_map, make_stages, make_touchpoints
+from tests.factories import make_map, make_stages, make_touchpoints, read_map
 
 
 def has_control_chars(text: str) -> bool:
@@ -136,5 +135,5 @@ def test_touchpoint_names_round_trip(uow, lines):
 
     expected = _names(lines)
     assert [tp.name for tp in changed.touchpoints] == expected
-    assert [tp.name for tp in maps.get_map(uow(), map_id=journey.id).touchpoints] == expected
+    assert [tp.name for tp in read_map(uow, journey.id).touchpoints] == expected
     assert all(tp.channel is None for tp in changed.touchpoints)

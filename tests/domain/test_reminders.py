@@ -102,7 +102,9 @@ class TestFixReminders:
         """reminded_*_for hold the date they were sent for."""
         clock.current = utc(2026, 11, 29, 8, 0)
         assert len(reminders.claim_due(uow()).reminders) == 1
-        fixes.set_due_date(uow(), fix_id=fix_due, text="2026-12-10", actor=ALICE)
+        fixes.set_due_date(
+            uow(), chat_id=TEAM_CHAT_ID, fix_id=fix_due, text="2026-12-10", actor=ALICE
+        )
         clock.current = utc(2026, 12, 9, 8, 0)
         (again,) = reminders.claim_due(uow()).reminders
         assert again.due_on == date(2026, 12, 10)

@@ -17,7 +17,7 @@ from cjm.analytics import SCORE_VALUES
 from cjm.models import SurveyKind
 from cjm.services import responses, results, surveys
 from cjm.views import MapView, SurveyResults, SurveyView
-from tests.factories import ALICE, NOW, make_full_map
+from tests.factories import ALICE, NOW, TEAM_CHAT_ID, make_full_map
 
 _customers = itertools.count(1000)  # every answer comes from a customer of its own
 
@@ -162,7 +162,10 @@ def test_a_survey_without_answers(uow):
     assert found.summary.breakdown == {str(value): 0 for value in range(1, 8)}
     assert found.weeks == ()
     assert found.comments == ()
-    assert results.touchpoint_scores(uow(), map_id=journey.id, tz=journey.tz) == {}
+    assert (
+        results.touchpoint_scores(uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, tz=journey.tz)
+        == {}
+    )
 
 
 def test_touchpoint_scores_count_like_the_results(uow, clock):
@@ -173,7 +176,7 @@ def test_touchpoint_scores_count_like_the_results(uow, clock):
     answer_at(uow, clock, newest, [(datetime(2026, 11, 9, tzinfo=UTC), 6)] * 5)  # NPS −100
     answer_at(uow, clock, newest, [(datetime(2026, 11, 23, tzinfo=UTC), 10)] * 5)  # NPS +100
     (found, _) = results.survey_results(uow(), chat_id=journey.chat_id)
-    scores = results.touchpoint_scores(uow(), map_id=journey.id, tz="UTC")
+    scores = results.touchpoint_scores(uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, tz="UTC")
     assert list(scores) == [journey.touchpoints[0].id]
     score = scores[journey.touchpoints[0].id]
     assert (score.kind, score.value, score.n) == ("nps", found.summary.score, found.summary.n)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from cjm.errors import InvalidTime, ReviewNeedsADay, StaleButton, UnknownTimezone
+from cjm.errors import InvalidTime, ItemGone, ReviewNeedsADay, UnknownTimezone
 from cjm.models import Cadence, Review
 from cjm.services import reminders, reviews, timezones
 from tests.factories import (
@@ -95,9 +95,9 @@ class TestSchedule:
         assert card.next_at is not None
         assert card.next_at > clock.now()
 
-    def test_another_chats_map_is_a_stale_button(self, uow, journey):
-        """A forged map id from another chat changes nothing."""
-        with pytest.raises(StaleButton):
+    def test_another_chats_map_is_gone(self, uow, journey):
+        """A forged map id from another chat changes nothing: as if the map were deleted."""
+        with pytest.raises(ItemGone):
             reviews.set_cadence(
                 uow(), chat_id=-1, map_id=journey.id, cadence=Cadence.MONTHLY, actor=ALICE
             )

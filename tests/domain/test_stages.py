@@ -7,15 +7,17 @@ import pytest
 from cjm.errors import DuplicateName, ItemGone, TextEmpty, TextTooLong, TooManyItems
 from cjm.limits import MAX_STAGES, NAME_MAX_CHARS, TEXT_MAX_CHARS
 from cjm.models import EmotionVote, Fix, PainPoint, Stage, Touchpoint
-from cjm.services import maps, stages
+from cjm.services import stages
 from tests.factories import (
     ALICE,
     BOB,
+    TEAM_CHAT_ID,
     make_fix,
     make_full_map,
     make_map,
     make_stages,
     make_touchpoints,
+    read_map,
 )
 
 
@@ -24,7 +26,7 @@ def names(journey):
 
 
 def stored(uow, map_id):
-    return maps.get_map(uow(), map_id=map_id)
+    return read_map(uow, map_id)
 
 
 def stored_names(uow, map_id):
@@ -44,7 +46,11 @@ class TestAddStages:
     def test_adds_one_stage_per_line_in_order(self, uow, journey):
         """Each non-blank line becomes a stage, numbered from 1 in the order typed."""
         stages.add_stages(
-            uow(), map_id=journey.id, text="Discover\n\n  Compare  \nBuy\n", actor=ALICE
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            map_id=journey.id,
+            text="Discover\n\n  Compare  \nBuy\n",
+            actor=ALICE,
         )
 
         changed = stored(uow, journey.id)
@@ -139,7 +145,9 @@ class TestAddStages:
     def test_empty_text_is_refused(self, uow, journey, text):
         """Text with no stage in it raises TextEmpty for the stage field."""
         with pytest.raises(TextEmpty) as raised:
-            stages.add_stages(uow(), map_id=journey.id, text=text, actor=ALICE)
+            stages.add_stages(
+                uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, text=text, actor=ALICE
+            )
 
         assert raised.value.params == {"field": "stage"}
         assert stored_names(uow, journey.id) == []
@@ -177,7 +185,9 @@ class TestAddStages:
     def test_missing_map_is_gone(self, uow):
         """Adding stages to a map that does not exist raises ItemGone."""
         with pytest.raises(ItemGone):
-            stages.add_stages(uow(), map_id=404, text="Discover", actor=ALICE)
+            stages.add_stages(
+                uow(), chat_id=TEAM_CHAT_ID, map_id=404, text="Discover", actor=ALICE
+            )
 
 
 class TestRenameStage:
@@ -185,7 +195,9 @@ class TestRenameStage:
         """Renaming changes the stage's name and logs "old → new"."""
         stage = make_stages(uow, journey.id, ["Discover"]).stages[0]
 
-        stages.rename_stage(uow(), stage_id=stage.id, name=" Explore ", actor=BOB)
+        stages.rename_stage(
+            uow(), chat_id=TEAM_CHAT_ID, stage_id=stage.id, name=" Explore ", actor=BOB
+        )
 
         assert stored_names(uow, journey.id) == ["Explore"]
         change = changes(journey.id)[-1]
@@ -199,7 +211,9 @@ class TestRenameStage:
         """Renaming a stage to its own name in other case is not a duplicate."""
         stage = make_stages(uow, journey.id, ["discover"]).stages[0]
 
-        stages.rename_stage(uow(), stage_id=stage.id, name="Discover", actor=ALICE)
+        stages.rename_stage(
+            uow(), chat_id=TEAM_CHAT_ID, stage_id=stage.id, name="Discover", actor=ALICE
+        )
 
         assert stored_names(uow, journey.id) == ["Discover"]
 
@@ -208,7 +222,13 @@ class TestRenameStage:
         journey = make_stages(uow, journey.id, ["Discover", "Buy"])
 
         with pytest.raises(DuplicateName):
-            stages.rename_stage(uow(), stage_id=journey.stages[1].id, name="DISCOVER", actor=ALICE)
+            stages.rename_stage(
+                uow(),
+                chat_id=TEAM_CHAT_ID,
+                stage_id=journey.stages[1].id,
+                name="DISCOVER",
+                actor=ALICE,
+            )
 
         assert stored_names(uow, journey.id) == ["Discover", "Buy"]
 
@@ -218,7 +238,11 @@ class TestRenameStage:
 
         with pytest.raises(TextTooLong):
             stages.rename_stage(
-                uow(), stage_id=stage.id, name="n" * (NAME_MAX_CHARS + 1), actor=ALICE
+                uow(),
+                chat_id=TEAM_CHAT_ID,
+                stage_id=stage.id,
+                name="n" * (NAME_MAX_CHARS + 1),
+                actor=ALICE,
             )
 
         assert stored_names(uow, journey.id) == ["Discover"]
@@ -226,7 +250,7 @@ class TestRenameStage:
     def test_missing_stage_is_gone(self, uow):
         """Renaming a stage that does not exist raises ItemGone naming the stage."""
         with pytest.raises(ItemGone) as raised:
-            stages.rename_stage(uow(), stage_id=5, name="X", actor=ALICE)
+            stages.rename_stage(uow(), chat_id=TEAM_CHAT_ID, stage_id=5, name="X", actor=ALICE)
 
         assert raised.value.params == {"kind": "stage"}
 
@@ -237,7 +261,11 @@ class TestCustomerGoal:
         stage = make_stages(uow, journey.id, ["Buy"]).stages[0]
 
         stages.set_customer_goal(
-            uow(), stage_id=stage.id, goal=" Pay fast\nGet a receipt ", actor=ALICE
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            stage_id=stage.id,
+            goal=" Pay fast\nGet a receipt ",
+            actor=ALICE,
         )
 
         assert stored(uow, journey.id).stages[0].customer_goal == "Pay fast\nGet a receipt"
@@ -249,11 +277,15 @@ class TestCustomerGoal:
 
         with pytest.raises(TextTooLong) as raised:
             stages.set_customer_goal(
-                uow(), stage_id=stage.id, goal="g" * (TEXT_MAX_CHARS + 1), actor=ALICE
+                uow(),
+                chat_id=TEAM_CHAT_ID,
+                stage_id=stage.id,
+                goal="g" * (TEXT_MAX_CHARS + 1),
+                actor=ALICE,
             )
 
         assert raised.value.params["field"] == "customer_goal"
-        assert maps.get_map(uow(), map_id=journey.id).stages[0].customer_goal is None
+        assert read_map(uow, journey.id).stages[0].customer_goal is None
 
 
 class TestMoveStage:
@@ -263,7 +295,9 @@ class TestMoveStage:
 
     def test_moves_a_stage_later(self, uow, three, changes):
         """Offset +1 swaps a stage with the next one and logs stage.moved."""
-        stages.move_stage(uow(), stage_id=three.stages[0].id, offset=1, actor=ALICE)
+        stages.move_stage(
+            uow(), chat_id=TEAM_CHAT_ID, stage_id=three.stages[0].id, offset=1, actor=ALICE
+        )
 
         changed = stored(uow, three.id)
         assert names(changed) == ["Compare", "Discover", "Buy"]
@@ -273,7 +307,9 @@ class TestMoveStage:
 
     def test_moves_a_stage_earlier(self, uow, three):
         """Offset −1 swaps a stage with the previous one."""
-        stages.move_stage(uow(), stage_id=three.stages[2].id, offset=-1, actor=ALICE)
+        stages.move_stage(
+            uow(), chat_id=TEAM_CHAT_ID, stage_id=three.stages[2].id, offset=-1, actor=ALICE
+        )
 
         assert stored_names(uow, three.id) == ["Discover", "Buy", "Compare"]
 
@@ -282,7 +318,13 @@ class TestMoveStage:
         """Moving the first stage up or the last one down leaves the map unchanged, unlogged."""
         logged = len(changes(three.id))
 
-        stages.move_stage(uow(), stage_id=three.stages[index].id, offset=offset, actor=ALICE)
+        stages.move_stage(
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            stage_id=three.stages[index].id,
+            offset=offset,
+            actor=ALICE,
+        )
 
         assert stored(uow, three.id).stages == three.stages
         assert stored_names(uow, three.id) == ["Discover", "Compare", "Buy"]
@@ -291,7 +333,7 @@ class TestMoveStage:
     def test_missing_stage_is_gone(self, uow):
         """Moving a stage that does not exist raises ItemGone."""
         with pytest.raises(ItemGone):
-            stages.move_stage(uow(), stage_id=9, offset=1, actor=ALICE)
+            stages.move_stage(uow(), chat_id=TEAM_CHAT_ID, stage_id=9, offset=1, actor=ALICE)
 
 
 class TestDeleteStage:
@@ -299,7 +341,9 @@ class TestDeleteStage:
         """Deleting a stage closes the gap: the others are numbered 1, 2, … again."""
         journey = make_stages(uow, journey.id, ["Discover", "Compare", "Buy", "Use"])
 
-        stages.delete_stage(uow(), stage_id=journey.stages[1].id, actor=ALICE)
+        stages.delete_stage(
+            uow(), chat_id=TEAM_CHAT_ID, stage_id=journey.stages[1].id, actor=ALICE
+        )
 
         changed = stored(uow, journey.id)
         assert names(changed) == ["Discover", "Buy", "Use"]
@@ -314,7 +358,9 @@ class TestDeleteStage:
     def test_new_stages_go_last_after_a_delete(self, uow, journey):
         """After a delete, an added stage is numbered right after the last one."""
         journey = make_stages(uow, journey.id, ["Discover", "Compare", "Buy"])
-        stages.delete_stage(uow(), stage_id=journey.stages[0].id, actor=ALICE)
+        stages.delete_stage(
+            uow(), chat_id=TEAM_CHAT_ID, stage_id=journey.stages[0].id, actor=ALICE
+        )
 
         changed = make_stages(uow, journey.id, ["Use"])
 
@@ -327,7 +373,7 @@ class TestDeleteStage:
         discover, buy = journey.stages
         make_fix(uow, journey.pains[0].id, "Another fix")
 
-        stages.delete_stage(uow(), stage_id=discover.id, actor=ALICE)
+        stages.delete_stage(uow(), chat_id=TEAM_CHAT_ID, stage_id=discover.id, actor=ALICE)
 
         changed = stored(uow, journey.id)
         assert [(s.id, s.position, s.touchpoints) for s in changed.stages] == [
@@ -343,7 +389,7 @@ class TestDeleteStage:
     def test_missing_stage_is_gone(self, uow):
         """Deleting a stage that does not exist raises ItemGone."""
         with pytest.raises(ItemGone):
-            stages.delete_stage(uow(), stage_id=9, actor=ALICE)
+            stages.delete_stage(uow(), chat_id=TEAM_CHAT_ID, stage_id=9, actor=ALICE)
 
 
 def test_touchpoints_follow_their_stage_when_it_moves(uow, journey):
@@ -351,7 +397,9 @@ def test_touchpoints_follow_their_stage_when_it_moves(uow, journey):
     journey = make_stages(uow, journey.id, ["Discover", "Buy"])
     make_touchpoints(uow, journey.stages[0].id, ["Ad"])
 
-    stages.move_stage(uow(), stage_id=journey.stages[0].id, offset=1, actor=ALICE)
+    stages.move_stage(
+        uow(), chat_id=TEAM_CHAT_ID, stage_id=journey.stages[0].id, offset=1, actor=ALICE
+    )
 
     changed = stored(uow, journey.id)
     assert [[tp.name for tp in s.touchpoints] for s in changed.stages] == [[], ["Ad"]]

@@ -5,9 +5,9 @@ from bot.messages import pack
 from cjm.models import Severity
 from cjm.render.summary import summary_blocks
 from cjm.render.texts import Texts
-from cjm.services import maps, pains
+from cjm.services import pains
 from tests.double import parse_html
-from tests.factories import ALICE, make_big_map, make_full_map, make_pain
+from tests.factories import ALICE, TEAM_CHAT_ID, make_big_map, make_full_map, make_pain, read_map
 
 
 class TestSummary:
@@ -27,8 +27,14 @@ class TestSummary:
         buy = journey.stages[1]
         journey = make_pain(uow, buy.id, "Card declined silently")
         card_declined = journey.pains[-1]
-        pains.edit_pain(uow(), pain_id=card_declined.id, severity=Severity.HIGH, actor=ALICE)
-        journey = maps.get_map(uow(), map_id=journey.id)
+        pains.edit_pain(
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            pain_id=card_declined.id,
+            severity=Severity.HIGH,
+            actor=ALICE,
+        )
+        journey = read_map(uow, journey.id)
         (text,) = pack(summary_blocks(Texts(), journey, language="en"))
         assert text.index("Card declined") < text.index("Checkout asks")
 

@@ -44,26 +44,41 @@ def survey(uow: NewUow) -> SurveyView:
     )
 
 
-@pytest.mark.usefixtures("survey")
-def test_postable_chats_are_the_other_reachable_groups(uow: NewUow) -> None:
-    """Other groups, by title; never this chat, a private chat or a group that removed the bot."""
+def test_post_candidates_are_the_other_reachable_groups_by_id(
+    uow: NewUow, survey: SurveyView
+) -> None:
+    """Other groups, newest first, as ids only; never this chat, a private chat or a group that
+    removed the bot."""
     register(uow, CUSTOMERS_CHAT_ID, "Customers")
     register(uow, OTHER_TEAM_CHAT_ID, "Beta testers")
     register(uow, 4242, "A customer's private chat")
     register(uow, -1007777, "Kicked us out")
     chats.mark_unreachable(uow(), chat_id=-1007777)
 
-    found = surveys.postable_chats(uow(), chat_id=TEAM_CHAT_ID)
+    found = surveys.post_candidates(uow(), chat_id=TEAM_CHAT_ID, survey_id=survey.id)
 
-    assert [(c.id, c.title) for c in found] == [
-        (OTHER_TEAM_CHAT_ID, "Beta testers"),
-        (CUSTOMERS_CHAT_ID, "Customers"),
-    ]
+    assert sorted(found) == sorted([OTHER_TEAM_CHAT_ID, CUSTOMERS_CHAT_ID])
+    with pytest.raises(ItemGone):
+        surveys.post_candidates(uow(), chat_id=OTHER_TEAM_CHAT_ID, survey_id=survey.id)
+
+
+def test_choices_are_only_the_groups_the_member_administers(
+    uow: NewUow, survey: SurveyView
+) -> None:
+    """Of the groups the adapter found the member administers, those the bot is in, by title."""
+    register(uow, CUSTOMERS_CHAT_ID, "Customers")
+    register(uow, OTHER_TEAM_CHAT_ID, "Beta testers")
+
+    choices = surveys.post_choices(
+        uow(), chat_id=TEAM_CHAT_ID, survey_id=survey.id, administered=[CUSTOMERS_CHAT_ID, 4242]
+    )
+
+    assert [(c.id, c.title) for c in choices.groups] == [(CUSTOMERS_CHAT_ID, "Customers")]
 
 
 def test_no_other_group_means_nowhere_to_post(uow: NewUow, survey: SurveyView) -> None:
     """A bot that is only in the team's group has nowhere to post."""
-    assert surveys.postable_chats(uow(), chat_id=TEAM_CHAT_ID) == []
+    assert surveys.post_candidates(uow(), chat_id=TEAM_CHAT_ID, survey_id=survey.id) == ()
 
 
 def ask(uow: NewUow, kind: PromptKind, survey: SurveyView) -> None:
@@ -149,7 +164,7 @@ def test_the_setup_starts_at_the_first_stage_with_touchpoints(uow: NewUow) -> No
 
     assert surveys.survey_setup(uow(), chat_id=TEAM_CHAT_ID).stage.id == discover.id
     assert surveys.survey_setup(uow(), chat_id=TEAM_CHAT_ID, stage_id=buy.id).stage.id == buy.id
-    with pytest.raises(StaleButton):
+    with pytest.raises(ItemGone):
         surveys.survey_setup(uow(), chat_id=TEAM_CHAT_ID, stage_id=-1)
 
 
@@ -224,6 +239,10 @@ def test_another_chat_cannot_list_where_to_post_a_survey(uow: NewUow, survey: Su
     register(uow, OTHER_TEAM_CHAT_ID, "Beta testers")
 
     with pytest.raises(ItemGone):
-        surveys.post_choices(uow(), chat_id=OTHER_TEAM_CHAT_ID, survey_id=survey.id)
-    choices = surveys.post_choices(uow(), chat_id=TEAM_CHAT_ID, survey_id=survey.id)
+        surveys.post_choices(
+            uow(), chat_id=OTHER_TEAM_CHAT_ID, survey_id=survey.id, administered=[TEAM_CHAT_ID]
+        )
+    choices = surveys.post_choices(
+        uow(), chat_id=TEAM_CHAT_ID, survey_id=survey.id, administered=[OTHER_TEAM_CHAT_ID]
+    )
     assert [g.id for g in choices.groups] == [OTHER_TEAM_CHAT_ID]

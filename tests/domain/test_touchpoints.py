@@ -7,14 +7,16 @@ import pytest
 from cjm.errors import DuplicateName, ItemGone, TextEmpty, TextTooLong, TooManyItems
 from cjm.limits import CHANNEL_MAX_CHARS, MAX_TOUCHPOINTS_PER_STAGE, NAME_MAX_CHARS
 from cjm.models import EmotionVote, Mode, PainPoint
-from cjm.services import maps, touchpoints
+from cjm.services import touchpoints
 from tests.factories import (
     ALICE,
     BOB,
+    TEAM_CHAT_ID,
     make_map,
     make_pain,
     make_stages,
     make_touchpoints,
+    read_map,
     vote,
 )
 
@@ -31,7 +33,7 @@ def stage(journey):
 
 
 def stored_map(uow, map_id):
-    return maps.get_map(uow(), map_id=map_id)
+    return read_map(uow, map_id)
 
 
 def stored(uow, map_id, stage_index=0):
@@ -39,7 +41,9 @@ def stored(uow, map_id, stage_index=0):
 
 
 def add(uow, stage_id, text, actor=ALICE):
-    touchpoints.add_touchpoints(uow(), stage_id=stage_id, text=text, actor=actor)
+    touchpoints.add_touchpoints(
+        uow(), chat_id=TEAM_CHAT_ID, stage_id=stage_id, text=text, actor=actor
+    )
 
 
 class TestAddTouchpoints:
@@ -218,7 +222,7 @@ class TestRenameTouchpoint:
         touchpoint = make_touchpoints(uow, stage.id, ["Ad | website"]).touchpoints[0]
 
         touchpoints.rename_touchpoint(
-            uow(), touchpoint_id=touchpoint.id, name="Banner", actor=ALICE
+            uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=touchpoint.id, name="Banner", actor=ALICE
         )
 
         renamed = stored(uow, journey.id)[0]
@@ -231,7 +235,11 @@ class TestRenameTouchpoint:
 
         with pytest.raises(DuplicateName):
             touchpoints.rename_touchpoint(
-                uow(), touchpoint_id=journey.touchpoints[1].id, name="aD", actor=ALICE
+                uow(),
+                chat_id=TEAM_CHAT_ID,
+                touchpoint_id=journey.touchpoints[1].id,
+                name="aD",
+                actor=ALICE,
             )
 
         assert [tp.name for tp in stored(uow, journey.id)] == ["Ad", "Tip"]
@@ -240,14 +248,18 @@ class TestRenameTouchpoint:
         """A touchpoint may change the case of its own name."""
         touchpoint = make_touchpoints(uow, stage.id, ["ad"]).touchpoints[0]
 
-        touchpoints.rename_touchpoint(uow(), touchpoint_id=touchpoint.id, name="AD", actor=ALICE)
+        touchpoints.rename_touchpoint(
+            uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=touchpoint.id, name="AD", actor=ALICE
+        )
 
         assert stored(uow, journey.id)[0].name == "AD"
 
     def test_missing_touchpoint_is_gone(self, uow):
         """Renaming a touchpoint that does not exist raises ItemGone."""
         with pytest.raises(ItemGone):
-            touchpoints.rename_touchpoint(uow(), touchpoint_id=3, name="X", actor=ALICE)
+            touchpoints.rename_touchpoint(
+                uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=3, name="X", actor=ALICE
+            )
 
 
 class TestChannelAndMode:
@@ -256,7 +268,11 @@ class TestChannelAndMode:
         touchpoint = make_touchpoints(uow, stage.id, ["Visit"]).touchpoints[0]
 
         touchpoints.set_channel(
-            uow(), touchpoint_id=touchpoint.id, channel="Sales call", actor=ALICE
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            touchpoint_id=touchpoint.id,
+            channel="Sales call",
+            actor=ALICE,
         )
 
         [changed] = stored(uow, journey.id)
@@ -267,9 +283,13 @@ class TestChannelAndMode:
     def test_chosen_mode_is_kept(self, uow, journey, stage):
         """A channel does not override a mode the team already chose."""
         touchpoint = make_touchpoints(uow, stage.id, ["Visit"]).touchpoints[0]
-        touchpoints.set_mode(uow(), touchpoint_id=touchpoint.id, mode=Mode.ONLINE, actor=ALICE)
+        touchpoints.set_mode(
+            uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=touchpoint.id, mode=Mode.ONLINE, actor=ALICE
+        )
 
-        touchpoints.set_channel(uow(), touchpoint_id=touchpoint.id, channel="store", actor=ALICE)
+        touchpoints.set_channel(
+            uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=touchpoint.id, channel="store", actor=ALICE
+        )
 
         assert (stored(uow, journey.id)[0].channel, stored(uow, journey.id)[0].mode) == (
             "store",
@@ -281,7 +301,11 @@ class TestChannelAndMode:
         touchpoint = make_touchpoints(uow, stage.id, ["Visit"]).touchpoints[0]
 
         touchpoints.set_channel(
-            uow(), touchpoint_id=touchpoint.id, channel="Carrier pigeon", actor=ALICE
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            touchpoint_id=touchpoint.id,
+            channel="Carrier pigeon",
+            actor=ALICE,
         )
 
         [changed] = stored(uow, journey.id)
@@ -294,6 +318,7 @@ class TestChannelAndMode:
         with pytest.raises(TextTooLong) as raised:
             touchpoints.set_channel(
                 uow(),
+                chat_id=TEAM_CHAT_ID,
                 touchpoint_id=touchpoint.id,
                 channel="c" * (CHANNEL_MAX_CHARS + 1),
                 actor=ALICE,
@@ -310,7 +335,9 @@ class TestChannelAndMode:
         """The team can say a touchpoint is online or offline; the change is logged."""
         touchpoint = make_touchpoints(uow, stage.id, ["Ad | website"]).touchpoints[0]
 
-        touchpoints.set_mode(uow(), touchpoint_id=touchpoint.id, mode=Mode.OFFLINE, actor=BOB)
+        touchpoints.set_mode(
+            uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=touchpoint.id, mode=Mode.OFFLINE, actor=BOB
+        )
 
         assert stored(uow, journey.id)[0].mode is Mode.OFFLINE
         change = changes(journey.id)[-1]
@@ -326,7 +353,9 @@ class TestDeleteTouchpoint:
         """Deleting a touchpoint closes the gap in its stage's numbering and is logged."""
         journey = make_touchpoints(uow, stage.id, ["Ad", "Tip", "Review"])
 
-        touchpoints.delete_touchpoint(uow(), touchpoint_id=journey.touchpoints[0].id, actor=ALICE)
+        touchpoints.delete_touchpoint(
+            uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=journey.touchpoints[0].id, actor=ALICE
+        )
 
         assert [(tp.name, tp.position) for tp in stored(uow, journey.id)] == [
             ("Tip", 1),
@@ -346,7 +375,9 @@ class TestDeleteTouchpoint:
         vote(uow, touchpoint.id, -1, voter=BOB)
         make_pain(uow, stage.id, "Misleading", touchpoint_id=touchpoint.id)
 
-        touchpoints.delete_touchpoint(uow(), touchpoint_id=touchpoint.id, actor=ALICE)
+        touchpoints.delete_touchpoint(
+            uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=touchpoint.id, actor=ALICE
+        )
 
         assert rows(EmotionVote) == 0
         assert rows(PainPoint) == 1
@@ -356,4 +387,6 @@ class TestDeleteTouchpoint:
     def test_missing_touchpoint_is_gone(self, uow):
         """Deleting a touchpoint that does not exist raises ItemGone."""
         with pytest.raises(ItemGone):
-            touchpoints.delete_touchpoint(uow(), touchpoint_id=3, actor=ALICE)
+            touchpoints.delete_touchpoint(
+                uow(), chat_id=TEAM_CHAT_ID, touchpoint_id=3, actor=ALICE
+            )

@@ -164,7 +164,12 @@ class Member:
         return self.double._press(self, message, chosen[0].callback_data)
 
     async def press_raw(self, message: SentMessage, data: str) -> CallbackQueryRecord:
-        """Send a callback query with arbitrary (possibly forged) data for `message`."""
+        """Send a callback query with arbitrary (possibly forged) data for `message`.
+
+        Telegram itself only delivers callback_data that was on the message's keyboard
+        (https://core.telegram.org/bots/api#callbackquery); other data takes a modified client,
+        which is what this plays. `press` keeps to the keyboard; this is the forge path.
+        """
         return self.double._press(self, message, data)
 
     async def start_bot(self) -> SentMessage:

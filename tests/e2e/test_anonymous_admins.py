@@ -68,12 +68,12 @@ async def test_me_as_a_fix_owner_needs_a_named_member(
     refused = await team.alice.send_as_group(team.chat, "me", reply_to=question)
     answer = await double.wait_for_message(team.chat, after=refused)
     assert NOT_ME[language] in (answer.text or "")
-    (fix, _) = maps.get_map(new_uow(), map_id=journey.id).fixes
+    (fix, _) = maps.get_map(new_uow(), chat_id=team.chat.id, map_id=journey.id).fixes
     assert fix.owner_name == "@bob"
 
     named = await team.alice.send_as_group(team.chat, "@alice", reply_to=question)
     await double.wait_for_edit(team.chat, card, containing="@alice")
-    (fix, _) = maps.get_map(new_uow(), map_id=journey.id).fixes
+    (fix, _) = maps.get_map(new_uow(), chat_id=team.chat.id, map_id=journey.id).fixes
     assert fix.owner_name == "@alice"
     assert named.as_group
 
@@ -94,7 +94,7 @@ async def test_a_note_written_as_the_group_is_refused_and_a_vote_by_button_count
     )
     await team.alice.press(card, "😡")
     await double.wait_idle()
-    ad = maps.get_map(new_uow(), map_id=journey.id).touchpoints[0]
+    ad = maps.get_map(new_uow(), chat_id=team.chat.id, map_id=journey.id).touchpoints[0]
     by_member = {v.user_id: (v.score, v.note) for v in ad.votes}
     assert by_member[team.alice.id] == (-2, None)
     assert GROUP_ANONYMOUS_BOT["id"] not in by_member

@@ -38,12 +38,12 @@ async def test_a_moment_of_truth_shows_on_the_card_and_in_the_summary(
     summary = await double.wait_for_message(team.chat, containing="1. Discover", after=sent)
 
     assert "⭐ Search ad" in (summary.text or "")
-    view = maps.get_map(new_uow(), map_id=full_map)
+    view = maps.get_map(new_uow(), chat_id=team.chat.id, map_id=full_map)
     assert [tp.name for tp in view.touchpoints if tp.is_moment_of_truth] == ["Search ad"]
 
     await team.carol.press(card, "✓ ⭐ Moment of truth")
     await double.wait_for_edit(team.chat, card, containing="👉 Search ad")
-    view = maps.get_map(new_uow(), map_id=full_map)
+    view = maps.get_map(new_uow(), chat_id=team.chat.id, map_id=full_map)
     assert not any(tp.is_moment_of_truth for tp in view.touchpoints)
     assert not double.errors
 
@@ -77,7 +77,7 @@ async def test_hotspots_show_why_and_take_a_fix(
     reply = await team.carol.reply(team.chat, question, "Card declined, no reason given")
     await double.wait_for_message(team.chat, containing="Pain point", after=reply)
 
-    view = maps.get_map(new_uow(), map_id=full_map)
+    view = maps.get_map(new_uow(), chat_id=team.chat.id, map_id=full_map)
     assert [f.text for f in view.pains[0].fixes][-1] == "Check ads weekly"
     checkout = next(tp.id for tp in view.touchpoints if tp.name == "Checkout")
     assert [p.text for p in view.pains if p.touchpoint_id == checkout] == [
@@ -105,7 +105,7 @@ async def test_kpis_are_added_recorded_and_refused_when_unreadable(
     question = await double.wait_for_message(team.chat, containing="A new KPI for", after=sent)
     bad = await team.bob.reply(team.chat, question, "Conversion; %; 3.5; sideways")
     await double.wait_for_message(team.chat, containing="is not a direction", after=bad)
-    assert maps.get_map(new_uow(), map_id=full_map).kpis == ()
+    assert maps.get_map(new_uow(), chat_id=team.chat.id, map_id=full_map).kpis == ()
 
     reply = await team.bob.reply(team.chat, question, "Conversion; %; 3.5; up")
     await double.wait_for_message(team.chat, containing="KPI “Conversion” added", after=reply)
@@ -121,6 +121,6 @@ async def test_kpis_are_added_recorded_and_refused_when_unreadable(
     sent = await team.alice.send(team.chat, "/map")
     summary = await double.wait_for_message(team.chat, containing="2. Buy", after=sent)
     assert "📈 Conversion: 3.1%" in (summary.text or "")
-    kpi = maps.get_map(new_uow(), map_id=full_map).kpis[0]
+    kpi = maps.get_map(new_uow(), chat_id=team.chat.id, map_id=full_map).kpis[0]
     assert [(p.measured_on.isoformat(), p.value) for p in kpi.values] == [("2026-11-26", 3.1)]
     assert not double.errors

@@ -216,7 +216,13 @@ async def test_a_reply_to_each_question_lands(
     way = WAYS[kind]
     if way.with_kpi:
         stage_id = journey.stages[-1].id
-        kpis.add_kpi(new_uow(), stage_id=stage_id, text="Conversion; %; 3.5; up", actor=ALICE)
+        kpis.add_kpi(
+            new_uow(),
+            chat_id=team.chat.id,
+            stage_id=stage_id,
+            text="Conversion; %; 3.5; up",
+            actor=ALICE,
+        )
     await start_bot()
     asked = await _reach(double, team, way)
     first = double.messages(team.chat)[0]

@@ -143,7 +143,10 @@ async def test_a_kpi_board_that_cannot_be_edited_is_redrawn_later(
     await double.wait_for_message(team.chat, containing="recorded", after=reply)
     await until_stale(app)
 
-    assert [p.value for p in maps.get_map(new_uow(), map_id=map_id).kpis[0].values] == [3.1]
+    assert [
+        p.value
+        for p in maps.get_map(new_uow(), chat_id=team.chat.id, map_id=map_id).kpis[0].values
+    ] == [3.1]
     assert "Conversion: 3.1%" not in (board.text or "")
     assert said_went_wrong(double, team) == []
     await retried(double, app, clock)
@@ -165,5 +168,8 @@ async def test_a_confirmation_that_cannot_be_sent_is_not_reported_as_a_failure(
     await double.wait_for_edit(team.chat, board, containing="Conversion: 3.1%")
     await double.wait_idle()
 
-    assert [p.value for p in maps.get_map(new_uow(), map_id=map_id).kpis[0].values] == [3.1]
+    assert [
+        p.value
+        for p in maps.get_map(new_uow(), chat_id=team.chat.id, map_id=map_id).kpis[0].values
+    ] == [3.1]
     assert said_went_wrong(double, team) == []

@@ -227,21 +227,30 @@ async def test_survey_without_touchpoints_says_what_to_do(
 
 
 @pytest.mark.usefixtures("full_map")
-async def test_post_to_a_group_lists_other_groups_and_posts_there(
+async def test_post_to_a_group_lists_only_groups_the_member_administers(
     double: BotApiDouble, team: Team, start_bot: StartBot, new_uow: NewUow
 ) -> None:
-    """📣 lists the other groups the bot knows; pressing one posts the question there."""
+    """📣 lists the groups where the pressing member is an admin now; pressing one posts there.
+
+    Groups where the member is a plain member, or not in at all, are never named; a member
+    who is no longer an admin when pressing a group's button posts nothing there.
+    """
+    dave = double.member("Dave", language_code="en")
     customers = double.group(
-        "Bakery fans", members=[team.carol], admins=[team.bob], owner=team.bob
+        "Bakery fans", members=[team.carol], admins=[team.alice], owner=team.bob
     )
-    chats.get_chat(
-        new_uow(),
-        ChatRef(customers.id, "Bakery fans", "en", is_group=True),
-        default_language="en",
-        default_tz="Europe/Berlin",
-    )
+    plain = double.group("Rival bakery", members=[team.alice], owner=dave)
+    elsewhere = double.group("Secret club", owner=dave)
+    for group in (customers, plain, elsewhere):
+        chats.get_chat(
+            new_uow(),
+            ChatRef(group.id, group.title, "en", is_group=True),
+            default_language="en",
+            default_tz="Europe/Berlin",
+        )
     await start_bot()
     card = await set_up_survey(double, team)
+    calls = len(double.calls)
 
     await team.alice.press(card, "Post to a group")
     card = await double.wait_for_edit(
@@ -249,12 +258,47 @@ async def test_post_to_a_group_lists_other_groups_and_posts_there(
     )  # the card stays, its buttons become the groups
     await double.wait_idle()
     assert "📣 Bakery fans" in {b.text for b in card.flat_buttons}
+    sent = repr(double.calls[calls:])
+    assert "Rival bakery" not in sent
+    assert "Secret club" not in sent
+
+    customers.admin_ids.discard(team.alice.id)  # demoted meanwhile
+    press = await team.alice.press(card, "📣 Bakery fans")
+    await double.wait_for_answer(press)
+    assert "out of date" in (press.answer_text or "")
+    assert double.bot_messages(customers) == []
+
+    customers.admin_ids.add(team.alice.id)
     press = await team.alice.press(card, "📣 Bakery fans")
     posted = await double.wait_for_message(customers, containing="Checkout")
     assert posted.flat_buttons  # the score buttons
     await double.wait_for_answer(press)
     assert press.answer_text == "Posted ✓"
     assert not double.errors
+
+
+@pytest.mark.usefixtures("full_map")
+async def test_a_member_who_administers_no_other_group_sees_none(
+    double: BotApiDouble, team: Team, start_bot: StartBot, new_uow: NewUow
+) -> None:
+    """Bob administers no other group: he is told so, and no group's title reaches him."""
+    other = double.group("Another team", members=[team.bob], admins=[team.carol])
+    chats.get_chat(
+        new_uow(),
+        ChatRef(other.id, other.title, "en", is_group=True),
+        default_language="en",
+        default_tz="Europe/Berlin",
+    )
+    await start_bot()
+    card = await set_up_survey(double, team)
+    calls = len(double.calls)
+
+    press = await team.bob.press(card, "Post to a group")
+    await double.wait_for_answer(press)
+    await double.wait_idle()
+    assert "no other group where you are an admin" in (press.answer_text or "")
+    assert "Another team" not in repr(double.calls[calls:])
+    assert int(double.calls_of("getChatMember")[-1]["chat_id"]) == other.id
 
 
 @pytest.mark.usefixtures("full_map")

@@ -15,6 +15,8 @@ from bot.callbacks import (
 from bot.context import BotContext, Labels
 from bot.handlers import replies
 from bot.keyboards import button, short
+from bot.permissions import administered_groups, administers
+from cjm.errors import StaleButton
 from cjm.models import PromptKind, SurveyStatus
 from cjm.services import prompts, surveys
 from cjm.views import Answered, Redraw, SurveyView
@@ -131,9 +133,18 @@ async def redraw_survey_card(update: Update, context: BotContext, answered: Answ
 async def survey_post_menu_button(
     update: Update, context: BotContext, payload: SurveyPostMenu
 ) -> None:
-    """List the other groups the bot is in, on the card, with a Back button."""
+    """List the other groups the member administers right now (and the bot is in), on the card.
+
+    Each candidate group is checked with getChatMember first, so a member sees no group, not
+    even its title, that they could not post to themselves.
+    """
+    chat_id, user = context.chat(update).id, context.actor(update)
+    candidates = surveys.post_candidates(
+        context.uow(), chat_id=chat_id, survey_id=payload.survey_id
+    )
+    administered = await administered_groups(context, user.user_id, candidates)
     choices = surveys.post_choices(
-        context.uow(), chat_id=context.chat(update).id, survey_id=payload.survey_id
+        context.uow(), chat_id=chat_id, survey_id=payload.survey_id, administered=administered
     )
     if not choices.groups:
         await context.answer(update, context.plain_macro(update, ANSWERS, "no_other_chats"))
@@ -166,6 +177,9 @@ async def survey_post_button(update: Update, context: BotContext, payload: Surve
         to_chat_id=payload.chat_id,
         default_language=context.deps.settings.bot_default_language,
     )
+    # Checked again when pressed: the member may have lost the rights since the list was drawn.
+    if not await administers(context, payload.chat_id, context.actor(update).user_id):
+        raise StaleButton
     # Imported when pressed: the customers' side is built apart and may import this module.
     from bot.handlers.customers import post_question
 

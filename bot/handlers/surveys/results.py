@@ -12,7 +12,6 @@ from bot.callbacks import SurveyPain, SurveyShowResults
 from bot.context import BotContext, Labels
 from bot.keyboards import button, rows, short
 from bot.messages import Block, pack_blocks
-from cjm.errors import StaleButton
 from cjm.models import SurveyKind
 from cjm.render import charts  # matplotlib loads on first use: see charts.py
 from cjm.services import results
@@ -93,10 +92,9 @@ async def survey_results_button(
     update: Update, context: BotContext, payload: SurveyShowResults
 ) -> None:
     """The card's Results button: that survey's results and chart."""
-    everything = results.survey_results(context.uow(), chat_id=context.chat(update).id)
-    shown = [r for r in everything if r.survey.id == payload.survey_id]
-    if not shown:
-        raise StaleButton
+    shown = results.survey_results(
+        context.uow(), chat_id=context.chat(update).id, survey_id=payload.survey_id
+    )
     await context.answer(update)
     await _send_results(update, context, shown)
 

@@ -75,13 +75,18 @@ def persona_field(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> N
     """Set the persona field asked for (the first empty one for a card reply)."""
     # The field asked for; a reply to the card fills the first field nobody filled in yet.
     persona.set_persona_field(
-        uow, map_id=map_of(prompt), field=prompt.persona_field, value=text, actor=actor
+        uow,
+        chat_id=prompt.chat_id,
+        map_id=map_of(prompt),
+        field=prompt.persona_field,
+        value=text,
+        actor=actor,
     )
 
 
 def add_stages(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     """Append the reply's lines as stages."""
-    stages.add_stages(uow, map_id=map_of(prompt), text=text, actor=actor)
+    stages.add_stages(uow, chat_id=prompt.chat_id, map_id=map_of(prompt), text=text, actor=actor)
 
 
 def stages_card(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
@@ -119,18 +124,24 @@ def _point_card(uow: UnitOfWork, prompt: Prompt, focus: FocusKind, target_id: in
 
 def rename_stage(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     """Rename the stage."""
-    stages.rename_stage(uow, stage_id=target_of(prompt), name=text, actor=actor)
+    stages.rename_stage(
+        uow, chat_id=prompt.chat_id, stage_id=target_of(prompt), name=text, actor=actor
+    )
 
 
 def stage_goal(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     """Set the stage's customer goal."""
-    stages.set_customer_goal(uow, stage_id=target_of(prompt), goal=text, actor=actor)
+    stages.set_customer_goal(
+        uow, chat_id=prompt.chat_id, stage_id=target_of(prompt), goal=text, actor=actor
+    )
 
 
 def add_touchpoints(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     """Add the reply's lines as touchpoints of the stage."""
     stage_id = _item(uow, prompt, Target.STAGE)
-    touchpoints.add_touchpoints(uow, stage_id=stage_id, text=text, actor=actor)
+    touchpoints.add_touchpoints(
+        uow, chat_id=prompt.chat_id, stage_id=stage_id, text=text, actor=actor
+    )
 
 
 def touchpoints_card(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
@@ -155,64 +166,92 @@ def _touchpoint_ids(uow: UnitOfWork, stage_id: int) -> list[int | None]:
 
 def rename_touchpoint(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     """Rename the touchpoint."""
-    touchpoints.rename_touchpoint(uow, touchpoint_id=target_of(prompt), name=text, actor=actor)
+    touchpoints.rename_touchpoint(
+        uow, chat_id=prompt.chat_id, touchpoint_id=target_of(prompt), name=text, actor=actor
+    )
 
 
 def channel(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     """Set the touchpoint's channel."""
-    touchpoints.set_channel(uow, touchpoint_id=target_of(prompt), channel=text, actor=actor)
+    touchpoints.set_channel(
+        uow, chat_id=prompt.chat_id, touchpoint_id=target_of(prompt), channel=text, actor=actor
+    )
 
 
 def note(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     """Set the member's note on the touchpoint."""
     touchpoint_id = _item(uow, prompt, Target.TOUCHPOINT)
-    emotions.set_note(uow, touchpoint_id=touchpoint_id, note=text, voter=actor)
+    emotions.set_note(
+        uow, chat_id=prompt.chat_id, touchpoint_id=touchpoint_id, note=text, voter=actor
+    )
 
 
 def add_pain(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     """Add a pain point at the stage."""
-    pains.add_pain(uow, stage_id=_item(uow, prompt, Target.STAGE), text=text, actor=actor)
+    pains.add_pain(
+        uow,
+        chat_id=prompt.chat_id,
+        stage_id=_item(uow, prompt, Target.STAGE),
+        text=text,
+        actor=actor,
+    )
 
 
 def pain_text(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     """Reword the pain point."""
-    pains.edit_pain(uow, pain_id=target_of(prompt), text=text, actor=actor)
+    pains.edit_pain(uow, chat_id=prompt.chat_id, pain_id=target_of(prompt), text=text, actor=actor)
 
 
 def add_fix(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     """Add a fix for the pain point."""
-    fixes.add_fix(uow, pain_id=_item(uow, prompt, Target.PAIN), text=text, actor=actor)
+    fixes.add_fix(
+        uow,
+        chat_id=prompt.chat_id,
+        pain_id=_item(uow, prompt, Target.PAIN),
+        text=text,
+        actor=actor,
+    )
 
 
 def fix_text(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     """Reword the fix."""
-    fixes.edit_fix_text(uow, fix_id=target_of(prompt), text=text, actor=actor)
+    fixes.edit_fix_text(
+        uow, chat_id=prompt.chat_id, fix_id=target_of(prompt), text=text, actor=actor
+    )
 
 
 def fix_owner(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     """Set the fix's owner."""
-    fixes.set_owner(uow, fix_id=target_of(prompt), owner=text, actor=actor)
+    fixes.set_owner(uow, chat_id=prompt.chat_id, fix_id=target_of(prompt), owner=text, actor=actor)
 
 
 def fix_due(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     """Set the fix's due date."""
-    fixes.set_due_date(uow, fix_id=target_of(prompt), text=text, actor=actor)
+    fixes.set_due_date(
+        uow, chat_id=prompt.chat_id, fix_id=target_of(prompt), text=text, actor=actor
+    )
 
 
 def hotspot_fix(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Outcome:
     """A fix for the touchpoint's worst open pain, else a new pain point there."""
     # A fix for the touchpoint's most severe open pain; without one, the text becomes a pain.
-    return hotspots.add_hotspot_fix(uow, touchpoint_id=target_of(prompt), text=text, actor=actor)
+    return hotspots.add_hotspot_fix(
+        uow, chat_id=prompt.chat_id, touchpoint_id=target_of(prompt), text=text, actor=actor
+    )
 
 
 def kpi_add(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Outcome:
     """Add a KPI to the stage."""
-    return kpis.add_kpi(uow, stage_id=target_of(prompt), text=text, actor=actor)
+    return kpis.add_kpi(
+        uow, chat_id=prompt.chat_id, stage_id=target_of(prompt), text=text, actor=actor
+    )
 
 
 def kpi_value(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Outcome:
     """Record a value of the KPI."""
-    return kpis.record_kpi_value(uow, kpi_id=target_of(prompt), text=text, actor=actor)
+    return kpis.record_kpi_value(
+        uow, chat_id=prompt.chat_id, kpi_id=target_of(prompt), text=text, actor=actor
+    )
 
 
 def survey_question(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Outcome:

@@ -6,7 +6,9 @@ Each function runs inside prompts.prepare's open unit of work.
 
 from cjm.db import UnitOfWork
 from cjm.errors import ItemGone, StaleButton
+from cjm.models import Kpi, Stage
 from cjm.services import hotspots, kpis, maps, surveys
+from cjm.services.ownership import owned
 from cjm.services.questions.kinds import Asking, Describe, Described, Target
 from cjm.views import MapView
 
@@ -71,6 +73,7 @@ def hotspot(uow: UnitOfWork, asking: Asking) -> Described:
 
 def kpi_stage(uow: UnitOfWork, asking: Asking) -> Described:
     """A new KPI's question names a stage of the chat's current map."""
+    owned(uow, Stage, asking.target_id, chat_id=asking.chat_id)  # another chat's: ItemGone
     board = kpis.list_kpis(uow, chat_id=asking.chat_id)
     stage = board.stage(asking.target_id) if asking.target_id else None
     if stage is None:
@@ -80,6 +83,7 @@ def kpi_stage(uow: UnitOfWork, asking: Asking) -> Described:
 
 def kpi(uow: UnitOfWork, asking: Asking) -> Described:
     """A value's question names a KPI of the chat's current map."""
+    owned(uow, Kpi, asking.target_id, chat_id=asking.chat_id)  # another chat's: ItemGone
     board = kpis.list_kpis(uow, chat_id=asking.chat_id)
     kpi = board.kpi(asking.target_id) if asking.target_id else None
     if kpi is None:
