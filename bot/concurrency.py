@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import MessageEntity, Update
+from telegram import Chat, MessageEntity, Update
 from telegram.ext import BaseUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -54,9 +54,14 @@ def is_press(update: object) -> bool:
 
 
 def droppable(update: object) -> bool:
-    """Commands and presses, which a member sends again at will; never a reply with data."""
-    if is_press(update):
-        return True
+    """Commands and group presses, which a member sends again at will; never a reply.
+
+    A press in a private chat is a customer's answer to a survey, where a burst of presses
+    must leave the last one standing (the handler folds them into one edit), so it is kept.
+    """
+    if isinstance(update, Update) and update.callback_query is not None:
+        chat = update.effective_chat
+        return chat is not None and chat.type != Chat.PRIVATE
     message = update.message if isinstance(update, Update) else None
     if message is None:
         return False

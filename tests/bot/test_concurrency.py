@@ -30,7 +30,7 @@ def message_update(update_id: int, chat_id: int, user_id: int = 7, text: str = "
 
 
 def press_update(update_id: int, chat_id: int) -> Update:
-    """A button press on a bot message in a group."""
+    """A button press on a bot message in a group (or, for a positive id, a private chat)."""
     return Update.de_json(
         {
             "update_id": update_id,
@@ -42,7 +42,7 @@ def press_update(update_id: int, chat_id: int) -> Update:
                 "message": {
                     "message_id": 1,
                     "date": 0,
-                    "chat": {"id": chat_id, "type": "group", "title": "Team"},
+                    "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
                     "from": {"id": 1, "is_bot": True, "first_name": "Bot"},
                     "text": "card",
                 },
@@ -255,8 +255,9 @@ async def test_the_chat_is_told_again_after_its_queue_emptied() -> None:
 
 
 def test_only_commands_and_presses_may_be_dropped() -> None:
-    """A reply, a plain message or an edit carries what members typed: never dropped."""
+    """A reply carries what members typed, a customer's press their answer: never dropped."""
     assert droppable(message_update(1, -100, text="/help"))
     assert droppable(press_update(2, -100))
     assert not droppable(message_update(3, -100, text="Olga, 34"))
+    assert not droppable(press_update(4, 555))  # a customer's answer: the last press wins
     assert not droppable("not an update")
