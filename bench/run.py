@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench import full_map
+from bench import fairness, full_map
 from bot import jobs
 from bot.app import build_application
 from bot.messages import pack
@@ -581,9 +581,14 @@ async def main() -> None:
     metrics: dict[str, Any] = {}
     if RESULTS.exists():
         metrics = json.loads(RESULTS.read_text()).get("metrics", {})
-    only = os.environ.get("BENCH_ONLY")  # "surveys" / "reviews" / "chat": just those metrics
+    only = os.environ.get("BENCH_ONLY")  # surveys / reviews / chat / fairness: just those
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
+        if only == "fairness":
+            metrics.update(await fairness.fairness_metrics(tmp, bot_process, TOKEN, metric))
+            RESULTS.write_text(json.dumps({"metrics": metrics}, indent=2) + "\n")
+            print(json.dumps(metrics, indent=2))
+            return
         if only == "chat":
             await measure_chat(tmp, metrics)
             RESULTS.write_text(json.dumps({"metrics": metrics}, indent=2) + "\n")
@@ -608,6 +613,7 @@ async def main() -> None:
         metrics["rss_mb_after_10k_updates"] = metric(rss, "MB", "<= 200", rss <= 200)
         await measure_reviews(tmp, metrics)
         await measure_chat(tmp, metrics)
+        metrics.update(await fairness.fairness_metrics(tmp, bot_process, TOKEN, metric))
     outputs = measure_outputs()
     for name, (unit, limit) in OUTPUT_TARGETS.items():
         value = outputs[name]

@@ -1,5 +1,6 @@
 """Wiring: build_application(settings, clock) is the one place the bot is put together."""
 
+import functools
 import logging
 from typing import Any
 
@@ -12,7 +13,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot import jobs, once
+from bot import jobs, once, overflow
 from bot.broadcast import resume_broadcasts
 from bot.card_editor import CardEditor
 from bot.concurrency import PerChatUpdateProcessor
@@ -109,6 +110,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
     async def post_shutdown(_application: JourneyApp) -> None:
         engine.dispose()  # close the pool's connections (a PostgreSQL server counts them)
 
+    processor = PerChatUpdateProcessor()
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -119,7 +121,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
                 group_messages_per_minute=settings.bot_group_messages_per_minute,
             )
         )
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(processor)
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(post_init)
@@ -129,6 +131,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
     )
     application: JourneyApp = builder.build()
     application.bot_data["deps"] = deps
+    processor.on_dropped = functools.partial(overflow.tell_dropped, application)
     application.add_handler(TypeHandler(Update, log_update), group=once.CLAIM_GROUP - 1)
     application.add_handler(TypeHandler(Update, once.claim), group=once.CLAIM_GROUP)
     for feature in FEATURES:

@@ -5,6 +5,11 @@ its place in the bucket before it checks whether a 429 paused everyone: every se
 during the pause then goes out together and draws the next 429 (seen in a 2,000-customer
 broadcast: after one 429, a burst of 30 every 1.1 s). Here the overall limit is one message
 every 1/rate seconds, and a request checks the pause after it got its slot.
+
+One group never slows another (issue 13): a group's budget is a sliding window like
+Telegram's (at most 20 sends in any minute), so a busy group meets no 429; and a 429 on a
+group's send pauses that group only, since Telegram's answer is about that chat. A 429 on any
+other request pauses every send.
 """
 
 from __future__ import annotations
@@ -12,11 +17,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
+from collections import deque
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from aiolimiter import AsyncLimiter
 from telegram.error import NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
@@ -27,6 +32,9 @@ log = logging.getLogger(__name__)
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 MAX_IDLE_GROUP_LIMITERS = 512  # forget the pace of quiet groups beyond this many
 RETRY_AFTER_MARGIN_S = 0.1  # Telegram's retry_after is whole seconds, rounded down
+# A send reaches Telegram a little after it took its slot here (more after a 5xx retry): a
+# window's oldest send may have arrived late, so the next window starts this much later.
+GROUP_WINDOW_MARGIN_S = 1.0
 
 
 def _is_server_error(error: BaseException) -> bool:
@@ -64,12 +72,52 @@ class Pace:
             await asyncio.sleep(slot - now)
 
 
+class Window:
+    """At most `count` sends in any `per` seconds, in the order asked: a group's budget.
+
+    aiolimiter's leaky bucket lets `count` go at once and then one every per/count seconds:
+    39 sends in the first minute, where Telegram counts 20 in any minute and answers the 21st
+    with a 429 for the rest of it. Here a send waits until the `count`-th send before it is
+    `per` seconds old, and while a 429 on this group's sends lasts.
+    """
+
+    def __init__(self, count: int, per: float) -> None:
+        self._per = per
+        self._sent: deque[float] = deque(maxlen=max(1, count))  # the event loop's times
+        self._turn = asyncio.Lock()  # FIFO: the group's sends take the window in order
+        self._paused_until = 0.0
+
+    async def wait(self, overall: Pace) -> None:
+        """Wait for room in the window, then for the overall pace; the send is counted."""
+        loop = asyncio.get_running_loop()
+        async with self._turn:
+            while True:
+                free_at = self._paused_until
+                if len(self._sent) == self._sent.maxlen:
+                    free_at = max(free_at, self._sent[0] + self._per)
+                if free_at <= loop.time():
+                    break
+                await asyncio.sleep(free_at - loop.time())
+            await overall.wait()
+            self._sent.append(loop.time())
+
+    def pause(self, seconds: float) -> None:
+        """Telegram answered a send to this group with a 429: hold its sends that long."""
+        self._paused_until = max(self._paused_until, asyncio.get_running_loop().time() + seconds)
+
+    def idle(self, now: float) -> bool:
+        """Nothing waits and nothing sent within the window: forgetting it changes nothing."""
+        recent = bool(self._sent) and self._sent[-1] + self._per > now
+        return not (self._turn.locked() or recent or self._paused_until > now)
+
+
 class FloodControl(BaseRateLimiter[int]):
-    """Telegram's flood limits: smooth overall, per group, 429 pauses all, 5xx retried.
+    """Telegram's flood limits: smooth overall, per group, a 429 pauses its scope, 5xx retried.
 
     - Every request to a chat waits for the overall pace (one per 1/messages_per_second s)
-      and, in a group, for the group's bucket (group_messages_per_minute).
-    - A 429 pauses every request for retry_after; afterwards they resume at the pace.
+      and, in a group, for the group's window (group_messages_per_minute in any minute).
+    - A 429 on a group's send pauses that group for retry_after; any other 429 pauses every
+      request. Afterwards they resume at the pace.
     - A 5xx or a broken connection is sent again a few times with exponential backoff.
     """
 
@@ -82,8 +130,8 @@ class FloodControl(BaseRateLimiter[int]):
         attempts: int = 4,
     ) -> None:
         self._overall = Pace(messages_per_second)
-        self._group_rate = group_messages_per_minute
-        self._groups: dict[int | str, AsyncLimiter] = {}
+        self._group_rate = int(group_messages_per_minute)
+        self._groups: dict[int | str, Window] = {}
         self._max_retries = max_retries
         self._attempts = attempts
         self._resumed = asyncio.Event()
@@ -113,7 +161,15 @@ class FloodControl(BaseRateLimiter[int]):
             except RetryAfter as error:
                 if attempt == max_retries:
                     raise
-                await self._pause(_seconds(error) + RETRY_AFTER_MARGIN_S, endpoint)
+                seconds = _seconds(error) + RETRY_AFTER_MARGIN_S
+                group = self._group_window(chat_id) if chat_id is not None else None
+                if group is not None:
+                    log.warning(
+                        "Telegram asked group %s to wait %.1f s (%s)", chat_id, seconds, endpoint
+                    )
+                    group.pause(seconds)
+                else:
+                    await self._pause(seconds, endpoint)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _paced(
@@ -123,27 +179,27 @@ class FloodControl(BaseRateLimiter[int]):
         while True:
             await self._resumed.wait()
             if chat_id is not None:
-                group = self._group_limiter(chat_id)
+                group = self._group_window(chat_id)
                 if group is not None:
-                    await group.acquire()
-                await self._overall.wait()
+                    await group.wait(self._overall)
+                else:
+                    await self._overall.wait()
             if self._resumed.is_set():
                 return await send()
             # A 429 paused everyone while this request waited for its slot: queue again.
 
-    def _group_limiter(self, chat_id: Any) -> AsyncLimiter | None:
+    def _group_window(self, chat_id: Any) -> Window | None:
         if isinstance(chat_id, int) and chat_id >= 0:
             return None  # a private chat: only the overall limit applies
-        limiter = self._groups.get(chat_id)
-        if limiter is None:
+        window = self._groups.get(chat_id)
+        if window is None:
             if len(self._groups) > MAX_IDLE_GROUP_LIMITERS:
+                now = asyncio.get_running_loop().time()
                 self._groups = {
-                    key: group
-                    for key, group in self._groups.items()
-                    if not group.has_capacity(group.max_rate)  # refilled: idle
+                    key: group for key, group in self._groups.items() if not group.idle(now)
                 }
-            limiter = self._groups[chat_id] = AsyncLimiter(self._group_rate, 60)
-        return limiter
+            window = self._groups[chat_id] = Window(self._group_rate, 60 + GROUP_WINDOW_MARGIN_S)
+        return window
 
     async def _pause(self, seconds: float, endpoint: str) -> None:
         if self._resumed.is_set():

@@ -145,8 +145,9 @@ class UnknownLanguage(JourneyError):
 class ImportRefused(JourneyError):
     """A file that is not a map this bot can import; nothing was stored.
 
-    Params: reason ("too_large", "not_json", "not_a_map", "newer_version" or "invalid");
-    where (the first bad place, e.g. "map.stages.3.name") with "invalid"; limit_mb with
+    Params: reason ("too_large", "not_json", "not_a_map", "newer_version", "too_many" or
+    "invalid"); where (the first bad place, e.g. "map.stages.3.name") with "invalid" and
+    "too_many"; limit (the most that place may hold) with "too_many"; limit_mb with
     "too_large".
     """
 

@@ -11,6 +11,10 @@ MAX_TOUCHPOINTS_PER_STAGE = 8
 MAX_PAINS_PER_MAP = 100
 MAX_FIXES_PER_PAIN = 10
 MAX_KPIS_PER_STAGE = 5
+# What an imported file may hold beyond the limits above (members vote and record freely):
+# enough for a big team and years of weekly values, small enough to store in a moment.
+MAX_VOTES_PER_TOUCHPOINT = 500
+MAX_VALUES_PER_KPI = 1000
 
 TITLE_MAX_CHARS = 100
 NAME_MAX_CHARS = 100

@@ -97,7 +97,10 @@ async def import_document(update: Update, context: BotContext, document: Documen
         raise ImportRefused(reason="too_large", limit_mb=MAX_IMPORT_BYTES // 2**20)
     data = await (await document.get_file()).download_as_bytearray()
     settings = context.deps.settings
-    journey = imports.import_map_file(
+    # Reading and storing up to 2 MB of map takes a while: off the event loop, so other
+    # chats' updates go on meanwhile (issue 13).
+    journey = await asyncio.to_thread(
+        imports.import_map_file,
         context.uow(),
         chat=context.group_chat(update),
         actor=context.actor(update),

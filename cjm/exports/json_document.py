@@ -124,6 +124,10 @@ def parse_map_json(data: bytes) -> MapDocument:
     try:
         document = MapDocument.model_validate(envelope.get("map"))
     except ValidationError as error:
+        first = error.errors()[0]
+        if first["type"] == "too_long":  # a list past its limit: name the limit
+            limit = (first.get("ctx") or {}).get("max_length")
+            raise ImportRefused(reason="too_many", where=_where(error), limit=limit) from error
         raise ImportRefused(reason="invalid", where=_where(error)) from error
     if version == 1:
         _refuse_version_2_keys(document)

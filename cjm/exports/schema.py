@@ -34,6 +34,8 @@ from cjm.limits import (
     MAX_PAINS_PER_MAP,
     MAX_STAGES,
     MAX_TOUCHPOINTS_PER_STAGE,
+    MAX_VALUES_PER_KPI,
+    MAX_VOTES_PER_TOUCHPOINT,
     NAME_MAX_CHARS,
     NOTE_MAX_CHARS,
     TEXT_MAX_CHARS,
@@ -187,7 +189,7 @@ class TouchpointDocument(_Document):
     channel: Channel = None
     mode: Mode | None = None
     is_moment_of_truth: StrictBool = False
-    votes: tuple[VoteDocument, ...] = ()
+    votes: Annotated[tuple[VoteDocument, ...], Field(max_length=MAX_VOTES_PER_TOUCHPOINT)] = ()
 
     @model_validator(mode="after")
     def _one_vote_per_member(self) -> Self:
@@ -213,7 +215,7 @@ class KpiDocument(_Document):
     unit: KpiUnit = None
     target: Number | None = None
     direction: KpiDirection = KpiDirection.UP
-    values: tuple[KpiValueDocument, ...] = ()
+    values: Annotated[tuple[KpiValueDocument, ...], Field(max_length=MAX_VALUES_PER_KPI)] = ()
 
     @model_validator(mode="after")
     def _one_value_per_day(self) -> Self:

@@ -1,4 +1,4 @@
-"""Flood control: an even pace, a 429 pauses every send, 5xx answers are sent again."""
+"""Flood control: an even pace, a group's own window, 429 pauses, 5xx answers sent again."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import looptime
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
-from bot.ratelimit import RETRY_AFTER_MARGIN_S, FloodControl, Pace
+from bot.ratelimit import GROUP_WINDOW_MARGIN_S, RETRY_AFTER_MARGIN_S, FloodControl, Pace
 
 # Slack for asyncio waking a timer up to its clock resolution early.
 EARLY_S = 0.002
@@ -134,3 +134,39 @@ async def test_a_group_keeps_its_own_budget() -> None:
     third.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await third
+
+
+@on_fast_clock
+async def test_a_group_sends_at_most_its_budget_in_any_minute() -> None:
+    """Telegram counts 20 in any minute: the 21st send waits until the first is a minute old.
+
+    A leaky bucket of 20 would let 39 through in the first minute, and Telegram answers the
+    21st with a 429 for the rest of that minute.
+    """
+    limiter = FloodControl(messages_per_second=1000, group_messages_per_minute=20)
+    group = Telegram()
+
+    await asyncio.gather(*(send(limiter, group, chat_id=-100) for _ in range(41)))
+
+    first_minute = [t for t in group.calls if t < group.calls[0] + 60]
+    assert len(first_minute) == 20
+    assert group.calls[20] - group.calls[0] >= 60 + GROUP_WINDOW_MARGIN_S - EARLY_S
+    assert group.calls[40] - group.calls[20] >= 60 + GROUP_WINDOW_MARGIN_S - EARLY_S
+
+
+@on_fast_clock
+async def test_a_429_in_a_group_pauses_that_group_only() -> None:
+    """Telegram's 429 on a group's send is about that chat: other chats keep sending."""
+    limiter = FloodControl(messages_per_second=1000, group_messages_per_minute=1000)
+    throttled, other_group, private = Telegram(failures=[RetryAfter(30)]), Telegram(), Telegram()
+    loop = asyncio.get_running_loop()
+
+    held = asyncio.create_task(send(limiter, throttled, chat_id=-100))
+    await asyncio.sleep(0.01)  # the first attempt got its 429
+    await send(limiter, other_group, chat_id=-200)
+    await send(limiter, private, chat_id=42)
+    others_done = loop.time()
+    await held
+
+    assert others_done < 1  # not held behind the 30 s pause
+    assert throttled.calls[1] - throttled.calls[0] >= 30 + RETRY_AFTER_MARGIN_S - EARLY_S

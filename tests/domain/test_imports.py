@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -19,6 +19,8 @@ from cjm.limits import (
     MAX_KPIS_PER_STAGE,
     MAX_MAPS_PER_CHAT,
     MAX_STAGES,
+    MAX_VALUES_PER_KPI,
+    MAX_VOTES_PER_TOUCHPOINT,
     NAME_MAX_CHARS,
     NOTE_MAX_CHARS,
     TEXT_MAX_CHARS,
@@ -580,7 +582,7 @@ REFUSALS = [
         broken(
             lambda d: d["map"].update(stages=[{"name": f"S{i}"} for i in range(MAX_STAGES + 1)])
         ),
-        "invalid",
+        "too_many",
         "map.stages",
     ),
     (
@@ -744,8 +746,34 @@ REFUSALS = [
                 kpis=[{"name": f"K{i}"} for i in range(MAX_KPIS_PER_STAGE + 1)]
             )
         ),
-        "invalid",
+        "too_many",
         "map.stages.0.kpis",
+    ),
+    (
+        "501-votes-on-a-touchpoint",
+        broken(
+            lambda d: first_tp(d).update(
+                votes=[
+                    {"user_id": 10 + i, "user_name": f"M{i}", "score": 1}
+                    for i in range(MAX_VOTES_PER_TOUCHPOINT + 1)
+                ]
+            )
+        ),
+        "too_many",
+        "map.stages.0.touchpoints.0.votes",
+    ),
+    (
+        "1001-values-of-a-kpi",
+        broken(
+            lambda d: first_kpi(d).update(
+                values=[
+                    {"measured_on": (date(2020, 1, 1) + timedelta(days=i)).isoformat(), "value": i}
+                    for i in range(MAX_VALUES_PER_KPI + 1)
+                ]
+            )
+        ),
+        "too_many",
+        "map.stages.0.kpis.0.values",
     ),
     ("kpi-typo-key", broken(lambda d: first_kpi(d).update(taget=1)), "invalid", f"{KPI_AT}.taget"),
     (
@@ -799,6 +827,26 @@ class TestRefusals:
             exports.parse_map_json(b"x" * (exports.MAX_IMPORT_BYTES + 1))
 
         assert refused.value.params == {"reason": "too_large", "limit_mb": 2}
+
+    @pytest.mark.parametrize(
+        ("count", "refused"),
+        [(MAX_VOTES_PER_TOUCHPOINT, False), (MAX_VOTES_PER_TOUCHPOINT + 1, True)],
+        ids=["at-the-limit", "one-over"],
+    )
+    def test_too_many_votes_names_the_place_and_the_limit(self, uow, count, refused):
+        """Votes on a touchpoint: the limit itself imports; one more is refused, naming both."""
+        votes = [{"user_id": 10 + i, "user_name": f"M{i}", "score": 1} for i in range(count)]
+        data = broken(lambda d: first_tp(d).update(votes=votes))
+        if not refused:
+            assert len(import_file(uow, data).touchpoints[0].votes) == count
+            return
+        with pytest.raises(ImportRefused) as error:
+            exports.parse_map_json(data)
+        assert error.value.params == {
+            "reason": "too_many",
+            "where": "map.stages.0.touchpoints.0.votes",
+            "limit": MAX_VOTES_PER_TOUCHPOINT,
+        }
 
     def test_exactly_the_limit_is_read(self):
         """A file of exactly 2 MB is read (and here refused only for not being JSON)."""
