@@ -28,11 +28,11 @@ async def stages_card(double: BotApiDouble, team: Team) -> SentMessage:
     ("answer", "expected"),
     [
         ("   ", "can't be empty"),
-        ("x" * 5000, "at most 100 characters; yours has 5000"),
+        ("x" * 4096, "at most 100 characters; yours has 4096"),
         ("Awareness\nawareness", "already a stage called"),
         ("\n".join(f"Stage {i}" for i in range(30)), "at most 12"),
     ],
-    ids=["empty", "5000 chars", "duplicate name", "30 stages"],
+    ids=["empty", "4096 chars", "duplicate name", "30 stages"],
 )
 async def test_a_refused_answer_says_why_and_stores_nothing(
     double: BotApiDouble,
