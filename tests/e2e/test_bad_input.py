@@ -200,7 +200,7 @@ async def test_group_commands_in_a_private_chat(
     await team.bob.start_bot()
     sent = await team.bob.send(team.bob.dm, "/newmap Mine")
     await double.wait_for_message(
-        team.bob.dm, containing="add me to your team's group", after=sent
+        team.bob.dm, containing="built in a team's group: add me there", after=sent
     )
 
 
