@@ -4,7 +4,7 @@ import logging
 from typing import Any
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application
 
@@ -12,6 +12,7 @@ from bot.card_editor import is_transient
 from bot.context import BotContext, Deps, post_card_to
 from bot.limits import MAX_CALLBACK_ANSWER
 from cjm.errors import AlreadyHandled, JourneyError
+from cjm.render.texts import Texts
 from cjm.services import chats, supergroups
 from cjm.views import CardView, ChatRef
 
@@ -124,8 +125,24 @@ async def _tell(update: Update, context: BotContext, code: str, **params: object
         log.warning("chat %s: could not say %s: %s", context.chat(update).id, code, error)
 
 
+TEAM_ERRORS = "chat/errors.html"
+# In a private chat the people are mostly customers: its own wording, where the team's
+# names a team command (templates/chat/customers/errors.html).
+PRIVATE_ERRORS = "chat/customers/errors.html"
+
+
+def errors_template(texts: Texts, language: str, code: str, *, private: bool) -> str:
+    """The template whose macro `code` tells this chat about an error."""
+    if private and texts.has_macro(language, PRIVATE_ERRORS, code):
+        return PRIVATE_ERRORS
+    return TEAM_ERRORS
+
+
 async def _say(update: Update, context: BotContext, code: str, **params: object) -> None:
-    text = context.macro(update, "chat/errors.html", code, **params)
+    chat = update.effective_chat
+    private = chat is not None and chat.type == ChatType.PRIVATE
+    errors = errors_template(context.deps.texts, context.language(update), code, private=private)
+    text = context.macro(update, errors, code, **params)
     query = update.callback_query
     if query is not None and context.was_answered(update):
         # Answered already (a query takes one answer): say it under the pressed message.
@@ -134,7 +151,7 @@ async def _say(update: Update, context: BotContext, code: str, **params: object)
         return
     if query is not None:
         # A button press gets a pop-up: plain text, as long as answerCallbackQuery takes.
-        plain = context.plain_macro(update, "chat/errors.html", code, **params)
+        plain = context.plain_macro(update, errors, code, **params)
         try:
             await query.answer(plain[:MAX_CALLBACK_ANSWER], show_alert=True)
         except BadRequest as error:

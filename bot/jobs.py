@@ -23,6 +23,7 @@ from telegram.ext import Application, Job
 from bot.callbacks import ReviewDone, ReviewOpenMap, ReviewSnooze
 from bot.context import BotContext, Deps, Labels
 from bot.errors import handle_delivery_error
+from bot.handlers import customers
 from bot.messages import pack, send_text
 from cjm.services import reminders
 from cjm.services.digests import digest_blocks
@@ -120,6 +121,8 @@ async def _wake(context: BotContext) -> None:
 async def _sweep(context: BotContext) -> None:
     """Every SWEEP: post whatever is due, then forget the claims past their retention."""
     await run_due(context.application)
+    # A customer's comment whose wake-up was lost (a restart) is told about here.
+    await customers.finish_comments(context.application)
     uow = _deps(context.application).new_uow()
     forgotten = await asyncio.to_thread(
         forget_handled_messages, uow, older_than=HANDLED_MESSAGE_RETENTION

@@ -23,6 +23,10 @@ TEXT_MAX_CHARS = 500
 NOTE_MAX_CHARS = 300
 OWNER_MAX_CHARS = 64
 KPI_UNIT_MAX_CHARS = 20  # Kpi.unit's column width
+BRAND_MAX_CHARS = 64  # a brand or product name, as the survey questions say it
+# A customer's "why?": a long one arrives in parts (Telegram's clients split a text over
+# 4,096 characters), and the bot joins them into one comment up to this many characters.
+COMMENT_MAX_CHARS = 10_000
 
 MIN_ANSWERS = 5  # below it a survey's score is "too few answers", not a number
 

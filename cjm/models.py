@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from cjm.columns import UTCDateTime
+from cjm.limits import BRAND_MAX_CHARS, COMMENT_MAX_CHARS
 
 
 class MapStatus(StrEnum):
@@ -208,6 +209,8 @@ class Chat(SQLModel, table=True):
     current_map_id: int | None = Field(default=None)
     reachable: bool = Field(default=True)
     created_at: datetime = Field(sa_column=_utc())
+    # The brand or product a team's surveys ask about ("recommend Acme"); /brand sets it.
+    brand: str | None = Field(default=None, max_length=BRAND_MAX_CHARS)
 
 
 class JourneyMap(SQLModel, table=True):
@@ -403,6 +406,13 @@ class Respondent(SQLModel, table=True):
     stopped: bool = Field(default=False)
     awaiting_comment_id: int | None = Field(default=None)
     created_at: datetime = Field(sa_column=_utc())
+    # A long "why?" arrives in parts (clients split texts over 4,096 characters); the parts
+    # so far, their length in all (the text is dropped once past the limit), the last one's time.
+    comment_draft: str | None = Field(default=None, max_length=COMMENT_MAX_CHARS)
+    comment_length: int = Field(default=0)
+    comment_part_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # The private message whose Skip button waits for the comment (redrawn without it after).
+    asking_message_id: int | None = Field(default=None)
 
 
 class SurveyResponse(SQLModel, table=True):
@@ -420,7 +430,7 @@ class SurveyResponse(SQLModel, table=True):
     survey_id: int = Field(sa_column=_fk("survey.id"))
     respondent_id: int = Field(sa_column=_fk("respondent.id"))
     score: int
-    comment: str | None = Field(default=None, max_length=1000)
+    comment: str | None = Field(default=None, max_length=COMMENT_MAX_CHARS)
     answered_at: datetime = Field(sa_column=_utc())
 
 

@@ -41,6 +41,7 @@ from tests.double import (
     parse_html,
     running,
 )
+from tests.double.members import client_parts
 from tests.double.rules import CALLBACK_ANSWER_WINDOW_S
 
 TOKEN = "123456:TEST"  # noqa: S105 - the double's fake token
@@ -272,6 +273,27 @@ async def test_text_limits_count_utf16_after_parsing(
     msg = double.messages(team)[-1]
     assert msg.text == "<" * 4096
     assert msg.html == "&lt;" * 4096
+    # editMessageText: text, 1-4096 characters after entities parsing, as sendMessage.
+    edit = {"chat_id": team.id, "message_id": msg.message_id}
+    await fails(
+        client, "editMessageText", 400, "message is too long",
+        **edit, text="<b>x</b>" + "y" * 4096, parse_mode="HTML",
+    )  # fmt: skip
+    await ok(client, "editMessageText", **edit, text="<b>x</b>" + "y" * 4095, parse_mode="HTML")
+
+
+async def test_a_member_writes_at_most_4096_characters_and_a_client_splits_longer_text(
+    double: BotApiDouble,
+) -> None:
+    """Member.send refuses over 4,096; send_long cuts past the half, at the last break."""
+    dana = double.member("Dana")
+    with pytest.raises(AssertionError, match="send_long"):
+        await dana.send(dana.dm, "x" * 4097)
+    text = "a" * 3000 + "\n\n" + "b" * 3000 + ". " + "c" * 3000 + " " + "d" * 100
+    assert client_parts(text) == ["a" * 3000, "b" * 3000 + ".", "c" * 3000 + " " + "d" * 100]
+    # No break past the half: a hard cut at 4,096.
+    sent = await dana.send_long(dana.dm, "e" * 1000 + " " + "f" * 3500)
+    assert [m.text for m in sent] == ["e" * 1000 + " " + "f" * 3095, "f" * 405]
 
 
 async def test_inline_keyboard_rules(double: BotApiDouble, client: httpx.AsyncClient) -> None:

@@ -50,6 +50,7 @@ COMMANDS = (
     "cancel",
     "language",
     "timezone",
+    "brand",
     "review",
     "history",
     "deletemap",
@@ -108,6 +109,33 @@ async def language_command(update: Update, context: BotContext) -> None:
     )
 
 
+async def brand_command(update: Update, context: BotContext) -> None:
+    """/brand [name]: show the brand or product the survey questions name, or set it."""
+    chat = context.group_chat(update)
+    name = _command_text(update)
+    if name:
+        settings = context.deps.settings
+        chats.set_brand(
+            context.uow(),
+            chat,
+            text=name,
+            default_language=settings.bot_default_language,
+            default_tz=settings.bot_default_timezone,
+        )
+        context.forget_chat()
+    await context.reply(
+        update, "chat/brand.html", brand=context.chat(update).brand, changed=bool(name)
+    )
+
+
+def _command_text(update: Update) -> str:
+    """What follows the command in its message ("/brand Acme Shop" → "Acme Shop")."""
+    message = update.effective_message
+    text = message.text if message is not None and message.text else ""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
 async def language_button(update: Update, context: BotContext, payload: SetLanguage) -> None:
     """A language button."""
     chats.set_language(
@@ -145,7 +173,8 @@ async def membership_changed(update: Update, context: BotContext) -> None:
     assert change is not None  # noqa: S101  (ChatMemberHandler.MY_CHAT_MEMBER)
     if change.new_chat_member.status in ("left", "kicked"):
         chats.mark_unreachable(context.uow(), chat_id=change.chat.id)
-    elif change.old_chat_member.status in ("left", "kicked"):
+    elif change.old_chat_member.status in ("left", "kicked") and change.chat.type != "private":
+        # In private, unblocking is pressing "Restart", which sends the /start that greets.
         await context.reply(update, "chat/welcome.html")
 
 
@@ -175,6 +204,7 @@ HANDLERS = [
     CommandHandler("help", help_command),
     CommandHandler("cancel", cancel_command),
     CommandHandler("language", language_command),
+    CommandHandler("brand", brand_command),
     MessageHandler(filters.TEXT & ~filters.REPLY & _OnlyMentionsTheBot(), mention_message),
     on_press(SetLanguage, language_button),
     MessageHandler(filters.StatusUpdate.MIGRATE, migrated),

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time, get_datetime_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.ext import Extension
@@ -94,6 +95,7 @@ class Texts:
         env.filters["local_date"] = lambda d, fmt="medium": _local_date(d, language, fmt)
         env.filters["local_time"] = lambda dt, tz: _local_time(dt, tz, language)
         env.filters["signed"] = signed
+        env.filters["number"] = lambda n: format_decimal(n, locale=language)
         env.globals["language"] = language
         env.globals["moment_mark"] = MOMENT_OF_TRUTH_MARK
         env.globals["severities"] = tuple(Severity)  # most severe first, as every list sorts
@@ -111,6 +113,10 @@ class Texts:
         """Render one macro of a template, e.g. an error text or a question."""
         module = self.environment(language).get_template(template).module
         return str(getattr(module, macro)(**params)).strip()
+
+    def has_macro(self, language: str, template: str, macro: str) -> bool:
+        """Whether a template defines (and exports) a macro of this name."""
+        return hasattr(self.environment(language).get_template(template).module, macro)
 
     def plain_macro(self, language: str, template: str, macro: str, /, **params: Any) -> str:
         """A macro as plain text, for places Telegram shows verbatim (buttons, command menu)."""

@@ -6,6 +6,7 @@ from sqlalchemy import bindparam
 
 from cjm.db import OpenUnitOfWork, UnitOfWork, table_of
 from cjm.errors import UnknownLanguage
+from cjm.limits import BRAND_MAX_CHARS, clean_text
 from cjm.models import Chat
 from cjm.views import ChatRef, ChatView
 
@@ -28,6 +29,7 @@ def _view(chat: Chat) -> ChatView:
         language=chat.language,
         tz=chat.tz,
         current_map_id=chat.current_map_id,
+        brand=chat.brand,
     )
 
 
@@ -67,7 +69,7 @@ def get_chat(
     with uow:
         row = uow.session.execute(_CHAT, {"chat_id": chat.id}).first()
         if row is not None and row.reachable and (not chat.title or row.title == chat.title[:255]):
-            return ChatView(row.id, row.title, row.language, row.tz, row.current_map_id)
+            return ChatView(row.id, row.title, row.language, row.tz, row.current_map_id, row.brand)
         view = _view(ensure(uow, chat, default_language=default_language, default_tz=default_tz))
         uow.commit()
     return view
@@ -82,6 +84,19 @@ def set_language(uow: UnitOfWork, chat: ChatRef, *, language: str, default_tz: s
     with uow:
         row = ensure(uow, chat, default_language=language, default_tz=default_tz)
         row.language = language
+        view = _view(row)
+        uow.commit()
+    return view
+
+
+def set_brand(
+    uow: UnitOfWork, chat: ChatRef, *, text: str, default_language: str, default_tz: str
+) -> ChatView:
+    """Name the brand or product this chat's surveys ask about (one line, BRAND_MAX_CHARS)."""
+    brand = clean_text(text, field="brand", limit=BRAND_MAX_CHARS)
+    with uow:
+        row = ensure(uow, chat, default_language=default_language, default_tz=default_tz)
+        row.brand = brand
         view = _view(row)
         uow.commit()
     return view

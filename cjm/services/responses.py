@@ -1,6 +1,6 @@
 """Touchpoint surveys, the customer's side: open a link, answer, say why, opt in or out."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,8 +11,8 @@ from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_ra
 
 from cjm.analytics import SCALE
 from cjm.db import OpenUnitOfWork, UnitOfWork, table_of
-from cjm.errors import StaleButton, SurveyUnavailable
-from cjm.limits import clean_text
+from cjm.errors import StaleButton, SurveyUnavailable, TextEmpty
+from cjm.limits import COMMENT_MAX_CHARS, clean_text
 from cjm.models import (
     Chat,
     JourneyMap,
@@ -25,26 +25,42 @@ from cjm.models import (
     Touchpoint,
 )
 from cjm.services.chats import pick_language
-from cjm.views import AnswerOutcome, AnswerRedraw, PostedQuestion, QuestionView
+from cjm.views import (
+    AnswerOutcome,
+    AnswerRedraw,
+    CommentState,
+    CommentVerdict,
+    PostedQuestion,
+    QuestionView,
+)
 
-COMMENT_MAX_CHARS = 1000
+# Parts of one comment arrive within this of each other (a client sends them at once).
+COMMENT_JOIN_WINDOW = timedelta(seconds=15)
+# Telegram's clients cut a text over 4,096 characters (sendMessage's limit) into messages,
+# and every part but the last is over half that long: Telegram Desktop cuts past the half,
+# at the last paragraph, sentence or word break; Android within the last 300 characters.
+PART_MAX_CHARS = 4096
+PART_MAY_CONTINUE_CHARS = PART_MAX_CHARS // 2
 
 # A score press runs these, so they are plain statements built once (see cjm/db.py on why).
 _SURVEY, _RESPONDENT, _RESPONSE = table_of(Survey), table_of(Respondent), table_of(SurveyResponse)
-_TOUCHPOINT, _MAP = table_of(Touchpoint), table_of(JourneyMap)
-# The survey with what its question shows: its touchpoint's name and its map's title.
+_TOUCHPOINT, _MAP, _CHAT = table_of(Touchpoint), table_of(JourneyMap), table_of(Chat)
+# The survey with what its question shows: its touchpoint's name, its map's title, the brand.
 _ASKED = (
     sa.select(
-        _SURVEY, _TOUCHPOINT.c.name.label("touchpoint_name"), _MAP.c.title.label("map_title")
+        _SURVEY,
+        _TOUCHPOINT.c.name.label("touchpoint_name"),
+        _MAP.c.title.label("map_title"),
+        _CHAT.c.brand.label("brand"),
     )
     .select_from(
-        _SURVEY.join(_MAP, _MAP.c.id == _SURVEY.c.map_id).outerjoin(
-            _TOUCHPOINT, _TOUCHPOINT.c.id == _SURVEY.c.touchpoint_id
-        )
+        _SURVEY.join(_MAP, _MAP.c.id == _SURVEY.c.map_id)
+        .join(_CHAT, _CHAT.c.id == _MAP.c.chat_id)
+        .outerjoin(_TOUCHPOINT, _TOUCHPOINT.c.id == _SURVEY.c.touchpoint_id)
     )
     .where(_SURVEY.c.id == sa.bindparam("survey_id"))
 )
-_RESPONDENT_ID = sa.select(_RESPONDENT.c.id).where(
+_RESPONDENT_ID = sa.select(_RESPONDENT.c.id, _RESPONDENT.c.awaiting_comment_id).where(
     _RESPONDENT.c.user_id == sa.bindparam("user_id")
 )
 _EARLIER = sa.select(_RESPONSE.c.id).where(
@@ -55,7 +71,12 @@ _EARLIER = sa.select(_RESPONSE.c.id).where(
 _AWAIT_COMMENT = (
     sa.update(_RESPONDENT)
     .where(_RESPONDENT.c.id == sa.bindparam("respondent_id"))
-    .values(awaiting_comment_id=sa.bindparam("response_id"), reachable=True, stopped=False)
+    .values(
+        awaiting_comment_id=sa.bindparam("response_id"),
+        asking_message_id=sa.bindparam("message_id"),
+        reachable=True,
+        stopped=False,
+    )
 )
 
 
@@ -155,15 +176,18 @@ def _is_full(uow: OpenUnitOfWork, survey: Survey) -> bool:
 def _question(uow: OpenUnitOfWork, survey: Survey, score: int | None) -> QuestionView:
     assert survey.id is not None  # noqa: S101  (stored surveys have ids)
     touchpoint = uow.get(Touchpoint, survey.touchpoint_id)
+    journey = uow.get(JourneyMap, survey.map_id)
+    chat = uow.session.get(Chat, journey.chat_id)
     return QuestionView(
         survey_id=survey.id,
         token=survey.token,
         kind=survey.kind,
         question=survey.question,
         touchpoint_name=touchpoint.name,
-        map_title=uow.get(JourneyMap, survey.map_id).title,
+        map_title=journey.title,
         ask_why=survey.ask_why,
         current_score=score,
+        brand=chat.brand if chat else None,
     )
 
 
@@ -210,8 +234,14 @@ def answer_and_redraw(
     language_code: str | None,
     score: int,
     via_group: bool = False,
+    message_id: int | None = None,
 ) -> AnswerRedraw:
-    """`answer`, plus the question with the customer's new score, in the same transaction."""
+    """`answer`, plus the question with the customer's new score, in the same transaction.
+
+    `message_id` is the private message pressed: its Skip button waits for the comment.
+    A changed score still waits for a comment only if the first one did: once the customer
+    commented (or skipped), a change asks nothing more.
+    """
     with uow:
         asked = uow.session.execute(_ASKED, {"survey_id": survey_id}).first()
         if asked is None:
@@ -220,11 +250,13 @@ def answer_and_redraw(
         if not low <= score <= high:
             raise StaleButton
         _check_open(uow, asked.touchpoint_id, asked.status, asked.ends_at)
-        respondent_id = uow.session.execute(_RESPONDENT_ID, {"user_id": user_id}).scalar()
+        found = uow.session.execute(_RESPONDENT_ID, {"user_id": user_id}).first()
+        respondent_id, awaiting = (found.id, found.awaiting_comment_id) if found else (None, None)
         if respondent_id is None:
             respondent_id = _respondent(uow, user_id, language_code).id
         key = {"survey_id": survey_id, "respondent_id": respondent_id}
-        changed = uow.session.execute(_EARLIER, key).first() is not None
+        earlier = uow.session.execute(_EARLIER, key).scalar()
+        changed = earlier is not None
         cap = asked.max_responses
         if not changed and cap is not None and _count(uow, survey_id) >= cap:
             raise SurveyUnavailable(reason="full")
@@ -232,10 +264,14 @@ def answer_and_redraw(
         response_id = uow.session.execute(
             upsert, {**key, "score": score, "answered_at": uow.clock.now()}
         ).scalar_one()
-        wants_why = asked.ask_why and not via_group
+        wants_why = asked.ask_why and not via_group and (not changed or awaiting == earlier)
         uow.session.execute(
             _AWAIT_COMMENT,
-            {"respondent_id": respondent_id, "response_id": response_id if wants_why else None},
+            {
+                "respondent_id": respondent_id,
+                "response_id": response_id if wants_why else None,
+                "message_id": message_id if wants_why else None,
+            },
         )
         outcome = AnswerOutcome(
             survey_id=survey_id,
@@ -260,37 +296,170 @@ def _question_view(asked: Any, score: int | None) -> QuestionView:
         map_title=asked.map_title,
         ask_why=asked.ask_why,
         current_score=score,
+        brand=asked.brand,
     )
 
 
 def add_comment(uow: UnitOfWork, *, user_id: int, text: str) -> bool:
-    """Attach "why?" to the customer's latest answer; False when no answer awaits one."""
+    """Attach a whole "why?" at once (one message); False when no answer awaits one."""
     comment = clean_text(text, field="comment", limit=COMMENT_MAX_CHARS, multiline=True)
     with uow:
-        respondent = uow.session.exec(
-            select(Respondent).where(Respondent.user_id == user_id)
-        ).first()
+        respondent = _respondent_of(uow, user_id)
         if respondent is None or respondent.awaiting_comment_id is None:
             return False
-        response = uow.session.get(SurveyResponse, respondent.awaiting_comment_id)
-        respondent.awaiting_comment_id = None
-        if response is not None:
-            response.comment = comment
+        respondent.comment_draft, respondent.comment_length = comment, len(comment)
+        verdict = _finish(uow, respondent)
         uow.commit()
-    return response is not None
+    return verdict.state is CommentState.STORED
 
 
-def skip_comment(uow: UnitOfWork, *, user_id: int) -> bool:
-    """The customer pressed "Skip": stop waiting for a comment; False if none was awaited."""
+def add_comment_part(uow: UnitOfWork, *, user_id: int, text: str) -> list[CommentVerdict]:
+    """A customer's text in private: (a part of) the "why?" of their latest answer.
+
+    Parts that arrive within COMMENT_JOIN_WINDOW of each other are one comment, joined with
+    a space (a client cuts at a space or line break, which Telegram trims). A short part is
+    the last one, so the comment is judged at once; after a long part, it is judged when the
+    next part arrives or the window passes (`finish_comments`). The verdicts say what to tell
+    the customer: one per comment, never one per part.
+    """
     with uow:
-        respondent = uow.session.exec(
-            select(Respondent).where(Respondent.user_id == user_id)
-        ).first()
-        if respondent is None or respondent.awaiting_comment_id is None:
-            return False
-        respondent.awaiting_comment_id = None
+        respondent = _respondent_of(uow, user_id)
+        if respondent is None:
+            return [CommentVerdict(user_id, CommentState.NOTHING_ASKED, "en")]
+        now = uow.clock.now()
+        verdicts = []
+        if _pending(respondent) and not _within_window(respondent, now):
+            verdicts.append(_finish(uow, respondent))  # its window passed unnoticed
+        if respondent.awaiting_comment_id is None:
+            verdicts.append(
+                CommentVerdict(user_id, CommentState.NOTHING_ASKED, _language(uow, respondent))
+            )
+            uow.commit()
+            return verdicts
+        _append(respondent, text, now)
+        if _may_continue(text):
+            verdicts.append(
+                CommentVerdict(
+                    user_id,
+                    CommentState.GOING_ON,
+                    _language(uow, respondent),
+                    finish_at=now + COMMENT_JOIN_WINDOW,
+                )
+            )
+        else:
+            verdicts.append(_finish(uow, respondent))
         uow.commit()
-    return True
+    return verdicts
+
+
+def finish_comments(uow: UnitOfWork) -> list[CommentVerdict]:
+    """Judge every comment whose last part is older than the window (its verdict is due)."""
+    with uow:
+        now = uow.clock.now()
+        due = uow.session.exec(
+            select(Respondent).where(
+                col(Respondent.comment_part_at).is_not(None),
+                col(Respondent.comment_part_at) <= now - COMMENT_JOIN_WINDOW,
+            )
+        ).all()
+        verdicts = [_finish(uow, respondent) for respondent in due]
+        uow.commit()
+    return verdicts
+
+
+def _respondent_of(uow: OpenUnitOfWork, user_id: int) -> Respondent | None:
+    return uow.session.exec(select(Respondent).where(Respondent.user_id == user_id)).first()
+
+
+def _pending(respondent: Respondent) -> bool:
+    return respondent.comment_part_at is not None
+
+
+def _within_window(respondent: Respondent, now: datetime) -> bool:
+    last = respondent.comment_part_at
+    return last is not None and now - last <= COMMENT_JOIN_WINDOW
+
+
+def _may_continue(text: str) -> bool:
+    """Whether a client may have cut more off this part (it is long enough to be one)."""
+    return len(text.encode("utf-16-le")) // 2 >= PART_MAY_CONTINUE_CHARS
+
+
+def _append(respondent: Respondent, text: str, now: datetime) -> None:
+    """Add a part to the comment being written; past the limit only its length is kept."""
+    part = text.strip()
+    length = respondent.comment_length + (1 if respondent.comment_length else 0) + len(part)
+    draft = respondent.comment_draft
+    if length <= COMMENT_MAX_CHARS:
+        respondent.comment_draft = f"{draft} {part}" if draft else part
+    else:
+        respondent.comment_draft = None
+    respondent.comment_length, respondent.comment_part_at = length, now
+
+
+def _finish(uow: OpenUnitOfWork, respondent: Respondent) -> CommentVerdict:
+    """Judge the comment written so far: store it whole, or refuse it whole."""
+    draft, length = respondent.comment_draft, respondent.comment_length
+    respondent.comment_draft, respondent.comment_length = None, 0
+    respondent.comment_part_at = None
+    language = _language(uow, respondent)
+    user_id = respondent.user_id
+    if length > COMMENT_MAX_CHARS:
+        return CommentVerdict(
+            user_id, CommentState.TOO_LONG, language, length=length, limit=COMMENT_MAX_CHARS
+        )
+    try:
+        comment = clean_text(draft, field="comment", limit=COMMENT_MAX_CHARS, multiline=True)
+    except TextEmpty:
+        return CommentVerdict(user_id, CommentState.EMPTY, language)
+    response = (
+        uow.session.get(SurveyResponse, respondent.awaiting_comment_id)
+        if respondent.awaiting_comment_id is not None
+        else None
+    )
+    asking = respondent.asking_message_id
+    respondent.awaiting_comment_id = respondent.asking_message_id = None
+    if response is None:  # its survey was deleted meanwhile
+        return CommentVerdict(user_id, CommentState.NOTHING_ASKED, language)
+    response.comment = comment
+    return CommentVerdict(
+        user_id,
+        CommentState.STORED,
+        language,
+        survey_id=response.survey_id,
+        asking_message_id=asking,
+    )
+
+
+def _language(uow: OpenUnitOfWork, respondent: Respondent) -> str:
+    """The language of the customer's private chat (its chat id is their user id)."""
+    chat = uow.session.get(Chat, respondent.user_id)
+    return chat.language if chat is not None else respondent.language
+
+
+def skip_comment(uow: UnitOfWork, *, user_id: int) -> CommentVerdict:
+    """The customer pressed "Skip": stop waiting for a comment (STORED, with no comment).
+
+    NOTHING_ASKED when no comment was awaited; parts already sent are dropped.
+    """
+    with uow:
+        respondent = _respondent_of(uow, user_id)
+        if respondent is None or respondent.awaiting_comment_id is None:
+            language = _language(uow, respondent) if respondent else "en"
+            return CommentVerdict(user_id, CommentState.NOTHING_ASKED, language)
+        response = uow.session.get(SurveyResponse, respondent.awaiting_comment_id)
+        verdict = CommentVerdict(
+            user_id,
+            CommentState.STORED,
+            _language(uow, respondent),
+            survey_id=response.survey_id if response else None,
+            asking_message_id=respondent.asking_message_id,
+        )
+        respondent.awaiting_comment_id = respondent.asking_message_id = None
+        respondent.comment_draft, respondent.comment_length = None, 0
+        respondent.comment_part_at = None
+        uow.commit()
+    return verdict
 
 
 def set_may_ask_again(uow: UnitOfWork, *, user_id: int, agreed: bool) -> None:

@@ -10,7 +10,16 @@ from sqlalchemy import Column, delete
 from sqlmodel import SQLModel, col, select, update
 
 from cjm.db import UnitOfWork, table_of
-from cjm.models import Broadcast, Chat, HandledMessage, JourneyMap, Prompt, Review, SurveyPost
+from cjm.models import (
+    Broadcast,
+    Chat,
+    HandledMessage,
+    JourneyMap,
+    Prompt,
+    Respondent,
+    Review,
+    SurveyPost,
+)
 from cjm.services.questions import card_view
 from cjm.views import CardView
 
@@ -23,6 +32,8 @@ CLEARED_ON_MIGRATION: tuple[tuple[type[SQLModel], str], ...] = (
     (Broadcast, "progress_message_id"),
     (Review, "digest_message_id"),
 )
+# Message-id columns that name a message in a customer's private chat: only groups migrate.
+IN_PRIVATE_CHATS: tuple[tuple[type[SQLModel], str], ...] = ((Respondent, "asking_message_id"),)
 
 
 def chat_id_columns() -> list[Column[Any]]:

@@ -19,7 +19,14 @@ from cjm.views.maps import (
 from cjm.views.outputs import OutputFile, OutputPicture
 from cjm.views.questions import Answered, KpiAsked, Outcome, QuestionToAsk, Redraw, question_macro
 from cjm.views.reminders import DueWork, FixReminder, JobSlot
-from cjm.views.responses import AnswerOutcome, AnswerRedraw, PostedQuestion, QuestionView
+from cjm.views.responses import (
+    AnswerOutcome,
+    AnswerRedraw,
+    CommentState,
+    CommentVerdict,
+    PostedQuestion,
+    QuestionView,
+)
 from cjm.views.results import (
     CommentView,
     Interval,
@@ -43,6 +50,8 @@ __all__ = [
     "ChangeView",
     "ChatRef",
     "ChatView",
+    "CommentState",
+    "CommentVerdict",
     "CommentView",
     "Digest",
     "DueWork",

@@ -32,3 +32,4 @@ class ChatView:
     language: str
     tz: str
     current_map_id: int | None
+    brand: str | None = None  # what survey questions name ("recommend Acme"); /brand sets it

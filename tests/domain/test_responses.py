@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from cjm.db import UnitOfWork, make_engine, unit_of_work_factory, upgrade
 from cjm.errors import StaleButton, SurveyUnavailable, TextTooLong
 from cjm.models import Respondent, SurveyKind, SurveyResponse, SurveyStatus
 from cjm.services import responses, surveys
-from cjm.views import AnswerOutcome, SurveyView
+from cjm.views import AnswerOutcome, CommentState, CommentVerdict, SurveyView
 from tests.factories import ALICE, NOW, TEAM_CHAT_ID, make_full_map
 
 NewUow = Callable[[], UnitOfWork]
@@ -158,25 +159,125 @@ class TestComment:
         assert not responses.add_comment(uow(), user_id=CUSTOMER, text="again")
         assert stored(uow, survey.id) == [(CUSTOMER, 3, "Too <b>slow</b>")]
 
-    def test_a_comment_over_1000_characters_is_refused_and_nothing_is_lost(
+    def test_a_comment_over_the_limit_is_refused_and_nothing_is_lost(
         self, uow: NewUow, survey: SurveyView
     ) -> None:
-        """1001 characters: TextTooLong naming the limit; a shorter retry still lands."""
+        """10,001 characters at once: TextTooLong naming the limit; a shorter retry lands."""
         answer(uow, survey.id, 3)
 
         with pytest.raises(TextTooLong) as error:
-            responses.add_comment(uow(), user_id=CUSTOMER, text="x" * 1001)
-        assert error.value.params == {"field": "comment", "limit": 1000, "length": 1001}
-        assert responses.add_comment(uow(), user_id=CUSTOMER, text="y" * 1000)
-        assert stored(uow, survey.id) == [(CUSTOMER, 3, "y" * 1000)]
+            responses.add_comment(uow(), user_id=CUSTOMER, text="x" * 10_001)
+        assert error.value.params == {"field": "comment", "limit": 10_000, "length": 10_001}
+        assert responses.add_comment(uow(), user_id=CUSTOMER, text="y" * 10_000)
+        assert stored(uow, survey.id) == [(CUSTOMER, 3, "y" * 10_000)]
 
     def test_skip_stops_waiting(self, uow: NewUow, survey: SurveyView) -> None:
         """Skip: no comment is awaited any more; a second Skip has nothing to skip."""
         answer(uow, survey.id, 3)
 
-        assert responses.skip_comment(uow(), user_id=CUSTOMER)
-        assert not responses.skip_comment(uow(), user_id=CUSTOMER)
+        assert responses.skip_comment(uow(), user_id=CUSTOMER).state is CommentState.STORED
+        again = responses.skip_comment(uow(), user_id=CUSTOMER)
+        assert again.state is CommentState.NOTHING_ASKED
         assert not responses.add_comment(uow(), user_id=CUSTOMER, text="late")
+
+    def test_a_changed_score_after_the_comment_asks_nothing_more(
+        self, uow: NewUow, survey: SurveyView
+    ) -> None:
+        """Commented, then a new score: no "why?" again; changed before commenting: still one."""
+        assert answer(uow, survey.id, 3).ask_why
+        assert answer(uow, survey.id, 4).ask_why  # a change before commenting still waits
+        assert responses.add_comment(uow(), user_id=CUSTOMER, text="Slow")
+
+        assert not answer(uow, survey.id, 8).ask_why
+        assert stored(uow, survey.id) == [(CUSTOMER, 8, "Slow")]
+
+
+def parts(uow: NewUow, *texts: str) -> list[list[CommentVerdict]]:
+    return [responses.add_comment_part(uow(), user_id=CUSTOMER, text=text) for text in texts]
+
+
+def states(verdicts: list[CommentVerdict]) -> list[CommentState]:
+    return [v.state for v in verdicts]
+
+
+class TestCommentInParts:
+    """A client sends a text over 4,096 characters as several messages: one comment."""
+
+    def test_a_short_comment_is_stored_at_once(self, uow: NewUow, survey: SurveyView) -> None:
+        """One short message is the whole comment: stored and told about at once."""
+        answer(uow, survey.id, 3)
+
+        ((verdict,),) = parts(uow, "Too slow")
+        assert verdict.state is CommentState.STORED
+        assert verdict.survey_id == survey.id
+        assert stored(uow, survey.id) == [(CUSTOMER, 3, "Too slow")]
+
+    def test_parts_within_the_window_are_joined_and_judged_once(
+        self, uow: NewUow, survey: SurveyView, clock: FrozenClock
+    ) -> None:
+        """4,095 + 904 characters: nothing told after the first, one comment after the last."""
+        answer(uow, survey.id, 3)
+        first, tail = "a" * 4095, "b" * 904
+
+        (going,) = parts(uow, first)[0]
+        assert going.state is CommentState.GOING_ON
+        assert going.finish_at == clock.now() + responses.COMMENT_JOIN_WINDOW
+        assert stored(uow, survey.id) == [(CUSTOMER, 3, None)]
+        clock.advance(timedelta(seconds=2))
+        assert states(parts(uow, tail)[0]) == [CommentState.STORED]
+
+        assert stored(uow, survey.id) == [(CUSTOMER, 3, f"{first} {tail}")]
+        assert responses.finish_comments(uow()) == []
+
+    def test_a_long_last_part_is_judged_when_the_window_passes(
+        self, uow: NewUow, survey: SurveyView, clock: FrozenClock
+    ) -> None:
+        """A part long enough to be continued waits; 15 s of quiet, and it is the comment."""
+        answer(uow, survey.id, 3)
+        parts(uow, "c" * 3000)
+
+        assert responses.finish_comments(uow()) == []  # the window is still open
+        clock.advance(responses.COMMENT_JOIN_WINDOW)
+        (verdict,) = responses.finish_comments(uow())
+        assert verdict.state is CommentState.STORED
+        assert stored(uow, survey.id) == [(CUSTOMER, 3, "c" * 3000)]
+        assert responses.finish_comments(uow()) == []
+
+    def test_over_the_limit_in_all_is_refused_whole(self, uow: NewUow, survey: SurveyView) -> None:
+        """4,096 × 3 + 100: refused once with the length of all parts; nothing stored."""
+        answer(uow, survey.id, 3)
+
+        verdicts = parts(uow, "d" * 4096, "e" * 4096, "f" * 4096, "g" * 100)
+        assert [states(v) for v in verdicts] == [
+            [CommentState.GOING_ON],
+            [CommentState.GOING_ON],
+            [CommentState.GOING_ON],
+            [CommentState.TOO_LONG],
+        ]
+        refused = verdicts[-1][0]
+        assert (refused.length, refused.limit) == (4096 * 3 + 100 + 3, 10_000)
+        assert stored(uow, survey.id) == [(CUSTOMER, 3, None)]
+
+        assert states(parts(uow, "Too slow")[0]) == [CommentState.STORED]  # may try again
+        assert stored(uow, survey.id) == [(CUSTOMER, 3, "Too slow")]
+
+    def test_a_part_after_the_window_is_a_new_text(
+        self, uow: NewUow, survey: SurveyView, clock: FrozenClock
+    ) -> None:
+        """A long part whose window passed unnoticed is judged first; the next text is new."""
+        answer(uow, survey.id, 3)
+        parts(uow, "h" * 3000)
+        clock.advance(timedelta(seconds=16))
+
+        assert states(parts(uow, "later")[0]) == [
+            CommentState.STORED,
+            CommentState.NOTHING_ASKED,
+        ]
+        assert stored(uow, survey.id) == [(CUSTOMER, 3, "h" * 3000)]
+
+    def test_text_with_nothing_asked_says_so(self, uow: NewUow) -> None:
+        """A customer the bot never asked: NOTHING_ASKED."""
+        assert states(parts(uow, "hello")[0]) == [CommentState.NOTHING_ASKED]
 
 
 def respondent(uow: NewUow, user_id: int = CUSTOMER) -> tuple[bool, bool] | None:

@@ -19,7 +19,8 @@ import pytest
 from jinja2 import nodes
 
 from bot.context import _focus_context
-from bot.handlers.chat import COMMANDS
+from bot.errors import errors_template
+from bot.handlers.chat import COMMANDS, CUSTOMER_COMMANDS
 from cjm.db import UnitOfWork
 from cjm.models import Cadence, PersonaField, Step
 from cjm.render.texts import TEMPLATES_DIR, Texts
@@ -81,6 +82,7 @@ ARG_VALUES: dict[str, list[Any]] = {
     "action": ["stage.added", "fix.due_set"],
     "icon": ["🧑"],
     "template": ["b2c"],
+    "brand": [None, "Acme"],
 }
 
 
@@ -264,16 +266,27 @@ def page_samples(uow: Callable[[], UnitOfWork]) -> dict[str, list[dict[str, Any]
         "chat/customers/question.html": [
             {
                 "q": SimpleNamespace(
-                    touchpoint_name="Checkout", question=question, kind=kind, current_score=score
+                    touchpoint_name="Checkout",
+                    question=question,
+                    kind=kind,
+                    current_score=score,
+                    brand=brand,
                 ),
                 "group": group,
                 "responses": 1,
             }
-            for question, kind, score, group in (
-                (None, "nps", None, True),
-                (None, "csat", 4, False),
-                ("How was it?", "ces", None, False),
+            for question, kind, score, group, brand in (
+                (None, "nps", None, True, None),
+                (None, "nps", 7, False, "Acme"),
+                (None, "csat", 4, False, None),
+                (None, "ces", None, False, "Acme"),
+                ("How was it?", "ces", None, False, "Acme"),
             )
+        ],
+        "chat/customers/welcome.html": [{}],
+        "chat/brand.html": [
+            {"brand": brand, "changed": changed}
+            for brand, changed in ((None, False), ("Acme", False), ("Acme", True))
         ],
         "chat/customers/thanks.html": [{}],
         "chat/customers/why.html": [{}],
@@ -762,3 +775,32 @@ def test_times_are_on_the_chats_clock_in_its_language(language: str, expected: s
 def test_a_date_in_an_error_is_written_in_the_chats_language(language: str, expected: str) -> None:
     """The core names the day in ISO; the text writes it as the language does."""
     assert _macro(language, "chat/errors.html", "date_in_past", date="2026-12-01") == expected
+
+
+# --- a private chat's errors name no team command ------------------------------------------
+
+_COMMAND_IN_TEXT = re.compile(r"(?<![\w/])/([a-z_]+)")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_error_a_private_chat_reads_names_a_team_command(
+    uow: Callable[[], UnitOfWork], language: str
+) -> None:
+    """Each error code, as a private chat gets it (bot/errors.py), names customer commands only.
+
+    A new error whose team wording names a team command needs its customer wording in
+    templates/chat/customers/errors.html.
+    """
+    explicit = macro_samples(uow)
+    named: dict[str, set[str]] = {}
+    for macro in macros_of("chat/errors.html"):
+        if macro.name == "field_label":
+            continue
+        template = errors_template(TEXTS, language, macro.name, private=True)
+        for params in arg_samples("chat/errors.html", macro, explicit):
+            text = TEXTS.macro(language, template, macro.name, **params)
+            found = set(_COMMAND_IN_TEXT.findall(text)) - set(CUSTOMER_COMMANDS)
+            if found:
+                named.setdefault(macro.name, set()).update(found)
+    assert named == {}
+    assert errors_template(TEXTS, language, "stale_button", private=False) == "chat/errors.html"

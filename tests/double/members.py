@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tests.double.html import utf16_len
+from tests.double.rules import MAX_TEXT
+
 if TYPE_CHECKING:
     from tests.double.server import BotApiDouble
     from tests.double.state import CallbackQueryRecord, ChatSpec, SentMessage
@@ -11,6 +14,34 @@ if TYPE_CHECKING:
 __all__ = ["Member"]
 
 _MEDIA_KINDS = ("sticker", "photo", "voice", "document")
+# A message's text is at most 4,096 characters (UTF-16 code units) after entities parsing
+# (https://core.telegram.org/bots/api#sendmessage); clients send a longer one in parts.
+MAX_MESSAGE_CHARS = MAX_TEXT
+# Where Telegram Desktop's CutPart looks for a break: past half the limit, preferring the
+# last paragraph break, then line break, then sentence end, then space; else a hard cut.
+_BREAKS = ("\n\n", "\n", ". ", " ")
+
+
+def client_parts(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Cut a long text into messages as a Telegram client does (each part trimmed, as sent)."""
+    parts: list[str] = []
+    rest = text.strip()
+    while utf16_len(rest) > limit:
+        fits = len(rest)
+        while utf16_len(rest[:fits]) > limit:
+            fits -= 1
+        half = fits // 2
+        cut = fits
+        for mark in _BREAKS:
+            found = rest.rfind(mark, half, fits)
+            if found > 0:
+                cut = found + (1 if mark == ". " else 0)  # the full stop stays with its sentence
+                break
+        parts.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        parts.append(rest)
+    return parts
 
 
 class Member:
@@ -78,6 +109,20 @@ class Member:
         return self.double._post_member_message(
             self, chat, text=text, reply_to=reply_to, as_group=True
         )
+
+    async def send_long(
+        self, chat: ChatSpec, text: str, *, reply_to: SentMessage | None = None
+    ) -> list[SentMessage]:
+        """Write a text of any length: a client sends it in parts of at most 4,096 characters.
+
+        Each part is a message of its own, sent at once one after the other; the first one
+        replies to `reply_to` (as the message being written did), the others reply to nothing.
+        """
+        sent = []
+        for number, part in enumerate(client_parts(text)):
+            target = reply_to if number == 0 else None
+            sent.append(self.double._post_member_message(self, chat, text=part, reply_to=target))
+        return sent
 
     async def reply(self, chat: ChatSpec, to: SentMessage, text: str) -> SentMessage:
         """Reply to `to` (a bot's or anyone's message) with text."""

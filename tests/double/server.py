@@ -11,11 +11,12 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.double.html import utf16_len
 from tests.double.members import Member
 from tests.double.methods.files import TINY_PNG
 from tests.double.observing import Observing
 from tests.double.routing import serve
-from tests.double.rules import should_deliver
+from tests.double.rules import MAX_TEXT, should_deliver
 from tests.double.state import (
     CallbackQueryRecord,
     ChatSpec,
@@ -274,6 +275,13 @@ class BotApiDouble(Observing):
         if kind == "text":
             if not text:
                 raise AssertionError("a text message needs non-empty text")
+            if utf16_len(text) > MAX_TEXT:
+                # A message is at most 4,096 characters (sendMessage, text): a client cuts a
+                # longer one into parts (https://core.telegram.org/bots/api#sendmessage).
+                raise AssertionError(
+                    f"a message holds at most {MAX_TEXT} characters, not {utf16_len(text)}: "
+                    "send it with Member.send_long, in parts as a client would"
+                )
             fields.update(text=text, html=text, entities=member_entities(text))
         else:
             fields["file"] = self._member_file(kind, file_bytes, filename, mime_type)

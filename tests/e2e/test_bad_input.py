@@ -29,11 +29,11 @@ async def stages_card(double: BotApiDouble, team: Team) -> SentMessage:
     ("answer", "expected"),
     [
         ("   ", "can't be empty"),
-        ("x" * 5000, "at most 100 characters; yours has 5000"),
+        ("x" * 4096, "at most 100 characters; yours has 4096"),
         ("Awareness\nawareness", "already a stage called"),
         ("\n".join(f"Stage {i}" for i in range(30)), "at most 12"),
     ],
-    ids=["empty", "5000 chars", "duplicate name", "30 stages"],
+    ids=["empty", "4096 chars", "duplicate name", "30 stages"],
 )
 async def test_a_refused_answer_says_why_and_stores_nothing(
     double: BotApiDouble,
@@ -217,7 +217,7 @@ async def test_group_commands_in_a_private_chat(
     await team.bob.start_bot()
     sent = await team.bob.send(team.bob.dm, "/newmap Mine")
     await double.wait_for_message(
-        team.bob.dm, containing="add me to your team's group", after=sent
+        team.bob.dm, containing="built in a team's group: add me there", after=sent
     )
 
 
