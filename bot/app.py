@@ -24,6 +24,7 @@ from bot.handlers import (
     customers,
     emotions,
     fixes,
+    held,
     insights,
     maps,
     outputs,
@@ -56,6 +57,7 @@ FEATURES = (
     emotions,
     pains,
     fixes,
+    held,
     outputs,
     insights,
     surveys,
@@ -129,6 +131,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
     )
     application: JourneyApp = builder.build()
     application.bot_data["deps"] = deps
+    application.add_handler(TypeHandler(Update, chat.note_members), group=once.CLAIM_GROUP - 2)
     application.add_handler(TypeHandler(Update, log_update), group=once.CLAIM_GROUP - 1)
     application.add_handler(TypeHandler(Update, once.claim), group=once.CLAIM_GROUP)
     for feature in FEATURES:

@@ -27,7 +27,18 @@ from cjm.models import (
     Step,
     Touchpoint,
 )
-from cjm.services import emotions, fixes, maps, pains, prompts, reviews, stages, touchpoints
+from cjm.services import (
+    emotions,
+    fixes,
+    maps,
+    members,
+    pains,
+    prompts,
+    reviews,
+    stages,
+    touchpoints,
+)
+from cjm.services.members import SeenUser
 from cjm.views import Actor, CardView, ChatRef, MapView, QuestionToAsk, ReviewCard
 
 NewUow = Callable[[], UnitOfWork]
@@ -55,6 +66,11 @@ def chat_ref(
     return ChatRef(id=chat_id, title=title, language_code=language, is_group=chat_id < 0)
 
 
+def member_id(username: str) -> int:
+    """A stable user id for a member a test names only by @username."""
+    return 7_000_000 + int.from_bytes(username.casefold().encode()[:6], "big") % 1_000_000
+
+
 def make_map(
     uow: NewUow,
     *,
@@ -65,7 +81,7 @@ def make_map(
     actor: Actor = ALICE,
 ) -> MapView:
     """Create a map (it becomes the chat's current one); the chat is registered on first use."""
-    return maps.create_map(
+    journey = maps.create_map(
         uow(),
         chat=chat_ref(chat_id, language=language),
         actor=actor,
@@ -73,6 +89,8 @@ def make_map(
         default_language=language,
         default_tz=tz,
     )
+    assert isinstance(journey, MapView), journey  # a title another map has waits for a yes
+    return journey
 
 
 def map_of(uow: NewUow, *, stage_id: int | None = None, pain_id: int | None = None) -> MapView:
@@ -148,9 +166,12 @@ def make_fix(
         uow(), pain_id=pain_id, text=text if text is not None else random_name("Fix"), actor=actor
     )
     if owner is not None:
-        fixes.set_owner(uow(), fix_id=fix_id, owner=owner, actor=actor)
+        # An @owner is someone the chat has seen (else setting it waits for a yes).
+        seen = [SeenUser(member_id(name), name, False) for name in members.mentions(owner)]
+        members.note(uow(), chat_id=map_of(uow, pain_id=pain_id).chat_id, users=seen)
+        assert fixes.set_owner(uow(), fix_id=fix_id, owner=owner, actor=actor) is None
     if due is not None:
-        fixes.set_due_date(uow(), fix_id=fix_id, text=due, actor=actor)
+        assert fixes.set_due_date(uow(), fix_id=fix_id, text=due, actor=actor) is None
     if status is not None:
         fixes.set_status(uow(), fix_id=fix_id, status=status, actor=actor)
     return map_of(uow, pain_id=pain_id)

@@ -21,7 +21,7 @@ from cjm.services import (
     touchpoints,
 )
 from cjm.services.questions.kinds import Target
-from cjm.views import Actor, CardView, Outcome
+from cjm.views import Actor, CardView, Outcome, Skipped, Unconfirmed
 
 
 def map_of(prompt: Prompt) -> int:
@@ -77,9 +77,13 @@ def persona_field(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> N
     )
 
 
-def add_stages(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
-    """Append the reply's lines as stages."""
-    stages.add_stages(uow, map_id=map_of(prompt), text=text, actor=actor)
+def _skipped(kind: str, names: tuple[str, ...]) -> Skipped | None:
+    return Skipped(kind, names) if names else None
+
+
+def add_stages(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Skipped | None:
+    """Append the reply's lines as stages (naming the lines already there)."""
+    return _skipped("stage", stages.add_stages(uow, map_id=map_of(prompt), text=text, actor=actor))
 
 
 def rename_stage(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
@@ -92,10 +96,11 @@ def stage_goal(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None
     stages.set_customer_goal(uow, stage_id=target_of(prompt), goal=text, actor=actor)
 
 
-def add_touchpoints(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
-    """Add the reply's lines as touchpoints of the stage."""
+def add_touchpoints(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Skipped | None:
+    """Add the reply's lines as touchpoints of the stage (naming the lines already there)."""
     stage_id = _item(uow, prompt, Target.STAGE)
-    touchpoints.add_touchpoints(uow, stage_id=stage_id, text=text, actor=actor)
+    skipped = touchpoints.add_touchpoints(uow, stage_id=stage_id, text=text, actor=actor)
+    return _skipped("touchpoint", skipped)
 
 
 def rename_touchpoint(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
@@ -134,14 +139,26 @@ def fix_text(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     fixes.edit_fix_text(uow, fix_id=target_of(prompt), text=text, actor=actor)
 
 
-def fix_owner(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
-    """Set the fix's owner."""
-    fixes.set_owner(uow, fix_id=target_of(prompt), owner=text, actor=actor)
+def fix_owner(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Unconfirmed | None:
+    """Set the fix's owner (a bot or a stranger waits for a yes)."""
+    return fixes.set_owner(
+        uow,
+        fix_id=target_of(prompt),
+        owner=text,
+        actor=actor,
+        card_message_id=prompt.card_message_id,
+    )
 
 
-def fix_due(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
-    """Set the fix's due date."""
-    fixes.set_due_date(uow, fix_id=target_of(prompt), text=text, actor=actor)
+def fix_due(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Unconfirmed | None:
+    """Set the fix's due date (years ahead waits for a yes)."""
+    return fixes.set_due_date(
+        uow,
+        fix_id=target_of(prompt),
+        text=text,
+        actor=actor,
+        card_message_id=prompt.card_message_id,
+    )
 
 
 def hotspot_fix(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Outcome:
