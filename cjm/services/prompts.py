@@ -64,7 +64,7 @@ def card_kind(step: Step) -> PromptKind:
 _PROMPT = select(Prompt).where(
     Prompt.chat_id == bindparam("chat_id"), Prompt.message_id == bindparam("message_id")
 )
-_PROMPT_KIND = select(table_of(Prompt).c.kind).where(
+_PROMPT_KIND = select(table_of(Prompt).c.kind, table_of(Prompt).c.cancelled_at).where(
     table_of(Prompt).c.chat_id == bindparam("chat_id"),
     table_of(Prompt).c.message_id == bindparam("message_id"),
 )
@@ -191,12 +191,20 @@ def _store(uow: UnitOfWork, prompt: Prompt) -> None:
 
 
 def kind_of(uow: UnitOfWork, *, chat_id: int, message_id: int) -> PromptKind | None:
-    """What the bot's message asks for, or None when it asks nothing."""
+    """What the bot's message asks for, or None when it asks nothing.
+
+    A question closed by /cancel asks nothing any more: PromptCancelled (a file sent in reply
+    to a cancelled /import question is refused like a text reply).
+    """
     with uow:
-        kind = uow.session.execute(
+        row = uow.session.execute(
             _PROMPT_KIND, {"chat_id": chat_id, "message_id": message_id}
-        ).scalar()
-    return PromptKind(kind) if kind in set(PromptKind) else None
+        ).first()
+    if row is None:
+        return None
+    if row.cancelled_at is not None:
+        raise PromptCancelled
+    return PromptKind(row.kind) if row.kind in set(PromptKind) else None
 
 
 def _find(uow: UnitOfWork, chat_id: int, message_id: int) -> Prompt:

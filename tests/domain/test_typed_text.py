@@ -277,6 +277,17 @@ class TestCancel:
         )
         assert [s.name for s in maps.get_map(uow(), map_id=journey.id).stages] == ["Search"]
 
+    def test_a_cancelled_import_question_takes_no_file(self, uow):
+        """A file answer asks kind_of first: a cancelled question is refused there too."""
+        journey = make_map(uow)
+        remember_prompt(uow, 502, PromptKind.MAP_IMPORT, journey.id)
+        assert (
+            prompts.kind_of(uow(), chat_id=TEAM_CHAT_ID, message_id=502) is PromptKind.MAP_IMPORT
+        )
+        prompts.cancel_open(uow(), chat_id=TEAM_CHAT_ID)
+        with pytest.raises(PromptCancelled):
+            prompts.kind_of(uow(), chat_id=TEAM_CHAT_ID, message_id=502)
+
     def test_an_answered_question_is_not_open(self, uow):
         """Once answered, a question is not counted by /cancel."""
         journey = make_map(uow)
