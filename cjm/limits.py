@@ -24,6 +24,7 @@ MIN_ANSWERS = 5  # below it a survey's score is "too few answers", not a number
 
 # Control characters (C0 but newline and tab, DEL, C1) break rendering in every output.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+ZERO_WIDTH_JOINER = "\u200d"  # a format character, kept only where it joins an emoji sequence
 # Letters that draw nothing: the Hangul fillers and the blank braille pattern (issue #12).
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 # What makes text a name or an answer: a letter, a digit or a symbol (an emoji); punctuation,
@@ -50,16 +51,31 @@ def normalise(value: str | None, *, multiline: bool = False) -> str:
 
 
 def _visible(text: str) -> str:
-    return "".join(
-        char
-        for char in CONTROL_CHARACTERS.sub("", text)
-        if char not in _BLANK_LETTERS and unicodedata.category(char) != "Cf"
+    text = CONTROL_CHARACTERS.sub("", text)
+    kept: list[str] = []
+    for index, char in enumerate(text):
+        if char in _BLANK_LETTERS:
+            continue
+        if unicodedata.category(char) == "Cf" and not _joins_emoji(text, index):
+            continue
+        kept.append(char)
+    return "".join(kept)
+
+
+def _joins_emoji(text: str, index: int) -> bool:
+    """A zero-width joiner inside an emoji sequence (👩\u200d💼): part of the picture."""
+    if text[index] != ZERO_WIDTH_JOINER or not 0 < index < len(text) - 1:
+        return False
+    before, after = text[index - 1], text[index + 1]
+    # Before: the emoji itself, its skin tone (Sk) or its emoji presentation selector (Mn).
+    return (
+        unicodedata.category(before) in ("So", "Sk", "Mn") and unicodedata.category(after) == "So"
     )
 
 
 def name_key(value: str | None) -> str:
     """What two names are compared by: normalised and case-folded ("По\u200bиск" is "поиск")."""
-    return normalise(value).casefold()
+    return normalise(value).replace(ZERO_WIDTH_JOINER, "").casefold()
 
 
 def is_meaningful(text: str) -> bool:

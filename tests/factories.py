@@ -28,6 +28,7 @@ from cjm.models import (
     Touchpoint,
 )
 from cjm.services import (
+    confirmations,
     emotions,
     fixes,
     maps,
@@ -39,7 +40,7 @@ from cjm.services import (
     touchpoints,
 )
 from cjm.services.members import SeenUser
-from cjm.views import Actor, CardView, ChatRef, MapView, QuestionToAsk, ReviewCard
+from cjm.views import Actor, CardView, ChatRef, MapView, QuestionToAsk, ReviewCard, Unconfirmed
 
 NewUow = Callable[[], UnitOfWork]
 
@@ -89,7 +90,10 @@ def make_map(
         default_language=language,
         default_tz=tz,
     )
-    assert isinstance(journey, MapView), journey  # a title another map has waits for a yes
+    if isinstance(journey, Unconfirmed):  # another map has the title: the member says yes
+        kept = confirmations.keep(uow(), chat_id=chat_id, pending_id=journey.id, actor=actor)
+        assert kept.map is not None
+        return kept.map
     return journey
 
 

@@ -56,6 +56,12 @@ class TestNormalise:
         """NFKC, no format characters or fillers, one space between words."""
         assert clean_text(typed, field="stage", limit=NAME_MAX_CHARS) == stored
 
+    def test_an_emoji_sequence_keeps_its_joiner(self):
+        """👩‍💼 stays one picture; elsewhere the joiner goes, and names compare without it."""
+        assert normalise("Анна 👩\u200d💼") == "Анна 👩\u200d💼"
+        assert normalise("По\u200dиск") == "Поиск"
+        assert name_key("👩\u200d💼") == name_key("👩💼")
+
     def test_multiline_text_keeps_its_lines(self):
         """A multi-line answer keeps one line per line, each with its spaces collapsed."""
         assert normalise(" a  b \n\u200b c ", multiline=True) == "a b\nc"
