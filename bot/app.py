@@ -25,6 +25,7 @@ from bot.handlers import (
     customers,
     emotions,
     fixes,
+    held,
     insights,
     maps,
     outputs,
@@ -57,6 +58,7 @@ FEATURES = (
     emotions,
     pains,
     fixes,
+    held,
     outputs,
     insights,
     surveys,
@@ -132,6 +134,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Jour
     application: JourneyApp = builder.build()
     application.bot_data["deps"] = deps
     processor.on_dropped = functools.partial(overflow.tell_dropped, application)
+    application.add_handler(TypeHandler(Update, chat.note_members), group=once.CLAIM_GROUP - 2)
     application.add_handler(TypeHandler(Update, log_update), group=once.CLAIM_GROUP - 1)
     application.add_handler(TypeHandler(Update, once.claim), group=once.CLAIM_GROUP)
     for feature in FEATURES:

@@ -283,6 +283,22 @@ class KeepMap(Button):
 
 
 @dataclass(frozen=True)
+class KeepHeld(Button):
+    """Yes under an answer held for a yes (a taken title, an unknown owner, a far due date)."""
+
+    prefix = "hy"
+    pending_id: int
+
+
+@dataclass(frozen=True)
+class DropHeld(Button):
+    """No under an answer held for a yes: it is forgotten."""
+
+    prefix = "hn"
+    pending_id: int
+
+
+@dataclass(frozen=True)
 class SetLanguage(Button):
     """Switch the chat's language."""
 

@@ -13,8 +13,10 @@ from bot.callbacks import (
     Button,
     ConfirmDelete,
     ConfirmDeleteMap,
+    DropHeld,
     Focus,
     InMoment,
+    KeepHeld,
     KeepMap,
     MoveStage,
     OpenOverview,
@@ -47,7 +49,7 @@ from cjm.services.chats import LANGUAGES
 from cjm.services.emotions import SCORES
 from cjm.services.stages import StageTemplate
 from cjm.services.touchpoints import SUGGESTED_CHANNELS, Channel
-from cjm.views import CardView, MapSummary, MapView
+from cjm.views import CardView, MapSummary, MapView, Unconfirmed
 
 Row = list[InlineKeyboardButton]
 
@@ -374,6 +376,18 @@ def delete_map_keyboard(map_id: int, labels: Any) -> InlineKeyboardMarkup:
             [
                 button(labels.confirm_delete(), ConfirmDeleteMap(map_id)),
                 button(labels.cancel(), KeepMap(map_id)),
+            ]
+        ]
+    )
+
+
+def held_keyboard(held: Unconfirmed, labels: Any) -> InlineKeyboardMarkup:
+    """Yes, keep it / No under an answer that waits for a yes."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(labels.keep_held(held.kind.value), KeepHeld(held.id)),
+                button(labels.drop_held(), DropHeld(held.id)),
             ]
         ]
     )

@@ -19,6 +19,12 @@ class TextEmpty(JourneyError):
     code = "text_empty"
 
 
+class TextBlank(JourneyError):
+    """An answer of invisible characters or lone punctuation ("\u3164", "—") (params: field)."""
+
+    code = "text_blank"
+
+
 class TextTooLong(JourneyError):
     """An answer over a field's limit (params: field, limit, length)."""
 
@@ -59,6 +65,12 @@ class MapTitleMissing(JourneyError):
     """/newmap without a title."""
 
     code = "map_title_missing"
+
+
+class PromptCancelled(JourneyError):
+    """A reply to a question closed with /cancel: nothing is saved."""
+
+    code = "prompt_cancelled"
 
 
 class PromptUnknown(JourneyError):

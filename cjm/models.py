@@ -353,6 +353,40 @@ class Prompt(SQLModel, table=True):
     persona_field: PersonaField | None = Field(default=None, sa_type=_text_enum(PersonaField))
     card_message_id: int | None = Field(default=None)
     created_at: datetime = Field(sa_column=_utc())
+    # A question is open until answered; /cancel closes the open ones, which then take no reply.
+    answered_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    cancelled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class ChatMember(SQLModel, table=True):
+    """Someone seen in a chat, so a fix's @owner can be checked (the Bot API finds no username)."""
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    # Lower case: Telegram usernames are case-insensitive ASCII (a-z, 0-9, _), 5 to 32 long.
+    username: str | None = Field(default=None, sa_column=Column(String(32), index=True))
+    is_bot: bool = Field(default=False)
+    last_seen_at: datetime = Field(sa_column=_utc())
+
+
+class PendingKind(StrEnum):
+    """An answer that waits for a member's yes: what it would set."""
+
+    MAP_TITLE = "map.title"  # a new map whose title another map has (up to case)
+    FIX_OWNER = "fix.owner"  # an owner who is a bot or nobody seen in the chat
+    FIX_DUE = "fix.due"  # a due date years ahead
+
+
+class Pending(SQLModel, table=True):
+    """An answer held until a member confirms it with a button; /cancel drops it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=_chat_fk())
+    kind: PendingKind = Field(sa_type=_text_enum(PendingKind))
+    target_id: int | None = Field(default=None)  # the fix; None for a new map
+    value: str = Field(max_length=128)  # the title, the owner, the due date (ISO)
+    card_message_id: int | None = Field(default=None)  # the step card to redraw once kept
+    created_at: datetime = Field(sa_column=_utc())
 
 
 class HandledMessage(SQLModel, table=True):

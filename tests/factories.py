@@ -28,8 +28,20 @@ from cjm.models import (
     Step,
     Touchpoint,
 )
-from cjm.services import emotions, fixes, maps, pains, prompts, reviews, stages, touchpoints
-from cjm.views import Actor, CardView, ChatRef, MapView, QuestionToAsk, ReviewCard
+from cjm.services import (
+    confirmations,
+    emotions,
+    fixes,
+    maps,
+    members,
+    pains,
+    prompts,
+    reviews,
+    stages,
+    touchpoints,
+)
+from cjm.services.members import SeenUser
+from cjm.views import Actor, CardView, ChatRef, MapView, QuestionToAsk, ReviewCard, Unconfirmed
 
 NewUow = Callable[[], UnitOfWork]
 
@@ -56,6 +68,11 @@ def chat_ref(
     return ChatRef(id=chat_id, title=title, language_code=language, is_group=chat_id < 0)
 
 
+def member_id(username: str) -> int:
+    """A stable user id for a member a test names only by @username."""
+    return 7_000_000 + int.from_bytes(username.casefold().encode()[:6], "big") % 1_000_000
+
+
 def make_map(
     uow: NewUow,
     *,
@@ -66,7 +83,7 @@ def make_map(
     actor: Actor = ALICE,
 ) -> MapView:
     """Create a map (it becomes the chat's current one); the chat is registered on first use."""
-    return maps.create_map(
+    journey = maps.create_map(
         uow(),
         chat=chat_ref(chat_id, language=language),
         actor=actor,
@@ -74,6 +91,11 @@ def make_map(
         default_language=language,
         default_tz=tz,
     )
+    if isinstance(journey, Unconfirmed):  # another map has the title: the member says yes
+        kept = confirmations.keep(uow(), chat_id=chat_id, pending_id=journey.id, actor=actor)
+        assert kept.map is not None
+        return kept.map
+    return journey
 
 
 def chat_of(
@@ -192,9 +214,18 @@ def make_fix(
         actor=actor,
     )
     if owner is not None:
-        fixes.set_owner(uow(), chat_id=chat_id, fix_id=fix_id, owner=owner, actor=actor)
+        # An @owner is someone the chat has seen (else setting it waits for a yes).
+        seen = [SeenUser(member_id(name), name, False) for name in members.mentions(owner)]
+        members.note(uow(), chat_id=chat_id, users=seen)
+        assert (
+            fixes.set_owner(uow(), chat_id=chat_id, fix_id=fix_id, owner=owner, actor=actor)
+            is None
+        )
     if due is not None:
-        fixes.set_due_date(uow(), chat_id=chat_id, fix_id=fix_id, text=due, actor=actor)
+        assert (
+            fixes.set_due_date(uow(), chat_id=chat_id, fix_id=fix_id, text=due, actor=actor)
+            is None
+        )
     if status is not None:
         fixes.set_status(uow(), chat_id=chat_id, fix_id=fix_id, status=status, actor=actor)
     return map_of(uow, pain_id=pain_id)

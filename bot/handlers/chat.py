@@ -23,8 +23,9 @@ from bot.context import BotContext
 from bot.errors import follow_migration
 from bot.keyboards import language_keyboard
 from cjm.render.texts import Texts
-from cjm.services import chats
+from cjm.services import chats, members, prompts
 from cjm.services.chats import LANGUAGES
+from cjm.services.members import SeenUser
 
 # What customers can do in a private chat with the bot (surveys' side).
 CUSTOMER_COMMANDS = ("start", "forgetme", "stop", "help")
@@ -69,8 +70,24 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def cancel_command(update: Update, context: BotContext) -> None:
-    """/cancel: nothing is pending between messages, so just say so and point to /map."""
-    await context.reply(update, "chat/cancelled.html")
+    """/cancel: close the open questions (and answers waiting for a yes), or say none is open."""
+    cancelled = prompts.cancel_open(context.uow(), chat_id=context.chat(update).id)
+    await context.reply(update, "chat/cancelled.html", cancelled=cancelled)
+
+
+async def note_members(update: Update, context: BotContext) -> None:
+    """Before every handler: remember who writes in a group, so an @owner can be checked."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or chat.type not in ("group", "supergroup"):
+        return
+    users = [update.effective_user] if update.effective_user is not None else []
+    if message is not None:
+        users += message.new_chat_members or ()
+    members.note(
+        context.uow(),
+        chat_id=chat.id,
+        users=[SeenUser(user.id, user.username, user.is_bot) for user in users],
+    )
 
 
 class _OnlyMentionsTheBot(filters.MessageFilter):

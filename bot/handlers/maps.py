@@ -6,13 +6,14 @@ from telegram.ext import CommandHandler
 from bot.buttons import on_press
 from bot.callbacks import ConfirmDeleteMap, KeepMap, OpenOverview, OpenStep, SwitchMap
 from bot.context import BotContext
+from bot.handlers import held
 from bot.keyboards import delete_map_keyboard, maps_keyboard, status_keyboard
 from bot.messages import pack
 from bot.permissions import require_admin
 from cjm.models import Step
 from cjm.render.summary import summary_blocks
 from cjm.services import maps, results
-from cjm.views import CardView, MapView
+from cjm.views import CardView, MapView, Unconfirmed
 
 
 async def newmap_command(update: Update, context: BotContext) -> None:
@@ -26,6 +27,9 @@ async def newmap_command(update: Update, context: BotContext) -> None:
         default_language=settings.bot_default_language,
         default_tz=settings.bot_default_timezone,
     )
+    if isinstance(journey, Unconfirmed):  # another map has the title: ask first
+        await held.ask_to_keep(update, context, journey)
+        return
     await context.reply(update, "chat/maps/created.html", map=journey)
     await context.post_card(update, CardView(journey, Step.PERSONA))
 

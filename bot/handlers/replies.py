@@ -15,12 +15,13 @@ from telegram.ext import MessageHandler, filters
 
 from bot import seen
 from bot.context import BotContext
+from bot.handlers import held
 from bot.messages import delete_answered
 from cjm.errors import ItemGone, NotText
 from cjm.models import PromptKind
 from cjm.services import prompts
 from cjm.services.questions import question
-from cjm.views import Answered, Redraw
+from cjm.views import Answered, Redraw, Skipped, Unconfirmed
 
 Redrawer = Callable[[Update, BotContext, Answered], Awaitable[None]]
 FileAnswer = Callable[[Update, BotContext, Message], Awaitable[None]]
@@ -28,6 +29,7 @@ FileAnswer = Callable[[Update, BotContext, Message], Awaitable[None]]
 REDRAWERS: dict[Redraw, Redrawer] = {}
 FILE_ANSWERS: dict[PromptKind, FileAnswer] = {}
 CONFIRMATION = "chat/answered.html"
+SKIPPED = "chat/skipped.html"  # a list reply's lines already on the map
 # deleteMessage (core.telegram.org/bots/api#deletemessage): "A message can only be deleted if
 # it was sent less than 48 hours ago"; an hour's margin for the time the answer takes.
 DELETABLE_FOR = timedelta(hours=47)
@@ -102,8 +104,15 @@ async def _answer(update: Update, context: BotContext, message: Message, *, edit
         seen=None if edited else _seen(update, context, chat_id, prompt_message),
         edited=edited,
     )
+    if isinstance(answered.outcome, Unconfirmed):
+        # Nothing is set yet: the question stays, so a member can reply to it again.
+        await held.ask_to_keep(update, context, answered.outcome)
+        return
     # The answer is stored: neither telling so nor redrawing may report it as failed.
-    if answered.confirm:
+    if isinstance(answered.outcome, Skipped):
+        async with context.saved(update):
+            await context.reply(update, SKIPPED, skipped=answered.outcome)
+    elif answered.confirm:
         async with context.saved(update):
             await context.reply(
                 update, CONFIRMATION, kind=answered.kind.value, outcome=answered.outcome

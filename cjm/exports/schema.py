@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from cjm.errors import TextEmpty, TextTooLong
+from cjm.errors import TextBlank, TextEmpty, TextTooLong
 from cjm.limits import (
     CHANNEL_MAX_CHARS,
     CONTROL_CHARACTERS,
@@ -41,6 +41,8 @@ from cjm.limits import (
     TEXT_MAX_CHARS,
     TITLE_MAX_CHARS,
     clean_text,
+    name_key,
+    normalise,
 )
 from cjm.models import (
     FixStatus,
@@ -80,7 +82,7 @@ def _member_text(field: str, limit: int, *, multiline: bool = False) -> Callable
     def clean(value: str) -> str:
         try:
             return clean_text(_no_surrogates(value), field=field, limit=limit, multiline=multiline)
-        except (TextEmpty, TextTooLong) as error:
+        except (TextEmpty, TextBlank, TextTooLong) as error:
             raise ValueError(f"{error.code} {error.params}") from None
 
     return clean
@@ -93,7 +95,7 @@ def _optional_member_text(
     clean = _member_text(field, limit, multiline=multiline)
 
     def clean_optional(value: str | None) -> str | None:
-        if value is None or not CONTROL_CHARACTERS.sub("", value).strip():
+        if value is None or not normalise(value):
             return None
         return clean(value)
 
@@ -114,7 +116,7 @@ def _kpi_unit(value: str | None) -> str | None:
     """A KPI's unit, with spaces collapsed as /kpi reads it; blank counts as not given."""
     if value is None:
         return None
-    unit = " ".join(CONTROL_CHARACTERS.sub("", _no_surrogates(value)).split())
+    unit = normalise(_no_surrogates(value))
     if len(unit) > KPI_UNIT_MAX_CHARS:
         raise ValueError(f"longer than {KPI_UNIT_MAX_CHARS} characters")
     return unit or None
@@ -136,9 +138,9 @@ def _bad_reference(where: str, message: str) -> PydanticCustomError:
 def _refuse_duplicates(names: Iterable[str], where: str) -> None:
     seen: set[str] = set()
     for index, name in enumerate(names):
-        if name.casefold() in seen:
+        if name_key(name) in seen:
             raise _bad_reference(f"{where}.{index}.name", "the same name twice")
-        seen.add(name.casefold())
+        seen.add(name_key(name))
 
 
 Title = Annotated[StrictStr, AfterValidator(_member_text("title", TITLE_MAX_CHARS))]

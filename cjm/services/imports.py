@@ -9,7 +9,7 @@ from sqlmodel import select
 from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.errors import TooManyItems
 from cjm.exports import MapDocument, StageDocument, parse_map_json
-from cjm.limits import MAX_MAPS_PER_CHAT, TITLE_MAX_CHARS
+from cjm.limits import MAX_MAPS_PER_CHAT, TITLE_MAX_CHARS, name_key
 from cjm.models import (
     EmotionVote,
     Fix,
@@ -77,9 +77,9 @@ def import_map_file(
 
 def free_title(title: str, taken: Iterable[str]) -> str:
     """The title if no map in the chat has it (ignoring case), else the first free "title (n)"."""
-    used = {name.casefold() for name in taken}
+    used = {name_key(name) for name in taken}
     candidate, number = title, 1
-    while candidate.casefold() in used:  # ends: at most MAX_MAPS_PER_CHAT titles are taken
+    while name_key(candidate) in used:  # ends: at most MAX_MAPS_PER_CHAT titles are taken
         number += 1
         suffix = f" ({number})"
         candidate = title[: TITLE_MAX_CHARS - len(suffix)].rstrip() + suffix

@@ -23,7 +23,14 @@ from cjm.errors import (
     StaleButton,
     TooManyItems,
 )
-from cjm.limits import KPI_UNIT_MAX_CHARS, MAX_KPIS_PER_STAGE, NAME_MAX_CHARS, clean_text
+from cjm.limits import (
+    KPI_UNIT_MAX_CHARS,
+    MAX_KPIS_PER_STAGE,
+    NAME_MAX_CHARS,
+    clean_text,
+    name_key,
+    normalise,
+)
 from cjm.models import Kpi, KpiDirection, KpiValue, Stage
 from cjm.services import maps
 from cjm.services.ownership import owned
@@ -78,7 +85,7 @@ def parse_kpi(text: str) -> tuple[str, str, float | None, KpiDirection]:
         raise KpiInvalid(reason="format", text=text.strip()[:50])
     name_text, unit_text, target_text, direction_text = parts
     name = clean_text(name_text, field="kpi", limit=NAME_MAX_CHARS)
-    unit = " ".join(unit_text.split())
+    unit = normalise(unit_text)
     if len(unit) > KPI_UNIT_MAX_CHARS:
         raise KpiInvalid(reason="format", text=unit[:50])
     target = parse_number(target_text, reason="target") if target_text not in ("", "-") else None
@@ -96,7 +103,7 @@ def add_kpi(uow: UnitOfWork, *, chat_id: int, stage_id: int, text: str, actor: A
         existing = uow.session.exec(select(Kpi).where(Kpi.stage_id == stage_id)).all()
         if len(existing) >= MAX_KPIS_PER_STAGE:
             raise TooManyItems(kind="kpi", limit=MAX_KPIS_PER_STAGE)
-        if any(kpi.name.casefold() == name.casefold() for kpi in existing):
+        if any(name_key(kpi.name) == name_key(name) for kpi in existing):
             raise DuplicateName(kind="kpi", name=name)
         kpi = Kpi(stage_id=stage_id, name=name, unit=unit, target=target, direction=direction)
         uow.session.add(kpi)
@@ -135,7 +142,7 @@ def record_kpi_value(
     uow: UnitOfWork, *, chat_id: int, kpi_id: int, text: str, actor: Actor
 ) -> KpiRecorded:
     """Record "value" (today, in the chat's zone) or "value on <date>"; one value per day."""
-    match = _VALUE_ON.match(" ".join(text.split()))
+    match = _VALUE_ON.match(normalise(text))
     if match is None:
         raise KpiInvalid(reason="value", text=text.strip()[:50])
     value = parse_number(match["value"], reason="value")

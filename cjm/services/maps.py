@@ -8,8 +8,13 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, func, select
 
 from cjm.db import OpenUnitOfWork, UnitOfWork, table_of
-from cjm.errors import MapTitleMissing, NoCurrentMap, TextEmpty, TooManyItems
-from cjm.limits import MAX_MAPS_PER_CHAT, TITLE_MAX_CHARS, clean_text
+from cjm.errors import (
+    MapTitleMissing,
+    NoCurrentMap,
+    TextEmpty,
+    TooManyItems,
+)
+from cjm.limits import MAX_MAPS_PER_CHAT, TITLE_MAX_CHARS, clean_text, name_key
 from cjm.models import (
     Chat,
     EmotionVote,
@@ -18,12 +23,13 @@ from cjm.models import (
     Kpi,
     KpiValue,
     PainPoint,
+    PendingKind,
     Persona,
     PersonaField,
     Stage,
     Touchpoint,
 )
-from cjm.services import chats
+from cjm.services import chats, pending
 from cjm.services.ownership import owned
 from cjm.views import (
     Actor,
@@ -36,6 +42,7 @@ from cjm.views import (
     PainView,
     StageView,
     TouchpointView,
+    Unconfirmed,
     VoteView,
 )
 
@@ -48,37 +55,65 @@ def create_map(
     title: str,
     default_language: str,
     default_tz: str,
-) -> MapView:
-    """Start a map in the chat, make it current, and return it (empty, persona step first)."""
+) -> MapView | Unconfirmed:
+    """Start a map in the chat, make it current, and return it (empty, persona step first).
+
+    When another of the chat's maps has the title (up to case and invisible characters), the
+    map waits for a member's yes instead (Unconfirmed; confirmations.keep creates it).
+    """
     try:
         title = clean_text(title, field="title", limit=TITLE_MAX_CHARS)
     except TextEmpty:
         raise MapTitleMissing from None
     with uow:
-        row = chats.ensure(uow, chat, default_language=default_language, default_tz=default_tz)
-        count = uow.session.exec(
-            select(func.count()).select_from(JourneyMap).where(JourneyMap.chat_id == chat.id)
-        ).one()
-        if count >= MAX_MAPS_PER_CHAT:
-            raise TooManyItems(kind="map", limit=MAX_MAPS_PER_CHAT)
-        now = uow.clock.now()
-        journey = JourneyMap(
-            chat_id=chat.id,
-            title=title,
-            owner_id=actor.user_id,
-            owner_name=actor.name[:128],
-            created_at=now,
-            updated_at=now,
-        )
-        uow.session.add(journey)
-        uow.session.flush()
-        assert journey.id is not None  # noqa: S101  (flush assigned it)
-        uow.session.add(Persona(map_id=journey.id))
-        row.current_map_id = journey.id
-        uow.record(actor, journey.id, "map.created", journey.id, title)
-        view = load(uow, journey.id)
+        chats.ensure(uow, chat, default_language=default_language, default_tz=default_tz)
+        titles = uow.session.exec(select(JourneyMap.title).where(JourneyMap.chat_id == chat.id))
+        same = tuple(taken for taken in titles if name_key(taken) == name_key(title))
+        if same:
+            _check_room(uow, chat.id)
+            held = pending.hold(
+                uow,
+                chat_id=chat.id,
+                kind=PendingKind.MAP_TITLE,
+                value=title,
+                reason="title_taken",
+                names=same,
+            )
+            uow.commit()
+            return held
+        view = create_in(uow, chat_id=chat.id, actor=actor, title=title)
         uow.commit()
     return view
+
+
+def _check_room(uow: OpenUnitOfWork, chat_id: int) -> None:
+    count = uow.session.exec(
+        select(func.count()).select_from(JourneyMap).where(JourneyMap.chat_id == chat_id)
+    ).one()
+    if count >= MAX_MAPS_PER_CHAT:
+        raise TooManyItems(kind="map", limit=MAX_MAPS_PER_CHAT)
+
+
+def create_in(uow: OpenUnitOfWork, *, chat_id: int, actor: Actor, title: str) -> MapView:
+    """Create a map with a clean title in a chat already stored, and make it current."""
+    _check_room(uow, chat_id)
+    row = uow.get(Chat, chat_id)
+    now = uow.clock.now()
+    journey = JourneyMap(
+        chat_id=chat_id,
+        title=title,
+        owner_id=actor.user_id,
+        owner_name=actor.name[:128],
+        created_at=now,
+        updated_at=now,
+    )
+    uow.session.add(journey)
+    uow.session.flush()
+    assert journey.id is not None  # noqa: S101  (flush assigned it)
+    uow.session.add(Persona(map_id=journey.id))
+    row.current_map_id = journey.id
+    uow.record(actor, journey.id, "map.created", journey.id, title)
+    return load(uow, journey.id)
 
 
 def list_maps(uow: UnitOfWork, *, chat_id: int) -> list[MapSummary]:

@@ -16,7 +16,14 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from cjm.cards import resolve
 from cjm.db import UnitOfWork, table_of
-from cjm.errors import EditAddsNothing, FocusMoved, ItemGone, PromptUnknown, StaleButton
+from cjm.errors import (
+    EditAddsNothing,
+    FocusMoved,
+    ItemGone,
+    PromptCancelled,
+    PromptUnknown,
+    StaleButton,
+)
 from cjm.models import (
     Fix,
     FocusKind,
@@ -30,9 +37,19 @@ from cjm.models import (
     Step,
     Touchpoint,
 )
+from cjm.services import pending
 from cjm.services.kpis import kpi_board
 from cjm.services.questions import Asking, Target, card_view, question
-from cjm.views import Actor, Answered, CardView, KpiAsked, QuestionToAsk, Redraw
+from cjm.views import (
+    Actor,
+    Answered,
+    Cancelled,
+    CardView,
+    KpiAsked,
+    QuestionToAsk,
+    Redraw,
+    Unconfirmed,
+)
 
 # The item a reply to a step card adds to, as its author saw it: a stage, touchpoint or pain.
 Seen = tuple[FocusKind, int]
@@ -48,7 +65,7 @@ def card_kind(step: Step) -> PromptKind:
 _PROMPT = select(Prompt).where(
     Prompt.chat_id == bindparam("chat_id"), Prompt.message_id == bindparam("message_id")
 )
-_PROMPT_KIND = select(table_of(Prompt).c.kind).where(
+_PROMPT_KIND = select(table_of(Prompt).c.kind, table_of(Prompt).c.cancelled_at).where(
     table_of(Prompt).c.chat_id == bindparam("chat_id"),
     table_of(Prompt).c.message_id == bindparam("message_id"),
 )
@@ -175,18 +192,28 @@ def _store(uow: UnitOfWork, prompt: Prompt) -> None:
 
 
 def kind_of(uow: UnitOfWork, *, chat_id: int, message_id: int) -> PromptKind | None:
-    """What the bot's message asks for, or None when it asks nothing."""
+    """What the bot's message asks for, or None when it asks nothing.
+
+    A question closed by /cancel asks nothing any more: PromptCancelled (a file sent in reply
+    to a cancelled /import question is refused like a text reply).
+    """
     with uow:
-        kind = uow.session.execute(
+        row = uow.session.execute(
             _PROMPT_KIND, {"chat_id": chat_id, "message_id": message_id}
-        ).scalar()
-    return PromptKind(kind) if kind in set(PromptKind) else None
+        ).first()
+    if row is None:
+        return None
+    if row.cancelled_at is not None:
+        raise PromptCancelled
+    return PromptKind(row.kind) if row.kind in set(PromptKind) else None
 
 
 def _find(uow: UnitOfWork, chat_id: int, message_id: int) -> Prompt:
     prompt = _prompt(uow, chat_id, message_id)
     if prompt is None:
         raise PromptUnknown
+    if prompt.cancelled_at is not None:
+        raise PromptCancelled
     if question(prompt.kind).target is not Target.NONE and (
         prompt.map_id is None
         or uow.session.execute(_MAP_EXISTS, {"map_id": prompt.map_id}).first() is None
@@ -240,6 +267,8 @@ def answer(
         if seen is not None and prompt.kind.startswith("card."):
             prompt = _as_seen(uow, prompt, seen)
         outcome = row.apply(uow, prompt, text, actor)
+        if not row.is_card and not isinstance(outcome, Unconfirmed):
+            prompt.answered_at = prompt.answered_at or uow.clock.now()
         card_message_id = _to_redraw(uow, prompt, row.redraw)
         uow.commit()
     return Answered(row.kind, row.redraw, card_message_id, outcome, row.confirm)
@@ -279,6 +308,29 @@ def focus_name(card: CardView) -> str:
         Step.FIXES: focus.pain,
     }.get(card.step)
     return "" if item is None else str(getattr(item, "name", None) or getattr(item, "text", ""))
+
+
+def cancel_open(uow: UnitOfWork, *, chat_id: int) -> Cancelled:
+    """/cancel: close the chat's unanswered questions and drop the answers held for a yes.
+
+    A reply to a closed question is then refused (PromptCancelled) and changes nothing;
+    step cards are not questions and keep taking replies.
+    """
+    with uow:
+        open_questions = uow.session.exec(
+            select(Prompt).where(
+                Prompt.chat_id == chat_id,
+                col(Prompt.kind).not_like("card.%"),
+                col(Prompt.answered_at).is_(None),
+                col(Prompt.cancelled_at).is_(None),
+            )
+        ).all()
+        now = uow.clock.now()
+        for prompt in open_questions:
+            prompt.cancelled_at = now
+        held = pending.drop_all(uow, chat_id)
+        uow.commit()
+    return Cancelled(questions=len(open_questions), held=held)
 
 
 # ---------------------------------------------------------------- step cards

@@ -6,7 +6,15 @@ from sqlmodel import col, select
 
 from cjm.db import OpenUnitOfWork, UnitOfWork
 from cjm.errors import DuplicateName, TooManyItems
-from cjm.limits import MAX_STAGES, NAME_MAX_CHARS, TEXT_MAX_CHARS, clean_text, split_lines
+from cjm.limits import (
+    MAX_STAGES,
+    NAME_MAX_CHARS,
+    TEXT_MAX_CHARS,
+    clean_text,
+    name_key,
+    new_names,
+    split_lines,
+)
 from cjm.models import Stage
 from cjm.services import maps
 from cjm.services.ownership import owned
@@ -29,12 +37,18 @@ def _stages(uow: OpenUnitOfWork, map_id: int) -> list[Stage]:
 
 
 def _check_unique(existing: list[Stage], name: str, *, except_id: int | None = None) -> None:
-    if any(s.name.casefold() == name.casefold() and s.id != except_id for s in existing):
+    if any(name_key(s.name) == name_key(name) and s.id != except_id for s in existing):
         raise DuplicateName(kind="stage", name=name)
 
 
-def add_stages(uow: UnitOfWork, *, chat_id: int, map_id: int, text: str, actor: Actor) -> None:
-    """Append stages, one per line, after the existing ones."""
+def add_stages(
+    uow: UnitOfWork, *, chat_id: int, map_id: int, text: str, actor: Actor
+) -> tuple[str, ...]:
+    """Append stages, one per line, after the existing ones; return the lines already there.
+
+    A line naming a stage the map has (or an earlier line) is skipped and the others are
+    added; when every line is such a duplicate, DuplicateName and nothing changes.
+    """
     names = [
         clean_text(line, field="stage", limit=NAME_MAX_CHARS)
         for line in split_lines(text, field="stage")
@@ -42,19 +56,19 @@ def add_stages(uow: UnitOfWork, *, chat_id: int, map_id: int, text: str, actor: 
     with uow:
         maps.own_map(uow, chat_id, map_id)
         existing = _stages(uow, map_id)
-        if len(existing) + len(names) > MAX_STAGES:
+        fresh, skipped = new_names(names, [s.name for s in existing], kind="stage")
+        if len(existing) + len(fresh) > MAX_STAGES:
             raise TooManyItems(kind="stage", limit=MAX_STAGES)
         position = max((s.position for s in existing), default=0)
-        for name in names:
-            _check_unique(existing, name)
+        for name in fresh:
             position += 1
             stage = Stage(map_id=map_id, position=position, name=name)
             uow.session.add(stage)
-            existing.append(stage)
             uow.session.flush()
             uow.record(actor, map_id, "stage.added", stage.id, name)
         maps.touch(uow, map_id)
         uow.commit()
+    return skipped
 
 
 def rename_stage(uow: UnitOfWork, *, chat_id: int, stage_id: int, name: str, actor: Actor) -> None:

@@ -13,8 +13,10 @@ from cjm.db import UnitOfWork, table_of
 from cjm.models import (
     Broadcast,
     Chat,
+    ChatMember,
     HandledMessage,
     JourneyMap,
+    Pending,
     Prompt,
     Respondent,
     Review,
@@ -26,7 +28,15 @@ from cjm.views import CardView
 # Rows keyed by a message of the chat. A supergroup numbers its messages afresh, so the old
 # group's message ids mean nothing there (and collide with the supergroup's own): the old
 # chat's rows go (a prompt there must never capture a reply in the supergroup).
-RETIRED_ON_MIGRATION: tuple[type[SQLModel], ...] = (Prompt, HandledMessage, SurveyPost)
+# Answers waiting for a yes were asked with buttons on an old message; members seen in the
+# group are seen again as they write (the supergroup may have seen them first: no collision).
+RETIRED_ON_MIGRATION: tuple[type[SQLModel], ...] = (
+    Prompt,
+    HandledMessage,
+    SurveyPost,
+    Pending,
+    ChatMember,
+)
 # Message-id columns of rows that do move: they named old messages, so they are cleared.
 CLEARED_ON_MIGRATION: tuple[tuple[type[SQLModel], str], ...] = (
     (Broadcast, "progress_message_id"),

@@ -12,6 +12,8 @@ from cjm.limits import (
     MAX_TOUCHPOINTS_PER_STAGE,
     NAME_MAX_CHARS,
     clean_text,
+    name_key,
+    new_names,
     split_lines,
 )
 from cjm.models import FocusKind, Mode, Stage, Touchpoint
@@ -64,7 +66,7 @@ def _touchpoints(uow: OpenUnitOfWork, stage_id: int) -> list[Touchpoint]:
 
 
 def _check_unique(existing: list[Touchpoint], name: str, *, except_id: int | None = None) -> None:
-    if any(t.name.casefold() == name.casefold() and t.id != except_id for t in existing):
+    if any(name_key(t.name) == name_key(name) and t.id != except_id for t in existing):
         raise DuplicateName(kind="touchpoint", name=name)
 
 
@@ -78,17 +80,25 @@ def _parse_line(line: str) -> tuple[str, str | None]:
 
 def add_touchpoints(
     uow: UnitOfWork, *, chat_id: int, stage_id: int, text: str, actor: Actor
-) -> None:
-    """Add touchpoints to a stage, one per line ("name" or "name | channel")."""
+) -> tuple[str, ...]:
+    """Add touchpoints to a stage, one per line ("name" or "name | channel").
+
+    Returns the names skipped as already on the stage (see limits.new_names).
+    """
     parsed = [_parse_line(line) for line in split_lines(text, field="touchpoint")]
+    channels: dict[str, str | None] = {}
+    for name, channel in parsed:
+        channels.setdefault(name_key(name), channel)  # a line said twice keeps its first channel
     with uow:
         stage = owned(uow, Stage, stage_id, chat_id=chat_id)
         existing = _touchpoints(uow, stage_id)
-        if len(existing) + len(parsed) > MAX_TOUCHPOINTS_PER_STAGE:
+        names = [name for name, _ in parsed]
+        fresh, skipped = new_names(names, [t.name for t in existing], kind="touchpoint")
+        if len(existing) + len(fresh) > MAX_TOUCHPOINTS_PER_STAGE:
             raise TooManyItems(kind="touchpoint", limit=MAX_TOUCHPOINTS_PER_STAGE)
         position = max((t.position for t in existing), default=0)
-        for name, channel in parsed:
-            _check_unique(existing, name)
+        for name in fresh:
+            channel = channels[name_key(name)]
             position += 1
             touchpoint = Touchpoint(
                 stage_id=stage_id,
@@ -98,11 +108,11 @@ def add_touchpoints(
                 mode=SUGGESTED_CHANNELS.get(channel.casefold()) if channel else None,
             )
             uow.session.add(touchpoint)
-            existing.append(touchpoint)
             uow.session.flush()
             uow.record(actor, stage.map_id, "touchpoint.added", touchpoint.id, name)
         maps.touch(uow, stage.map_id)
         uow.commit()
+    return skipped
 
 
 def _map_id(uow: OpenUnitOfWork, touchpoint: Touchpoint) -> int:

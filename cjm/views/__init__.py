@@ -17,7 +17,17 @@ from cjm.views.maps import (
     VoteView,
 )
 from cjm.views.outputs import OutputFile, OutputPicture
-from cjm.views.questions import Answered, KpiAsked, Outcome, QuestionToAsk, Redraw, question_macro
+from cjm.views.pending import Kept, Unconfirmed
+from cjm.views.questions import (
+    Answered,
+    Cancelled,
+    KpiAsked,
+    Outcome,
+    QuestionToAsk,
+    Redraw,
+    Skipped,
+    question_macro,
+)
 from cjm.views.reminders import DueWork, FixReminder, JobSlot
 from cjm.views.responses import (
     AnswerOutcome,
@@ -45,6 +55,7 @@ __all__ = [
     "Answered",
     "BroadcastProgress",
     "BroadcastView",
+    "Cancelled",
     "CardView",
     "ChangeGroup",
     "ChangeView",
@@ -64,6 +75,7 @@ __all__ = [
     "HotspotReport",
     "Interval",
     "JobSlot",
+    "Kept",
     "KpiAsked",
     "KpiBoard",
     "KpiChange",
@@ -87,6 +99,7 @@ __all__ = [
     "Redraw",
     "ReviewCard",
     "ScoreSummary",
+    "Skipped",
     "StageKpis",
     "StageView",
     "SurveyChange",
@@ -95,6 +108,7 @@ __all__ = [
     "SurveyView",
     "TouchpointScore",
     "TouchpointView",
+    "Unconfirmed",
     "VoteView",
     "WeekPoint",
     "question_macro",

@@ -8,6 +8,7 @@ from typing import TypeAlias
 from cjm.models import PersonaField, PromptKind
 from cjm.views.hotspots import HotspotFix
 from cjm.views.kpis import KpiBoard, KpiRecorded, KpiView
+from cjm.views.pending import Unconfirmed
 from cjm.views.reviews import ReviewCard
 from cjm.views.surveys import SurveyView
 
@@ -22,9 +23,19 @@ class Redraw(StrEnum):
     REVIEW_CARD = "review_card"
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A list reply's lines already on the map (kind: "stage", "touchpoint"); the rest went in."""
+
+    kind: str
+    names: tuple[str, ...]
+
+
 # What applying an answer returns for the redraw or the confirmation; None when the redraw
-# reads afresh (step cards).
-Outcome: TypeAlias = SurveyView | ReviewCard | HotspotFix | KpiView | KpiRecorded | None
+# reads afresh (step cards). Skipped and Unconfirmed are shown whatever the question's row says.
+Outcome: TypeAlias = (
+    SurveyView | ReviewCard | HotspotFix | KpiView | KpiRecorded | Skipped | Unconfirmed | None
+)
 
 
 def question_macro(kind: PromptKind) -> str:
@@ -53,6 +64,14 @@ class Answered:
     card_message_id: int | None
     outcome: Outcome
     confirm: bool
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """What /cancel closed: unanswered questions, and answers that waited for a yes."""
+
+    questions: int
+    held: int
 
 
 @dataclass(frozen=True)

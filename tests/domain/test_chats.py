@@ -8,8 +8,9 @@ from sqlmodel import SQLModel, func, select
 from cjm.db import table_of
 from cjm.errors import PromptUnknown, UnknownLanguage
 from cjm.models import Broadcast, Chat, PromptKind, Review, Survey, SurveyKind, SurveyPost
-from cjm.services import chats, maps, prompts, supergroups
-from cjm.views import ChatView
+from cjm.services import chats, maps, members, prompts, supergroups
+from cjm.services.members import SeenUser
+from cjm.views import ChatView, Unconfirmed
 from tests.factories import (
     BOB,
     TEAM_CHAT_ID,
@@ -142,8 +143,19 @@ def rows_by_chat(uow, chat_id):
 
 
 def fill_every_chat_table(uow, chat_id=TEAM_CHAT_ID):
-    """A map with a card, a question, a handled reply, a survey, its post and a broadcast."""
+    """A map with a card, a question, a handled reply, a survey, its post and a broadcast,
+    a member seen in the chat and an answer waiting for a yes."""
     journey = make_stages(uow, make_map(uow, chat_id=chat_id).id, ["Discover"])
+    members.note(uow(), chat_id=chat_id, users=[SeenUser(BOB.user_id, "bob", False)])
+    held = maps.create_map(
+        uow(),
+        chat=chat_ref(chat_id),
+        actor=BOB,
+        title=journey.title.upper(),
+        default_language="en",
+        default_tz="UTC",
+    )
+    assert isinstance(held, Unconfirmed)
     remember_prompt(uow, 5, PromptKind.CARD_STAGES, journey.id, chat_id=chat_id)
     remember_prompt(uow, 6, PromptKind.STAGE_ADD, journey.id, chat_id=chat_id)
     with uow() as unit:

@@ -7,10 +7,19 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from cjm.errors import DateInPast, InvalidDate, ItemGone, TextEmpty, TextTooLong, TooManyItems
+from cjm.errors import (
+    DateInPast,
+    InvalidDate,
+    ItemGone,
+    TextBlank,
+    TextEmpty,
+    TextTooLong,
+    TooManyItems,
+)
 from cjm.limits import MAX_FIXES_PER_PAIN, OWNER_MAX_CHARS, TEXT_MAX_CHARS
 from cjm.models import Fix, FixStatus, Step
-from cjm.services import fixes, maps
+from cjm.services import fixes, maps, members
+from cjm.services.members import SeenUser
 from cjm.views import FixView
 from tests.factories import (
     ALICE,
@@ -232,7 +241,9 @@ class TestOwner:
 
     @pytest.mark.parametrize("owner", ["@bob", "Bob Smith", "Дмитрий", "@me_too", "meme"])
     def test_other_owners_are_kept_as_typed(self, uow, fix, owner):
-        """An @mention or a name is stored as typed, with no member id."""
+        """An @mention of a member seen in the chat, or a name, is stored as typed (no id)."""
+        seen = [SeenUser(20, "bob", False), SeenUser(21, "me_too", False)]
+        members.note(uow(), chat_id=TEAM_CHAT_ID, users=seen)
         fixes.set_owner(uow(), chat_id=TEAM_CHAT_ID, fix_id=fix.id, owner="me", actor=ALICE)
 
         fixes.set_owner(uow(), chat_id=TEAM_CHAT_ID, fix_id=fix.id, owner=owner, actor=ALICE)
@@ -344,13 +355,19 @@ class TestDueDate:
         assert raised.value.params == {"date": past}
         assert stored_fix(uow, fix.id).due_on == date(2026, 12, 24)
 
-    @pytest.mark.parametrize("text", ["blah blah", "qwerty uiop", "???", "soon"])
+    @pytest.mark.parametrize("text", ["blah blah", "qwerty uiop", "soon"])
     def test_gibberish_is_refused(self, uow, fix, text):
         """Text that is no date raises InvalidDate quoting the text, and stores nothing."""
         with pytest.raises(InvalidDate) as raised:
             set_due(uow, fix.id, text)
 
         assert raised.value.params == {"text": text}
+        assert stored_fix(uow, fix.id).due_on is None
+
+    def test_punctuation_alone_is_no_answer(self, uow, fix):
+        """ "???" says nothing: refused as blank before any date is read."""
+        with pytest.raises(TextBlank):
+            set_due(uow, fix.id, "???")
         assert stored_fix(uow, fix.id).due_on is None
 
     def test_too_long_date_is_refused(self, uow, fix):

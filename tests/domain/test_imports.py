@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cjm import exports
-from cjm.errors import ImportRefused, TextEmpty, TooManyItems
+from cjm.errors import ImportRefused, TextBlank, TextEmpty, TooManyItems
 from cjm.exports import MapDocument
 from cjm.limits import (
     KPI_UNIT_MAX_CHARS,
@@ -879,7 +879,7 @@ def cleaned(limit: int, *, multiline: bool = False):
     def clean(raw: str) -> str | None:
         try:
             return clean_text(raw, field="f", limit=limit, multiline=multiline)
-        except TextEmpty:
+        except (TextEmpty, TextBlank):
             return None
 
     return st.text(glyphs, min_size=1, max_size=min(limit, 60)).map(clean).filter(bool)

@@ -99,22 +99,33 @@ class TestAddStages:
 
     @pytest.mark.parametrize("duplicate", ["discover", "DISCOVER", "  Discover "])
     def test_duplicate_of_an_existing_stage_is_refused(self, uow, journey, duplicate):
-        """A name equal to an existing stage's, ignoring case, raises DuplicateName."""
+        """A name equal to an existing stage's, ignoring case, alone raises DuplicateName."""
         make_stages(uow, journey.id, ["Discover"])
 
         with pytest.raises(DuplicateName) as raised:
-            make_stages(uow, journey.id, ["Buy", duplicate])
+            make_stages(uow, journey.id, [duplicate])
 
         assert raised.value.params == {"kind": "stage", "name": duplicate.strip()}
         assert stored_names(uow, journey.id) == ["Discover"]
 
-    def test_duplicate_within_one_batch_is_refused(self, uow, journey, changes):
-        """Two lines with the same name (ignoring case) raise DuplicateName; nothing is added."""
-        with pytest.raises(DuplicateName):
-            make_stages(uow, journey.id, ["Straße", "Buy", "STRASSE"])
+    @pytest.mark.parametrize("duplicate", ["discover", "DISCOVER", "  Discover "])
+    def test_duplicate_among_new_lines_is_skipped(self, uow, journey, duplicate):
+        """Next to new lines, a duplicate is skipped and returned; the new lines are added."""
+        make_stages(uow, journey.id, ["Discover"])
 
-        assert stored_names(uow, journey.id) == []
-        assert [c.action for c in changes(journey.id)] == ["map.created"]
+        skipped = stages.add_stages(
+            uow(), map_id=journey.id, text=f"Buy\n{duplicate}", actor=ALICE
+        )
+
+        assert skipped == (duplicate.strip(),)
+        assert stored_names(uow, journey.id) == ["Discover", "Buy"]
+
+    def test_duplicate_within_one_batch_is_skipped(self, uow, journey, changes):
+        """Two lines with the same name (ignoring case): the second is skipped."""
+        make_stages(uow, journey.id, ["Straße", "Buy", "STRASSE"])
+
+        assert stored_names(uow, journey.id) == ["Straße", "Buy"]
+        assert [c.action for c in changes(journey.id)] == ["map.created"] + ["stage.added"] * 2
 
     def test_same_name_on_another_map_is_fine(self, uow, journey):
         """Stage names need only be unique within their map."""

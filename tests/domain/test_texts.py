@@ -22,11 +22,11 @@ from bot.context import _focus_context
 from bot.errors import errors_template
 from bot.handlers.chat import COMMANDS, CUSTOMER_COMMANDS
 from cjm.db import UnitOfWork
-from cjm.models import Cadence, PersonaField, Step
+from cjm.models import Cadence, PendingKind, PersonaField, Step
 from cjm.render.texts import TEMPLATES_DIR, Texts
 from cjm.services import reviews
 from cjm.services.chats import LANGUAGES
-from cjm.views import CardView, MapView, TouchpointScore
+from cjm.views import Cancelled, CardView, Kept, MapView, Skipped, TouchpointScore, Unconfirmed
 from cjm.views.reminders import FixReminder
 from tests.double import parse_html
 from tests.factories import ALICE, TEAM_CHAT_ID, make_full_map, utc
@@ -83,6 +83,7 @@ ARG_VALUES: dict[str, list[Any]] = {
     "icon": ["🧑"],
     "template": ["b2c"],
     "brand": [None, "Acme"],
+    "held_kind": ["map.title", "fix.owner"],
 }
 
 
@@ -255,7 +256,37 @@ def page_samples(uow: Callable[[], UnitOfWork]) -> dict[str, list[dict[str, Any]
                 ),
             },
         ],
-        "chat/cancelled.html": [{}],
+        "chat/cancelled.html": [
+            {"cancelled": Cancelled(questions=q, held=h)} for q, h in ((0, 0), (1, 0), (2, 1))
+        ],
+        "chat/held/ask.html": [
+            {
+                "held": Unconfirmed(
+                    1, PendingKind.MAP_TITLE, "onboarding", "title_taken", ("Onboarding",)
+                )
+            },
+            {"held": Unconfirmed(1, PendingKind.FIX_OWNER, "@x_bot", "owner_bot", ("@x_bot",))},
+            {"held": Unconfirmed(1, PendingKind.FIX_OWNER, "@x", "owner_unknown", ("@x", "@y"))},
+            {
+                "held": Unconfirmed(
+                    1, PendingKind.FIX_DUE, "2999-01-01", "due_far", (), date(2999, 1, 1)
+                )
+            },
+        ],
+        "chat/held/kept.html": [
+            {"kept": Kept(PendingKind.MAP_TITLE, "onboarding", map=journey), "who": "Olga"},
+            {"kept": Kept(PendingKind.FIX_OWNER, "@x_bot"), "who": "Olga"},
+            {
+                "kept": Kept(PendingKind.FIX_DUE, "2999-01-01", due_on=date(2999, 1, 1)),
+                "who": "Olga",
+            },
+        ],
+        "chat/held/dropped.html": [{"value": "@x_bot"}],
+        "chat/skipped.html": [
+            {"skipped": Skipped(kind, names)}
+            for kind in ("stage", "touchpoint")
+            for names in (("Поиск",), ("Поиск", "Buy"))
+        ],
         "chat/confirm_delete.html": [{"kind": "stage", "name": "Поиск"}],
         "chat/customers/privacy.html": [{}],
         "chat/customers/progress.html": [

@@ -153,21 +153,32 @@ class TestAddTouchpoints:
 
     @pytest.mark.parametrize("duplicate", ["search ad", "SEARCH AD | email"])
     def test_duplicate_in_the_stage_is_refused(self, uow, journey, stage, duplicate):
-        """A name equal to one of the stage's touchpoints, ignoring case, raises DuplicateName."""
+        """A name equal to one of the stage's touchpoints, ignoring case, alone is refused."""
         make_touchpoints(uow, stage.id, ["Search ad"])
 
         with pytest.raises(DuplicateName) as raised:
-            add(uow, stage.id, f"New one\n{duplicate}")
+            add(uow, stage.id, duplicate)
 
         assert raised.value.params["kind"] == "touchpoint"
         assert [tp.name for tp in stored(uow, journey.id)] == ["Search ad"]
 
-    def test_duplicate_within_one_batch_is_refused(self, uow, journey, stage):
-        """Two lines naming the same touchpoint (ignoring case) raise DuplicateName."""
-        with pytest.raises(DuplicateName):
-            add(uow, stage.id, "Ad\nAD | website")
+    @pytest.mark.parametrize("duplicate", ["search ad", "SEARCH AD | email"])
+    def test_duplicate_next_to_new_lines_is_skipped(self, uow, journey, stage, duplicate):
+        """Next to a new line, the duplicate is skipped and named; the new one is added."""
+        make_touchpoints(uow, stage.id, ["Search ad"])
 
-        assert stored(uow, journey.id) == ()
+        skipped = touchpoints.add_touchpoints(
+            uow(), stage_id=stage.id, text=f"New one\n{duplicate}", actor=ALICE
+        )
+
+        assert skipped == (duplicate.split(" |")[0],)
+        assert [tp.name for tp in stored(uow, journey.id)] == ["Search ad", "New one"]
+
+    def test_duplicate_within_one_batch_is_skipped(self, uow, journey, stage):
+        """Two lines naming the same touchpoint (ignoring case): the second is skipped."""
+        add(uow, stage.id, "Ad\nAD | website")
+
+        assert [(tp.name, tp.channel) for tp in stored(uow, journey.id)] == [("Ad", None)]
 
     def test_same_name_in_another_stage_is_fine(self, uow, journey, stage):
         """Touchpoint names need only be unique within their stage."""

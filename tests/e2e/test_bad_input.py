@@ -30,10 +30,11 @@ async def stages_card(double: BotApiDouble, team: Team) -> SentMessage:
     [
         ("   ", "can't be empty"),
         ("x" * 4096, "at most 100 characters; yours has 4096"),
-        ("Awareness\nawareness", "already a stage called"),
+        ("\u3164\n\u200b", "can't be empty"),
+        ("—", "needs at least one letter or digit"),
         ("\n".join(f"Stage {i}" for i in range(30)), "at most 12"),
     ],
-    ids=["empty", "4096 chars", "duplicate name", "30 stages"],
+    ids=["empty", "4096 chars", "invisible", "lone dash", "30 stages"],
 )
 async def test_a_refused_answer_says_why_and_stores_nothing(
     double: BotApiDouble,

@@ -136,8 +136,8 @@ WAYS: dict[PromptKind, Way] = {
         "/fixes",
         "Step 6 of 6",
         (("Sync ad copy", "👉 Sync ad copy"), ("Owner", "")),
-        "@carol_ops",
-        "@carol_ops",
+        "Carol Ops",
+        "Carol Ops",
     ),
     K.FIX_DUE: Way(
         "/fixes",

@@ -23,7 +23,7 @@ from cjm.services import (
     touchpoints,
 )
 from cjm.services.questions.kinds import Target
-from cjm.views import Actor, CardView, Outcome
+from cjm.views import Actor, CardView, Outcome, Skipped, Unconfirmed
 
 
 def map_of(prompt: Prompt) -> int:
@@ -84,22 +84,30 @@ def persona_field(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> N
     )
 
 
-def add_stages(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
-    """Append the reply's lines as stages."""
-    stages.add_stages(uow, chat_id=prompt.chat_id, map_id=map_of(prompt), text=text, actor=actor)
+def _skipped(kind: str, names: tuple[str, ...]) -> Skipped | None:
+    return Skipped(kind, names) if names else None
 
 
-def stages_card(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+def add_stages(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Skipped | None:
+    """Append the reply's lines as stages (naming the lines already there)."""
+    skipped = stages.add_stages(
+        uow, chat_id=prompt.chat_id, map_id=map_of(prompt), text=text, actor=actor
+    )
+    return _skipped("stage", skipped)
+
+
+def stages_card(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Skipped | None:
     """A reply to the stages card: the goal of the stage in focus, else new stages.
 
     With a goal set, the card moves on to the next stage that has none (then to the list),
     so a team fills the goals by replying to one card, one reply per stage.
     """
     if prompt.focus is not FocusKind.STAGE or not prompt.target_id:
-        add_stages(uow, prompt, text, actor)
-        return
+        return add_stages(uow, prompt, text, actor)
     stage_id = _focused(uow, prompt, Target.STAGE)
-    stages.set_customer_goal(uow, stage_id=stage_id, goal=text, actor=actor)
+    stages.set_customer_goal(
+        uow, chat_id=prompt.chat_id, stage_id=stage_id, goal=text, actor=actor
+    )
     ordered = list(
         uow.session.exec(
             select(Stage).where(Stage.map_id == map_of(prompt)).order_by(col(Stage.position))
@@ -109,6 +117,7 @@ def stages_card(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Non
     after = ordered[position + 1 :] + ordered[:position]
     following = next((s.id for s in after if not s.customer_goal), None)
     _point_card(uow, prompt, FocusKind.STAGE, following)
+    return None
 
 
 def _point_card(uow: UnitOfWork, prompt: Prompt, focus: FocusKind, target_id: int | None) -> None:
@@ -136,20 +145,21 @@ def stage_goal(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None
     )
 
 
-def add_touchpoints(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
-    """Add the reply's lines as touchpoints of the stage."""
+def add_touchpoints(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Skipped | None:
+    """Add the reply's lines as touchpoints of the stage (naming the lines already there)."""
     stage_id = _item(uow, prompt, Target.STAGE)
-    touchpoints.add_touchpoints(
+    skipped = touchpoints.add_touchpoints(
         uow, chat_id=prompt.chat_id, stage_id=stage_id, text=text, actor=actor
     )
+    return _skipped("touchpoint", skipped)
 
 
-def touchpoints_card(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
+def touchpoints_card(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Skipped | None:
     """A reply to the touchpoints card adds touchpoints to the stage in focus; the card then
     shows the first of them without a channel, whose buttons set it (and move on)."""
     stage_id = _item(uow, prompt, Target.STAGE)
     before = set(_touchpoint_ids(uow, stage_id))
-    touchpoints.add_touchpoints(uow, stage_id=stage_id, text=text, actor=actor)
+    skipped = add_touchpoints(uow, prompt, text, actor)
     unplaced = uow.session.exec(
         select(Touchpoint.id)
         .where(Touchpoint.stage_id == stage_id, col(Touchpoint.channel).is_(None))
@@ -158,6 +168,7 @@ def touchpoints_card(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -
     first_new = next((i for i in unplaced if i is not None and i not in before), None)
     if first_new is not None:
         _point_card(uow, prompt, FocusKind.TOUCHPOINT, first_new)
+    return skipped
 
 
 def _touchpoint_ids(uow: UnitOfWork, stage_id: int) -> list[int | None]:
@@ -220,15 +231,27 @@ def fix_text(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
     )
 
 
-def fix_owner(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
-    """Set the fix's owner."""
-    fixes.set_owner(uow, chat_id=prompt.chat_id, fix_id=target_of(prompt), owner=text, actor=actor)
+def fix_owner(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Unconfirmed | None:
+    """Set the fix's owner (a bot or a stranger waits for a yes)."""
+    return fixes.set_owner(
+        uow,
+        chat_id=prompt.chat_id,
+        fix_id=target_of(prompt),
+        owner=text,
+        actor=actor,
+        card_message_id=prompt.card_message_id,
+    )
 
 
-def fix_due(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> None:
-    """Set the fix's due date."""
-    fixes.set_due_date(
-        uow, chat_id=prompt.chat_id, fix_id=target_of(prompt), text=text, actor=actor
+def fix_due(uow: UnitOfWork, prompt: Prompt, text: str, actor: Actor) -> Unconfirmed | None:
+    """Set the fix's due date (years ahead waits for a yes)."""
+    return fixes.set_due_date(
+        uow,
+        chat_id=prompt.chat_id,
+        fix_id=target_of(prompt),
+        text=text,
+        actor=actor,
+        card_message_id=prompt.card_message_id,
     )
 
 
