@@ -16,7 +16,10 @@ from sqlalchemy import inspect, select
 from cjm.db import make_engine, table_of, upgrade
 from cjm.models import Chat
 
-PAGES_PER_STEP = 256  # the writers get the database between steps, so a backup never stalls them
+# All pages in one step: a step-wise backup starts over whenever another connection writes
+# between steps, so under steady writes it never ends. In WAL mode one step is one read
+# transaction, which never blocks the bot's writers.
+PAGES_PER_STEP = -1
 
 
 class BackupError(Exception):

@@ -56,13 +56,16 @@ def test_a_backup_under_load_restores_every_table(
         nonlocal written
         while not stopped.is_set():
             journey = make_map(new_uow, title=f"Load {written}")
-            stages.add_stages(new_uow(), map_id=journey.id, text="A\nB\nC", actor=ALICE)
+            stages.add_stages(
+                new_uow(), chat_id=journey.chat_id, map_id=journey.id, text="A\nB\nC", actor=ALICE
+            )
             written += 1
 
     writer = threading.Thread(target=keep_writing)
     writer.start()
     try:
         while written < 5:  # the load is on before the backup starts
+            assert writer.is_alive(), "the writer failed"
             stopped.wait(0.01)
         file = tmp_path / "backups" / "journey-backup.db"
         backup(url, file)
