@@ -55,7 +55,7 @@ def test_a_backup_under_load_restores_every_table(
     def keep_writing() -> None:
         nonlocal written
         while not stopped.is_set():
-            journey = make_map(new_uow, title=f"Load {written}")
+            journey = make_map(new_uow, title=f"Load {written}", chat_id=-2000 - written)
             stages.add_stages(
                 new_uow(), chat_id=journey.chat_id, map_id=journey.id, text="A\nB\nC", actor=ALICE
             )
