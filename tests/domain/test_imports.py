@@ -26,6 +26,7 @@ from cjm.limits import (
     TEXT_MAX_CHARS,
     TITLE_MAX_CHARS,
     clean_text,
+    normalise,
 )
 from cjm.models import (
     ChangeEvent,
@@ -923,7 +924,12 @@ kpi_dicts = st.fixed_dictionaries(
     {
         "name": names,
         # Raw text: the document collapses its spaces and drops controls, as /kpi would.
-        "unit": optional(st.text(glyphs, max_size=KPI_UNIT_MAX_CHARS)),
+        # As /kpi stores it: normalised (NFKC can lengthen "¼" to "1⁄4"), then within the limit.
+        "unit": optional(
+            st.text(glyphs, max_size=KPI_UNIT_MAX_CHARS)
+            .map(normalise)
+            .filter(lambda unit: len(unit) <= KPI_UNIT_MAX_CHARS)
+        ),
         "target": optional(numbers),
         "direction": st.sampled_from([d.value for d in KpiDirection]),
         "values": kpi_values,
