@@ -114,7 +114,7 @@ class TestAddStages:
         make_stages(uow, journey.id, ["Discover"])
 
         skipped = stages.add_stages(
-            uow(), map_id=journey.id, text=f"Buy\n{duplicate}", actor=ALICE
+            uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, text=f"Buy\n{duplicate}", actor=ALICE
         )
 
         assert skipped == (duplicate.strip(),)

@@ -168,7 +168,11 @@ class TestAddTouchpoints:
         make_touchpoints(uow, stage.id, ["Search ad"])
 
         skipped = touchpoints.add_touchpoints(
-            uow(), stage_id=stage.id, text=f"New one\n{duplicate}", actor=ALICE
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            stage_id=stage.id,
+            text=f"New one\n{duplicate}",
+            actor=ALICE,
         )
 
         assert skipped == (duplicate.split(" |")[0],)

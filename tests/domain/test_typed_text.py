@@ -20,6 +20,7 @@ from tests.factories import (
     make_full_map,
     make_map,
     make_stages,
+    read_map,
     remember_prompt,
 )
 
@@ -96,30 +97,42 @@ class TestListReplies:
         """ "По\u200bиск" next to "Поиск" is the same stage: refused, nothing added."""
         journey = make_stages(uow, make_map(uow).id, ["Поиск"])
         with pytest.raises(DuplicateName) as raised:
-            stages.add_stages(uow(), map_id=journey.id, text="По\u200bиск", actor=ALICE)
+            stages.add_stages(
+                uow(), chat_id=TEAM_CHAT_ID, map_id=journey.id, text="По\u200bиск", actor=ALICE
+            )
         assert raised.value.params == {"kind": "stage", "name": "Поиск"}
-        assert [s.name for s in maps.get_map(uow(), map_id=journey.id).stages] == ["Поиск"]
+        assert [s.name for s in read_map(uow, journey.id).stages] == ["Поиск"]
 
     def test_one_duplicate_line_is_skipped_and_named(self, uow):
         """The other lines are added; the duplicate is returned, not raised."""
         journey = make_stages(uow, make_map(uow).id, ["Search"])
         skipped = stages.add_stages(
-            uow(), map_id=journey.id, text="Compare\nsearch\nBuy\nBUY", actor=ALICE
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            map_id=journey.id,
+            text="Compare\nsearch\nBuy\nBUY",
+            actor=ALICE,
         )
         assert skipped == ("search", "BUY")
-        names = [s.name for s in maps.get_map(uow(), map_id=journey.id).stages]
+        names = [s.name for s in read_map(uow, journey.id).stages]
         assert names == ["Search", "Compare", "Buy"]
 
     def test_touchpoint_lines_skip_duplicates_and_keep_channels(self, uow):
         """A touchpoint the stage has is skipped; the new ones keep their channels."""
         journey = make_stages(uow, make_map(uow).id, ["Search"])
         stage_id = journey.stages[0].id
-        touchpoints.add_touchpoints(uow(), stage_id=stage_id, text="Ad", actor=ALICE)
+        touchpoints.add_touchpoints(
+            uow(), chat_id=TEAM_CHAT_ID, stage_id=stage_id, text="Ad", actor=ALICE
+        )
         skipped = touchpoints.add_touchpoints(
-            uow(), stage_id=stage_id, text="a\u200bd | email\nBlog | website", actor=ALICE
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            stage_id=stage_id,
+            text="a\u200bd | email\nBlog | website",
+            actor=ALICE,
         )
         assert skipped == ("ad",)
-        (stage,) = maps.get_map(uow(), map_id=journey.id).stages
+        (stage,) = read_map(uow, journey.id).stages
         assert [(t.name, t.channel) for t in stage.touchpoints] == [
             ("Ad", None),
             ("Blog", "website"),
@@ -128,8 +141,14 @@ class TestListReplies:
     def test_blank_lines_are_not_items(self, uow):
         """Lines of invisible characters between names are dropped, not stored."""
         journey = make_map(uow)
-        stages.add_stages(uow(), map_id=journey.id, text="A\n\u3164\n\u200b\nB", actor=ALICE)
-        assert [s.name for s in maps.get_map(uow(), map_id=journey.id).stages] == ["A", "B"]
+        stages.add_stages(
+            uow(),
+            chat_id=TEAM_CHAT_ID,
+            map_id=journey.id,
+            text="A\n\u3164\n\u200b\nB",
+            actor=ALICE,
+        )
+        assert [s.name for s in read_map(uow, journey.id).stages] == ["A", "B"]
 
 
 class TestMapTitles:
@@ -194,7 +213,9 @@ class TestOwners:
     )
     def test_a_bot_or_a_stranger_waits_for_a_yes(self, uow, fix_id, typed, reason, names):
         """The owner is not set; the answer is held with why."""
-        held = fixes.set_owner(uow(), fix_id=fix_id, owner=typed, actor=ALICE)
+        held = fixes.set_owner(
+            uow(), chat_id=TEAM_CHAT_ID, fix_id=fix_id, owner=typed, actor=ALICE
+        )
         assert isinstance(held, Unconfirmed)
         assert (held.reason, held.names) == (reason, names)
         assert owner(uow, fix_id) == "@bob"  # as make_full_map set it
@@ -205,31 +226,48 @@ class TestOwners:
     def test_a_member_seen_in_the_chat_is_taken_at_once(self, uow, fix_id):
         """A username the chat has seen (any case) is set without asking."""
         members.note(uow(), chat_id=TEAM_CHAT_ID, users=[SeenUser(42, "Dima_K", False)])
-        assert fixes.set_owner(uow(), fix_id=fix_id, owner="@dima_k", actor=ALICE) is None
+        assert (
+            fixes.set_owner(
+                uow(), chat_id=TEAM_CHAT_ID, fix_id=fix_id, owner="@dima_k", actor=ALICE
+            )
+            is None
+        )
         assert owner(uow, fix_id) == "@dima_k"
 
     def test_a_member_seen_in_another_chat_is_a_stranger_here(self, uow, fix_id):
         """Members are per chat."""
         members.note(uow(), chat_id=-5, users=[SeenUser(42, "dima_k", False)])
-        held = fixes.set_owner(uow(), fix_id=fix_id, owner="@dima_k", actor=ALICE)
+        held = fixes.set_owner(
+            uow(), chat_id=TEAM_CHAT_ID, fix_id=fix_id, owner="@dima_k", actor=ALICE
+        )
         assert isinstance(held, Unconfirmed)
 
     def test_a_human_whose_name_ends_in_bot_is_fine_once_seen(self, uow, fix_id):
         """ "@abbot", seen writing as a person, is no bot."""
         members.note(uow(), chat_id=TEAM_CHAT_ID, users=[SeenUser(43, "abbot", False)])
-        assert fixes.set_owner(uow(), fix_id=fix_id, owner="@abbot", actor=ALICE) is None
+        assert (
+            fixes.set_owner(
+                uow(), chat_id=TEAM_CHAT_ID, fix_id=fix_id, owner="@abbot", actor=ALICE
+            )
+            is None
+        )
 
     @pytest.mark.parametrize("word", ["me", "я", "Я", "我"])
     def test_me_in_every_language_is_the_member_answering(self, uow, fix_id, word):
         """ "me", "я", "我": the answering member, no question asked."""
-        assert fixes.set_owner(uow(), fix_id=fix_id, owner=word, actor=ALICE) is None
+        assert (
+            fixes.set_owner(uow(), chat_id=TEAM_CHAT_ID, fix_id=fix_id, owner=word, actor=ALICE)
+            is None
+        )
         assert owner(uow, fix_id) == "@alice"
 
 
 class TestDueDates:
     def test_a_date_years_ahead_waits_for_a_yes(self, uow, fix_id):
         """2999-01-01 is held; Yes stores it."""
-        held = fixes.set_due_date(uow(), fix_id=fix_id, text="2999-01-01", actor=ALICE)
+        held = fixes.set_due_date(
+            uow(), chat_id=TEAM_CHAT_ID, fix_id=fix_id, text="2999-01-01", actor=ALICE
+        )
         assert isinstance(held, Unconfirmed)
         assert (held.reason, held.due_on) == ("due_far", date(2999, 1, 1))
         journey = maps.get_current_map(uow(), chat_id=TEAM_CHAT_ID)
@@ -242,7 +280,12 @@ class TestDueDates:
 
     def test_a_date_within_two_years_is_stored(self, uow, fix_id):
         """Next year is a plan, not a typo."""
-        assert fixes.set_due_date(uow(), fix_id=fix_id, text="2027-06-01", actor=ALICE) is None
+        assert (
+            fixes.set_due_date(
+                uow(), chat_id=TEAM_CHAT_ID, fix_id=fix_id, text="2027-06-01", actor=ALICE
+            )
+            is None
+        )
         journey = maps.get_current_map(uow(), chat_id=TEAM_CHAT_ID)
         assert journey.fixes[0].due_on == date(2027, 6, 1)
 
@@ -271,7 +314,7 @@ class TestCancel:
                 text="Search",
                 actor=ALICE,
             )
-        assert maps.get_map(uow(), map_id=journey.id).stages == ()
+        assert read_map(uow, journey.id).stages == ()
         # The step card is no question: it still takes replies.
         prompts.answer(
             uow(),
@@ -281,7 +324,7 @@ class TestCancel:
             text="Search",
             actor=ALICE,
         )
-        assert [s.name for s in maps.get_map(uow(), map_id=journey.id).stages] == ["Search"]
+        assert [s.name for s in read_map(uow, journey.id).stages] == ["Search"]
 
     def test_a_cancelled_import_question_takes_no_file(self, uow):
         """A file answer asks kind_of first: a cancelled question is refused there too."""

@@ -61,8 +61,9 @@ async def test_what_a_member_typed_is_not_logged_at_info(
     caplog.set_level(logging.INFO)
     await start_bot()
     card = await stages_card(double, team)
-    typed = "Zyxwv private plan\nzyxwv PRIVATE plan"
-    reply = await team.bob.reply(team.chat, card, typed)
+    await team.bob.reply(team.chat, card, "Zyxwv private plan")
+    await double.wait_for_edit(team.chat, card, containing="Zyxwv private plan")
+    reply = await team.bob.reply(team.chat, card, "zyxwv PRIVATE plan")  # a duplicate
     await double.wait_for_message(team.chat, containing="already a stage called", after=reply)
     await double.wait_idle()
     logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]

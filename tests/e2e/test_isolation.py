@@ -26,6 +26,7 @@ from bot.callbacks import (
     Button,
     ConfirmDelete,
     ConfirmDeleteMap,
+    DropHeld,
     ExportAs,
     Focus,
     HistoryPage,
@@ -35,6 +36,7 @@ from bot.callbacks import (
     InKpiStage,
     InKpiValue,
     InMoment,
+    KeepHeld,
     KeepMap,
     MoveStage,
     OpenOverview,
@@ -86,7 +88,7 @@ from cjm.models import (
     SurveyResponse,
     SurveyStatus,
 )
-from cjm.services import kpis, reminders, responses, reviews, surveys
+from cjm.services import fixes, kpis, reminders, responses, reviews, surveys
 from cjm.services.stages import StageTemplate
 from cjm.services.touchpoints import Channel
 from tests.conftest import StartBot, Team
@@ -119,6 +121,7 @@ class TeamA:
     survey_id: int
     response_id: int
     next_minute: int
+    pending_id: int  # an owner waiting for a yes
 
 
 Forge = Callable[[TeamA], Button]
@@ -179,6 +182,8 @@ FORGERIES: dict[str, Forge | str | None] = {
     ReviewSnooze.prefix: lambda a: ReviewSnooze(a.map_id, a.next_minute),
     ReviewOpenMap.prefix: lambda a: ReviewOpenMap(a.map_id),
     HistoryPage.prefix: lambda a: HistoryPage(a.map_id, 0),
+    KeepHeld.prefix: lambda a: KeepHeld(a.pending_id),
+    DropHeld.prefix: lambda a: DropHeld(a.pending_id),
 }
 
 
@@ -223,6 +228,14 @@ def _build_team_a(new_uow: Callable[[], UnitOfWork], chat_id: int) -> TeamA:
         new_uow(), chat_id=chat_id, map_id=journey.id, cadence=Cadence.WEEKLY, actor=ALICE
     )
     assert card.next_at is not None
+    held = fixes.set_owner(
+        new_uow(),
+        chat_id=chat_id,
+        fix_id=journey.pains[0].fixes[0].id,
+        owner=f"@{MARK.lower()}_stranger",
+        actor=ALICE,
+    )
+    assert held is not None
     with new_uow() as unit:
         response_id = unit.session.exec(select(SurveyResponse.id)).one()
     return TeamA(
@@ -236,6 +249,7 @@ def _build_team_a(new_uow: Callable[[], UnitOfWork], chat_id: int) -> TeamA:
         survey_id=survey.id,
         response_id=response_id or 0,
         next_minute=reminders.minute_of(card.next_at),
+        pending_id=held.id,
     )
 
 

@@ -14,7 +14,7 @@ from cjm.db import UnitOfWork
 from cjm.services import maps
 from tests.conftest import StartBot
 from tests.double import BotApiDouble, ChatSpec, Member, SentMessage
-from tests.factories import make_full_map
+from tests.factories import make_full_map, read_map
 
 LANGUAGES = ["en", "ru", "zh"]
 
@@ -227,7 +227,7 @@ async def fix_question(
 
 
 def first_fix_owner(new_uow: Callable[[], UnitOfWork], map_id: int) -> str | None:
-    return maps.get_map(new_uow(), map_id=map_id).fixes[0].owner_name
+    return read_map(new_uow, map_id).fixes[0].owner_name
 
 
 @pytest.mark.parametrize(
@@ -298,10 +298,10 @@ async def test_a_due_date_years_ahead_is_confirmed(
     card, question = await fix_question(double, group, group.words.due)
     reply = await group.olga.reply(group.chat, question, "2999-01-01")
     warned = await double.wait_for_message(group.chat, containing=group.words.far, after=reply)
-    assert maps.get_map(new_uow(), map_id=journey.id).fixes[0].due_on is None
+    assert read_map(new_uow, journey.id).fixes[0].due_on is None
     await group.olga.press(warned, group.words.keep)
     await double.wait_for_edit(group.chat, card, containing="2999")
-    assert maps.get_map(new_uow(), map_id=journey.id).fixes[0].due_on == date(2999, 1, 1)
+    assert read_map(new_uow, journey.id).fixes[0].due_on == date(2999, 1, 1)
 
 
 async def test_cancel_closes_the_open_question(
